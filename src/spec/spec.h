@@ -1,0 +1,194 @@
+// The pipeline file (`.slipway.yml`): a typed model, and the loader that builds it.
+//
+// Contract: LoadPipeline either returns a Pipeline that is fully valid (every `needs` target
+// exists, the DAG has no cycle, every expression parses and only references defined contexts,
+// every duration and cron expression is well-formed, matrices expand within the limit) or it
+// returns every problem it found, each with file:line:col. Callers never re-validate.
+// docs/pipeline.md is the user-facing reference for this model.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace slipway::spec {
+
+// 1-based line and column in the pipeline file; 0 means unknown.
+struct SourcePos {
+  int line = 0;
+  int column = 0;
+};
+
+// One problem found while loading. ToString(): "file:line:col: message" plus
+// " (hint)" when there is one, e.g. "did you mean 'needs'?".
+struct Diagnostic {
+  std::string file;
+  SourcePos pos;
+  std::string message;
+  std::string hint;
+  std::string ToString() const;
+};
+
+// Ordered name → value pairs (env blocks, outputs). Values may hold `${{ }}` templates.
+using NamedValues = std::vector<std::pair<std::string, std::string>>;
+
+using Duration = std::chrono::milliseconds;
+
+struct Step {
+  std::string name;               // display name; defaults to the first line of `run`
+  std::string if_condition;       // empty means success()
+  std::string run;                // the script (template)
+  std::string shell;              // empty = default shell: bash -eo pipefail (sh -e without bash)
+  std::string working_directory;  // relative to the workspace; empty = workspace root
+  NamedValues env;
+  std::optional<Duration> timeout;  // unset = bounded only by the job's timeout
+  bool continue_on_error = false;
+  SourcePos pos;
+};
+
+enum class RetryReason { kFailure, kTimeout, kInfra };
+
+struct RetryPolicy {
+  int max = 0;  // extra attempts after the first; 0 = no retry
+  // Which outcomes are retried. Default (when `on` is omitted): all three.
+  std::vector<RetryReason> on = {RetryReason::kFailure, RetryReason::kTimeout,
+                                 RetryReason::kInfra};
+  // When non-empty, a failure is retried only if its exit code is listed.
+  std::vector<int> exit_codes;
+};
+
+struct CacheSpec {
+  std::string key;                        // template; may call hashFiles('glob', …)
+  std::vector<std::string> restore_keys;  // prefix fallbacks, tried in order
+  std::vector<std::string> paths;         // relative to the workspace
+  SourcePos pos;
+};
+
+struct MatrixSpec {
+  // Axis name → values, in declaration order. Scalars only; stored in their YAML text form.
+  std::vector<std::pair<std::string, std::vector<std::string>>> axes;
+  std::vector<std::map<std::string, std::string>> include;
+  std::vector<std::map<std::string, std::string>> exclude;
+  bool fail_fast = true;  // a failed instance cancels its siblings
+  int max_parallel = 0;   // 0 = no limit beyond the runner's
+  SourcePos pos;
+};
+
+struct Concurrency {
+  std::string group;  // template
+  bool cancel_in_progress = false;
+  SourcePos pos;
+};
+
+struct Job {
+  std::string name;  // the key under `jobs:`
+  SourcePos pos;
+  std::vector<std::string> needs;
+  std::string if_condition;  // empty means success()
+  std::optional<MatrixSpec> matrix;
+  std::vector<std::string> runs_on;  // agent labels (used by the server)
+  NamedValues env;
+  std::vector<Step> steps;
+  Duration timeout = std::chrono::minutes(60);
+  RetryPolicy retry;
+  std::vector<CacheSpec> caches;
+  std::vector<std::string> artifacts;  // paths/globs handed to dependent jobs
+  // Names of the outputs this job exports. Steps write `name=value` lines (or
+  // `name<<DELIM` … `DELIM` blocks) to $SLIPWAY_OUTPUT; dependents read
+  // ${{ needs.<job>.outputs.<name> }}. Only declared names are exported.
+  std::vector<std::string> outputs;
+  std::string junit_reports;           // glob of JUnit XML files; empty = none
+  std::optional<Concurrency> concurrency;
+};
+
+struct PushTrigger {
+  std::vector<std::string> branches, branches_ignore;  // globs; `!pattern` negates
+  std::vector<std::string> tags, tags_ignore;
+  std::vector<std::string> paths, paths_ignore;
+  SourcePos pos;
+
+  // Whether a push of `ref` ("refs/heads/main", "refs/tags/v1") touching `changed_files`
+  // starts the pipeline. Empty `changed_files` means unknown: path filters then pass.
+  bool Matches(std::string_view ref, const std::vector<std::string>& changed_files) const;
+};
+
+struct ScheduleTrigger {
+  std::string cron;  // five fields: minute hour day-of-month month day-of-week
+  SourcePos pos;
+};
+
+enum class InputType { kString, kBoolean, kNumber, kChoice };
+
+struct InputSpec {
+  std::string name;
+  InputType type = InputType::kString;
+  std::string description;
+  std::optional<std::string> default_value;
+  bool required = false;
+  std::vector<std::string> options;  // for kChoice
+  SourcePos pos;
+};
+
+struct Triggers {
+  std::optional<PushTrigger> push;
+  std::vector<ScheduleTrigger> schedule;
+  bool manual = false;
+  std::vector<InputSpec> inputs;  // inputs of `manual`
+};
+
+struct Pipeline {
+  std::string file;  // path as given to the loader, used in messages
+  std::string name;
+  Triggers on;
+  NamedValues env;
+  std::vector<Job> jobs;  // in file order
+  std::optional<Concurrency> concurrency;
+
+  const Job* FindJob(std::string_view name) const;
+};
+
+// One runnable copy of a job: the job itself, or one cell of its matrix.
+struct JobInstance {
+  const Job* job = nullptr;
+  // e.g. "test (linux, 18)" for a matrix cell, "build" otherwise. Unique within a pipeline.
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> matrix;  // axis → value, axis order
+};
+
+struct LoadOptions {
+  size_t max_file_bytes = 1 << 20;  // larger files are rejected before parsing
+  int max_matrix_instances = 256;   // per job, after include/exclude
+  int max_jobs = 5000;              // job instances in the whole pipeline
+};
+
+struct LoadResult {
+  std::optional<Pipeline> pipeline;  // set only when `diagnostics` is empty
+  std::vector<Diagnostic> diagnostics;
+  bool ok() const { return pipeline.has_value(); }
+};
+
+// Parses `text` as the pipeline named `file` (used only in messages).
+LoadResult ParsePipeline(std::string_view text, std::string file, const LoadOptions& options = {});
+
+// Reads and parses a file; an unreadable file is one diagnostic at 0:0.
+LoadResult LoadPipelineFile(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// The job's instances in matrix order (axes vary last-fastest, then `include` additions).
+std::vector<JobInstance> ExpandJob(const Job& job);
+
+// Every instance of every job, in file order.
+std::vector<JobInstance> ExpandPipeline(const Pipeline& pipeline);
+
+// Parses "90s", "5m", "1h30m", "250ms", "2d". Fails for empty, negative, unknown units.
+std::optional<Duration> ParseDuration(std::string_view text);
+
+// Validates a five-field cron expression; returns an explanation when it is invalid.
+std::optional<std::string> CronError(std::string_view expression);
+
+}  // namespace slipway::spec
