@@ -1,6 +1,4 @@
-#include <cstdio>
+// The slipway binary: all logic lives in the modules; cli/ maps the command line onto them.
+#include "cli/cli.h"
 
-int main() {
-  std::puts("slipway " SLIPWAY_VERSION);
-  return 0;
-}
+int main(int argc, char** argv) { return slipway::cli::Main(argc, argv); }

@@ -144,7 +144,10 @@ class Template {
   struct Part {
     std::string literal;                   // set when this part is literal text
     std::optional<Expression> expression;  // set when this part is an expression
-    int offset = 0;                        // 0-based offset of the part's start in the text
+    // 0-based offset of the part's start in the text. For an expression part that is where
+    // the expression text starts (just after `${{`), so `offset + error.column` turns a column
+    // from Check or Evaluate on `expression` into a 1-based column in the template.
+    int offset = 0;
   };
 
   // Errors carry the column (1-based within the whole template text).

@@ -57,8 +57,7 @@ enum class RetryReason { kFailure, kTimeout, kInfra };
 struct RetryPolicy {
   int max = 0;  // extra attempts after the first; 0 = no retry
   // Which outcomes are retried. Default (when `on` is omitted): all three.
-  std::vector<RetryReason> on = {RetryReason::kFailure, RetryReason::kTimeout,
-                                 RetryReason::kInfra};
+  std::vector<RetryReason> on = {RetryReason::kFailure, RetryReason::kTimeout, RetryReason::kInfra};
   // When non-empty, a failure is retried only if its exit code is listed.
   std::vector<int> exit_codes;
 };
@@ -103,7 +102,7 @@ struct Job {
   // `name<<DELIM` … `DELIM` blocks) to $SLIPWAY_OUTPUT; dependents read
   // ${{ needs.<job>.outputs.<name> }}. Only declared names are exported.
   std::vector<std::string> outputs;
-  std::string junit_reports;           // glob of JUnit XML files; empty = none
+  std::string junit_reports;  // glob of JUnit XML files; empty = none
   std::optional<Concurrency> concurrency;
 };
 

@@ -1,0 +1,78 @@
+#include "cli/cli.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "util/hints.h"
+
+namespace slipway::cli {
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*handler)(const std::vector<std::string>& args);
+};
+
+int VersionCommand(const std::vector<std::string>&) {
+  std::printf("slipway %s\n", SLIPWAY_VERSION);
+  return 0;
+}
+
+constexpr Command kCommands[] = {
+    {"run", "run the pipeline locally (no server needed)", RunCommand},
+    {"validate", "check pipeline files and print every error as file:line:col", ValidateCommand},
+    {"cache", "list or clear the local job cache", CacheCommand},
+    {"version", "print the version", VersionCommand},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fprintf(out,
+               "slipway: continuous delivery in one binary\n\n"
+               "usage: slipway <command> [flags]\n\ncommands:\n");
+  for (const auto& command : kCommands) {
+    std::fprintf(out, "  %-10s %s\n", command.name, command.summary);
+  }
+  std::fprintf(out, "\n'slipway <command> --help' describes a command's flags.\n");
+}
+
+}  // namespace
+
+int UsageError(const Status& status) {
+  std::fprintf(stderr, "slipway: %s\n", status.message().c_str());
+  return kExitUsage;
+}
+
+int Fatal(const Status& status) {
+  std::fprintf(stderr, "slipway: %s\n", status.message().c_str());
+  return kExitFatal;
+}
+
+int PrintHelp(const FlagSet& flags) {
+  std::fputs(flags.Help().c_str(), stdout);
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    PrintUsage(args.empty() ? stderr : stdout);
+    return args.empty() ? kExitUsage : 0;
+  }
+  if (args[0] == "--version") return VersionCommand({});
+  for (const auto& command : kCommands) {
+    if (args[0] == command.name) {
+      return command.handler(std::vector<std::string>(args.begin() + 1, args.end()));
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& command : kCommands) names.emplace_back(command.name);
+  std::string hint = DidYouMean(args[0], names);
+  std::fprintf(stderr, "slipway: unknown command '%s'%s; run 'slipway help'\n", args[0].c_str(),
+               hint.empty() ? "" : (" (" + hint + ")").c_str());
+  return kExitUsage;
+}
+
+}  // namespace slipway::cli

@@ -1,0 +1,33 @@
+// The subcommands of the single binary and the helpers they share. Private to cli/.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli/flags.h"
+#include "util/status.h"
+
+namespace slipway::cli {
+
+// Each returns the process exit status.
+int RunCommand(const std::vector<std::string>& args);
+int ValidateCommand(const std::vector<std::string>& args);
+int CacheCommand(const std::vector<std::string>& args);
+
+// Exit statuses: 0 success, 1 the thing asked for failed (pipeline, validation),
+// 2 the command line was wrong, 3 slipway itself could not work (disk, permissions).
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitFatal = 3;
+
+int UsageError(const Status& status);  // prints "slipway: <message>", returns kExitUsage
+int Fatal(const Status& status);       // prints "slipway: <message>", returns kExitFatal
+int PrintHelp(const FlagSet& flags);   // prints the help on stdout, returns 0
+
+// Secrets from `--secret NAME=VALUE` / `--secret NAME` (value from the environment) and a
+// secrets file of NAME=VALUE lines and NAME<<DELIM heredocs.
+Result<std::vector<std::pair<std::string, std::string>>> LoadSecrets(
+    const std::vector<std::string>& flags, const std::string& file);
+
+}  // namespace slipway::cli

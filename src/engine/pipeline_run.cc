@@ -1,0 +1,267 @@
+// The scheduler: which job instances are ready, skipped or cancelled, and when they start.
+#include "engine/pipeline_run.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+
+#include "util/duration_format.h"
+
+namespace slipway::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool Failed(Outcome outcome) {
+  return outcome == Outcome::kFailure || outcome == Outcome::kTimedOut ||
+         outcome == Outcome::kInfra;
+}
+
+}  // namespace
+
+PipelineRun::PipelineRun(const spec::Pipeline& pipeline, const RunOptions& options)
+    : pipeline_(pipeline), options_(options) {
+  cache_scope_ = cache::CacheScope{options.project, options.branch, options.default_branch};
+}
+
+PipelineRun::~PipelineRun() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  for (auto& worker : workers_) worker.join();
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+Result<RunResult> PipelineRun::Run() {
+  if (options_.launcher == nullptr || options_.observer == nullptr) {
+    return Internal("RunPipeline needs a process launcher and an observer");
+  }
+  if (options_.parallelism < 1) return InvalidArgument("parallelism must be at least 1");
+  SLIPWAY_RETURN_IF_ERROR(SelectJobs());
+  SLIPWAY_ASSIGN_OR_RETURN(inputs_, ResolveInputs(pipeline_, options_.inputs));
+  SLIPWAY_RETURN_IF_ERROR(PrepareEnvironment());
+
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) return ErrnoStatus("eventfd", errno);
+  const auto start = Clock::now();
+  const int workers = std::min<int>(options_.parallelism, std::max(unfinished_, 1));
+  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+
+  std::unique_lock lock(mutex_);
+  while (unfinished_ > 0) {
+    if (options_.cancel != nullptr && options_.cancel->cancelled() && !cancel_handled_) {
+      CancelEverything();
+    }
+    DispatchReady();
+    if (unfinished_ == 0) break;
+    lock.unlock();
+    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
+    if (options_.cancel != nullptr && !cancel_handled_) fds[1].fd = options_.cancel->wait_fd();
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+      lock.lock();
+      return ErrnoStatus("poll", errno);
+    }
+    uint64_t count = 0;
+    while (read(wake_fd_, &count, sizeof count) > 0) {
+    }
+    lock.lock();
+  }
+
+  RunResult result;
+  result.run_id = options_.run_id;
+  result.cancelled = cancel_handled_;
+  result.success = !cancel_handled_;
+  for (auto& state : instances_) {
+    if (Failed(state.result.outcome) || state.result.outcome == Outcome::kCancelled) {
+      result.success = false;
+    }
+    result.jobs.push_back(std::move(state.result));
+  }
+  result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  return result;
+}
+
+void PipelineRun::DispatchReady() {
+  // Skipping or failing an instance can make others ready: repeat until nothing changes.
+  while (DispatchPass()) {
+  }
+}
+
+bool PipelineRun::DispatchPass() {
+  bool finished_any = false;
+  for (size_t i = 0; i < instances_.size() && running_ < options_.parallelism; ++i) {
+    InstanceState& state = instances_[i];
+    if (state.phase != InstanceState::Phase::kWaiting) continue;
+    JobState& job = jobs_[state.job_index];
+    if (!NeedsDone(job)) continue;
+
+    const spec::Job& spec_job = *state.instance.job;
+    const expr::Activation activation = ActivationFor(state);
+    bool any_need_unsuccessful = false;
+    std::string unsuccessful;
+    for (size_t need : job.needs) {
+      if (AggregateOutcome(need) != Outcome::kSuccess) {
+        any_need_unsuccessful = true;
+        unsuccessful = pipeline_.jobs[need].name;
+        break;
+      }
+    }
+    runner::StatusView status{.success = !any_need_unsuccessful,
+                              .failed = AncestorFailed(state.job_index),
+                              .cancelled = cancel_handled_};
+    auto run = runner::EvaluateIf(spec_job.if_condition, activation, status);
+    if (auto* error = std::get_if<expr::Error>(&run)) {
+      state.result.outcome = Outcome::kFailure;
+      state.result.reason = "if: " + error->message;
+      state.phase = InstanceState::Phase::kDone;
+      Finish(i);
+      finished_any = true;
+      continue;
+    }
+    if (!std::get<bool>(run)) {
+      Skip(state, any_need_unsuccessful ? "needs '" + unsuccessful + "' did not succeed"
+                                        : "if: condition is false");
+      Finish(i);
+      finished_any = true;
+      continue;
+    }
+    const int max_parallel = spec_job.matrix ? spec_job.matrix->max_parallel : 0;
+    if (max_parallel > 0 && job.running >= max_parallel) continue;
+    if (spec_job.concurrency) {
+      auto parsed = expr::Template::Parse(spec_job.concurrency->group);
+      std::string group = spec_job.concurrency->group;
+      if (auto* tmpl = std::get_if<expr::Template>(&parsed)) {
+        auto rendered = tmpl->Render(activation);
+        if (auto* text = std::get_if<std::string>(&rendered)) group = *text;
+      }
+      if (busy_groups_.count(group) != 0) continue;
+      busy_groups_.insert(group);
+      state.concurrency_group = group;
+    }
+    state.activation = activation;
+    state.phase = InstanceState::Phase::kRunning;
+    state.cancel = std::make_unique<CancelToken>();
+    ++job.running;
+    ++running_;
+    work_.push_back(i);
+    work_ready_.notify_one();
+  }
+  return finished_any;
+}
+
+bool PipelineRun::NeedsDone(const JobState& job) const {
+  return std::all_of(job.needs.begin(), job.needs.end(),
+                     [this](size_t need) { return jobs_[need].unfinished == 0; });
+}
+
+void PipelineRun::Skip(InstanceState& state, std::string reason) {
+  state.result.outcome = Outcome::kSkipped;
+  state.result.reason = std::move(reason);
+  state.phase = InstanceState::Phase::kDone;
+}
+
+void PipelineRun::Finish(size_t index) {
+  InstanceState& state = instances_[index];
+  JobState& job = jobs_[state.job_index];
+  --job.unfinished;
+  --unfinished_;
+  if (!state.concurrency_group.empty()) busy_groups_.erase(state.concurrency_group);
+  options_.observer->JobFinished(state.result);
+  if (Failed(state.result.outcome)) FailFast(index);
+}
+
+void PipelineRun::FailFast(size_t failed_index) {
+  const InstanceState& failed = instances_[failed_index];
+  const spec::Job& spec_job = *failed.instance.job;
+  if (!spec_job.matrix || !spec_job.matrix->fail_fast) return;
+  for (size_t sibling : jobs_[failed.job_index].instances) {
+    InstanceState& state = instances_[sibling];
+    if (state.phase == InstanceState::Phase::kRunning) {
+      state.cancel->Cancel();
+    } else if (state.phase == InstanceState::Phase::kWaiting) {
+      state.result.outcome = Outcome::kCancelled;
+      state.result.reason = "fail-fast: '" + failed.instance.id + "' failed";
+      state.phase = InstanceState::Phase::kDone;
+      Finish(sibling);
+    }
+  }
+}
+
+void PipelineRun::CancelEverything() {
+  cancel_handled_ = true;
+  for (size_t i = 0; i < instances_.size(); ++i) {
+    InstanceState& state = instances_[i];
+    if (state.phase == InstanceState::Phase::kRunning) {
+      state.cancel->Cancel();
+    } else if (state.phase == InstanceState::Phase::kWaiting) {
+      state.result.outcome = Outcome::kCancelled;
+      state.result.reason = "the run was cancelled";
+      state.phase = InstanceState::Phase::kDone;
+      Finish(i);
+    }
+  }
+}
+
+Outcome PipelineRun::AggregateOutcome(size_t job_index) const {
+  bool any_success = false, any_cancelled = false;
+  for (size_t i : jobs_[job_index].instances) {
+    Outcome outcome = instances_[i].result.outcome;
+    if (Failed(outcome)) return Outcome::kFailure;
+    any_cancelled = any_cancelled || outcome == Outcome::kCancelled;
+    any_success = any_success || outcome == Outcome::kSuccess;
+  }
+  if (any_cancelled) return Outcome::kCancelled;
+  return any_success ? Outcome::kSuccess : Outcome::kSkipped;
+}
+
+bool PipelineRun::AncestorFailed(size_t job_index) const {
+  std::vector<size_t> stack = jobs_[job_index].needs;
+  std::vector<bool> seen(jobs_.size(), false);
+  while (!stack.empty()) {
+    size_t job = stack.back();
+    stack.pop_back();
+    if (seen[job]) continue;
+    seen[job] = true;
+    if (AggregateOutcome(job) == Outcome::kFailure) return true;
+    stack.insert(stack.end(), jobs_[job].needs.begin(), jobs_[job].needs.end());
+  }
+  return false;
+}
+
+void PipelineRun::WorkerLoop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    work_ready_.wait(lock, [this] { return stopping_ || !work_.empty(); });
+    if (work_.empty()) return;  // stopping
+    size_t index = work_.front();
+    work_.pop_front();
+    lock.unlock();
+    Execute(index);
+    lock.lock();
+    InstanceState& state = instances_[index];
+    state.phase = InstanceState::Phase::kDone;
+    --jobs_[state.job_index].running;
+    --running_;
+    Finish(index);
+    WakeScheduler();
+  }
+}
+
+void PipelineRun::WakeScheduler() {
+  uint64_t one = 1;
+  ssize_t ignored = write(wake_fd_, &one, sizeof one);
+  (void)ignored;  // the counter cannot overflow in practice; a wake-up is all we need
+}
+
+Result<RunResult> RunPipeline(const spec::Pipeline& pipeline, const RunOptions& options) {
+  PipelineRun run(pipeline, options);
+  return run.Run();
+}
+
+}  // namespace slipway::engine

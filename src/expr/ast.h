@@ -1,0 +1,73 @@
+// The expression tree produced by the parser and walked by the checker and evaluator.
+// Private to src/expr.
+//
+// Invariant: a node's height() never exceeds kMaxDepth + 1 (the parser refuses deeper trees),
+// so every recursive walk over a tree is bounded and cannot overflow the stack.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "expr/expr.h"
+
+namespace slipway::expr {
+
+// Longest expression text Parse accepts, in bytes.
+inline constexpr size_t kMaxExpressionLength = size_t{16} * 1024;
+// Deepest nesting Parse accepts: at most this many operators, accesses and calls above any
+// leaf of the tree, and at most this many nested ( [ and call argument lists.
+inline constexpr int kMaxDepth = 64;
+
+class Node {
+ public:
+  enum class Kind {
+    kLiteral,   // literal()
+    kIdent,     // name()
+    kSelect,    // children()[0] . name()
+    kIndex,     // children()[0] [ children()[1] ]
+    kCall,      // name() ( children()... )
+    kNot,       // ! children()[0]
+    kAnd,       // children()[0] && children()[1]
+    kOr,        // children()[0] || children()[1]
+    kEqual,     // children()[0] == children()[1]
+    kNotEqual,  // children()[0] != children()[1]
+  };
+
+  // `column` is 1-based: where an error about this node points (the operator for operators,
+  // the field name for a select, the '[' for an index, the start otherwise).
+  Node(Kind kind, int column, Value literal, std::string name,
+       std::vector<std::unique_ptr<Node>> children);
+
+  static std::unique_ptr<Node> Literal(Value value, int column);
+  static std::unique_ptr<Node> Ident(std::string name, int column);
+  static std::unique_ptr<Node> Select(std::unique_ptr<Node> operand, std::string field, int column);
+  static std::unique_ptr<Node> Index(std::unique_ptr<Node> operand, std::unique_ptr<Node> index,
+                                     int column);
+  static std::unique_ptr<Node> Call(std::string function, std::vector<std::unique_ptr<Node>> args,
+                                    int column);
+  static std::unique_ptr<Node> Unary(Kind kind, std::unique_ptr<Node> operand, int column);
+  static std::unique_ptr<Node> Binary(Kind kind, std::unique_ptr<Node> lhs,
+                                      std::unique_ptr<Node> rhs, int column);
+
+  Kind kind() const { return kind_; }
+  int column() const { return column_; }
+  // 1 for a leaf; 1 + the tallest child otherwise.
+  int height() const { return height_; }
+  const Value& literal() const { return literal_; }
+  const std::string& name() const { return name_; }
+  const std::vector<std::unique_ptr<Node>>& children() const { return children_; }
+
+ private:
+  Kind kind_;
+  int column_;
+  int height_ = 1;
+  Value literal_;
+  std::string name_;
+  std::vector<std::unique_ptr<Node>> children_;
+};
+
+// How an operator node is spelled in source, for messages ("&&"); "" for other kinds.
+const char* OperatorSpelling(Node::Kind kind);
+
+}  // namespace slipway::expr

@@ -1,0 +1,45 @@
+// Check: are the names an expression uses defined? (A later issue adds CEL type-checking here.)
+#include <string>
+
+#include "expr/ast.h"
+#include "expr/expr.h"
+#include "expr/uses.h"
+
+namespace slipway::expr {
+namespace {
+
+std::string Arguments(int n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); }
+
+std::optional<Error> CheckCall(const Use& call, const Scope& scope) {
+  const auto it = scope.functions.find(call.function);
+  if (it == scope.functions.end()) {
+    return Error{call.column, "unknown function '" + call.function + "'"};
+  }
+  const int expected = it->second;
+  if (expected < 0 && call.arity < 1) {
+    return Error{call.column, "function '" + call.function + "' expects at least 1 argument, got " +
+                                  std::to_string(call.arity)};
+  }
+  if (expected >= 0 && call.arity != expected) {
+    return Error{call.column, "function '" + call.function + "' expects " + Arguments(expected) +
+                                  ", got " + std::to_string(call.arity)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Error> Check(const Expression& expression, const Scope& scope) {
+  for (const Use& use : CollectUses(expression.root())) {
+    if (use.kind == Use::Kind::kCall) {
+      if (auto error = CheckCall(use, scope)) return error;
+    } else if (scope.check_reference) {
+      if (auto problem = scope.check_reference(use.path)) {
+        return Error{use.column, std::move(*problem)};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace slipway::expr

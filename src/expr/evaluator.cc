@@ -1,0 +1,197 @@
+// Tree-walking evaluation with CEL semantics: strict operators propagate the first error
+// (left to right), while && and || absorb an error when the other side decides the result.
+// Recursion depth is bounded by the tree height (see ast.h).
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "expr/ast.h"
+#include "expr/expr.h"
+
+namespace slipway::expr {
+namespace {
+
+using Result = std::variant<Value, Error>;
+
+std::string DescribeKey(const Value& key) {
+  if (key.is_string()) return "'" + key.as_string() + "'";
+  return key.ToTemplateString();
+}
+
+class Evaluator {
+ public:
+  explicit Evaluator(const Activation& activation) : activation_(activation) {}
+
+  Result Eval(const Node& node) const {
+    switch (node.kind()) {
+      case Node::Kind::kLiteral:
+        return node.literal();
+      case Node::Kind::kIdent:
+        return Ident(node);
+      case Node::Kind::kSelect:
+        return Select(node);
+      case Node::Kind::kIndex:
+        return Index(node);
+      case Node::Kind::kCall:
+        return Call(node);
+      case Node::Kind::kNot:
+        return Not(node);
+      case Node::Kind::kAnd:
+      case Node::Kind::kOr:
+        return Logical(node);
+      case Node::Kind::kEqual:
+      case Node::Kind::kNotEqual:
+        return Equality(node);
+    }
+    return Error{node.column(), "internal error: unknown expression node"};
+  }
+
+ private:
+  Result Ident(const Node& node) const {
+    const auto it = activation_.variables.find(node.name());
+    if (it == activation_.variables.end()) {
+      return Error{node.column(), "undeclared reference to '" + node.name() + "'"};
+    }
+    return it->second;
+  }
+
+  Result Select(const Node& node) const {
+    Result operand = Eval(*node.children()[0]);
+    if (std::holds_alternative<Error>(operand)) return operand;
+    const Value& value = std::get<Value>(operand);
+    if (!value.is_map()) {
+      return Error{node.column(), "cannot select field '" + node.name() +
+                                      "' from a value of type " + std::string(value.type_name())};
+    }
+    const auto it = value.as_map().find(node.name());
+    if (it == value.as_map().end()) {
+      return Error{node.column(), "no such key: '" + node.name() + "'"};
+    }
+    return it->second;
+  }
+
+  Result Index(const Node& node) const {
+    Result operand = Eval(*node.children()[0]);
+    if (std::holds_alternative<Error>(operand)) return operand;
+    Result index = Eval(*node.children()[1]);
+    if (std::holds_alternative<Error>(index)) return index;
+    const Value& container = std::get<Value>(operand);
+    const Value& key = std::get<Value>(index);
+    if (container.is_map()) {
+      const auto it =
+          key.is_string() ? container.as_map().find(key.as_string()) : container.as_map().end();
+      if (it == container.as_map().end()) {
+        return Error{node.column(), "no such key: " + DescribeKey(key)};
+      }
+      return it->second;
+    }
+    if (container.is_list()) {
+      if (!key.is_int()) {
+        return Error{node.column(),
+                     "list index must be an int, got " + std::string(key.type_name())};
+      }
+      const Value::List& list = container.as_list();
+      if (key.as_int() < 0 || static_cast<uint64_t>(key.as_int()) >= list.size()) {
+        return Error{node.column(), "index out of range: " + std::to_string(key.as_int()) +
+                                        " (list size " + std::to_string(list.size()) + ")"};
+      }
+      return list[static_cast<size_t>(key.as_int())];
+    }
+    return Error{node.column(),
+                 "cannot index a value of type " + std::string(container.type_name())};
+  }
+
+  Result Call(const Node& node) const {
+    const auto it = activation_.functions.find(node.name());
+    if (it == activation_.functions.end() || !it->second) {
+      return Error{node.column(), "unknown function '" + node.name() + "'"};
+    }
+    std::vector<Value> args;
+    args.reserve(node.children().size());
+    for (const auto& child : node.children()) {
+      Result arg = Eval(*child);
+      if (std::holds_alternative<Error>(arg)) return arg;
+      args.push_back(std::move(std::get<Value>(arg)));
+    }
+    Result result;
+    // Functions come from callers; an exception must not escape Evaluate.
+    try {
+      result = it->second(args);
+    } catch (const std::exception& e) {
+      result = Error{0, "function '" + node.name() + "' failed: " + e.what()};
+    } catch (...) {
+      result = Error{0, "function '" + node.name() + "' failed"};
+    }
+    if (auto* error = std::get_if<Error>(&result); error && error->column == 0) {
+      error->column = node.column();
+    }
+    return result;
+  }
+
+  Result Not(const Node& node) const {
+    Result operand = Eval(*node.children()[0]);
+    if (std::holds_alternative<Error>(operand)) return operand;
+    const Value& value = std::get<Value>(operand);
+    if (!value.is_bool()) {
+      return Error{node.column(),
+                   "no such overload: '!' expects a bool, got " + std::string(value.type_name())};
+    }
+    return Value(!value.as_bool());
+  }
+
+  // CEL's commutative && and ||: the absorbing value (false for &&, true for ||) on either side
+  // decides the result even if the other side is an error or not a bool.
+  Result Logical(const Node& node) const {
+    const bool absorbing = node.kind() == Node::Kind::kOr;
+    const auto absorbs = [&](const Result& r) {
+      const Value* v = std::get_if<Value>(&r);
+      return v != nullptr && v->is_bool() && v->as_bool() == absorbing;
+    };
+    const Result lhs = Eval(*node.children()[0]);
+    if (absorbs(lhs)) return Value(absorbing);
+    const Result rhs = Eval(*node.children()[1]);
+    if (absorbs(rhs)) return Value(absorbing);
+    for (const Result* side : {&lhs, &rhs}) {
+      if (const Error* error = std::get_if<Error>(side)) return *error;
+      const Value& value = std::get<Value>(*side);
+      if (!value.is_bool()) {
+        return Error{node.column(),
+                     std::string("no such overload: '") + OperatorSpelling(node.kind()) +
+                         "' expects bool operands, got " + std::string(value.type_name())};
+      }
+    }
+    return Value(!absorbing);
+  }
+
+  Result Equality(const Node& node) const {
+    Result lhs = Eval(*node.children()[0]);
+    if (std::holds_alternative<Error>(lhs)) return lhs;
+    Result rhs = Eval(*node.children()[1]);
+    if (std::holds_alternative<Error>(rhs)) return rhs;
+    const bool equal = std::get<Value>(lhs) == std::get<Value>(rhs);
+    return Value(node.kind() == Node::Kind::kEqual ? equal : !equal);
+  }
+
+  const Activation& activation_;
+};
+
+}  // namespace
+
+std::variant<Value, Error> Evaluate(const Expression& expression, const Activation& activation) {
+  return Evaluator(activation).Eval(expression.root());
+}
+
+std::variant<bool, Error> EvaluateCondition(const Expression& expression,
+                                            const Activation& activation) {
+  auto result = Evaluate(expression, activation);
+  if (auto* error = std::get_if<Error>(&result)) return std::move(*error);
+  const Value& value = std::get<Value>(result);
+  if (value.is_bool()) return value.as_bool();
+  // Point at the expression as a whole: its first non-blank character.
+  const size_t start = expression.text().find_first_not_of(" \t\r\n\f");
+  const int column = start == std::string::npos ? 1 : static_cast<int>(start) + 1;
+  return Error{column, "condition must evaluate to a bool, got " + std::string(value.type_name())};
+}
+
+}  // namespace slipway::expr

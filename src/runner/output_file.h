@@ -1,0 +1,38 @@
+// Parsing the $SLIPWAY_OUTPUT file a step writes its outputs to, in GitHub Actions' format:
+//
+//   name=value                 one line; the value is everything after the first '='
+//   name<<DELIMITER            a multi-line value: the lines up to the first line that is
+//   line 1                     exactly DELIMITER, joined with '\n' (no trailing newline)
+//   line 2
+//   DELIMITER
+//
+// A line with both '=' and '<<' is `name=value` when the '=' comes first. Empty lines are
+// skipped; a trailing '\r' on any line is dropped. Names match [A-Za-z_][A-Za-z0-9_-]*. When a
+// name is written twice the later value wins, in the position of its first write.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/status.h"
+
+namespace slipway::runner {
+
+using OutputValues = std::vector<std::pair<std::string, std::string>>;
+
+inline constexpr size_t kMaxOutputFileBytes = 1 << 20;
+
+// Errors name the file and line: "FILE:LINE: invalid output name 'a b'", "FILE:LINE:
+// unterminated value of 'notes': no line 'EOF' ends it", or a size over kMaxOutputFileBytes.
+Result<OutputValues> ParseOutputFile(std::string_view content,
+                                     std::string_view file_name_for_errors);
+
+// Reads and parses the file at `path`; a missing file means no outputs. Checks the size
+// before reading.
+Result<OutputValues> ReadOutputFile(const std::filesystem::path& path);
+
+}  // namespace slipway::runner

@@ -1,0 +1,92 @@
+// State shared by the parts of the pipeline loader, and their entry points. Internal to
+// src/spec: the loader reads the whole document first (collecting expressions and `needs`
+// positions as it goes), then runs the checks that need the whole model.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "expr/expr.h"
+#include "spec/scalar_locator.h"
+#include "spec/spec.h"
+#include "spec/yaml_reader.h"
+
+namespace slipway::spec::internal {
+
+// Which functions an expression may call, besides none.
+enum FunctionSet : unsigned {
+  kNoFunctions = 0,
+  kStatusFunctions = 1u << 0,  // success() failure() always() cancelled(): only in `if:`
+  kHashFiles = 1u << 1,        // hashFiles(glob, …): only in cache keys
+};
+
+// An expression found in the file, checked against its scope once every job is known.
+struct ExpressionUse {
+  expr::Expression expression;
+  std::shared_ptr<const ScalarLocator> locator;  // shared by the parts of one template
+  size_t value_offset = 0;  // where the expression text starts in the scalar's value
+  std::string job;          // the job whose fields see it; empty at the pipeline level
+  unsigned functions = kNoFunctions;
+
+  SourcePos At(int expression_column) const {
+    return locator->At(value_offset + (expression_column > 0 ? expression_column - 1 : 0));
+  }
+};
+
+struct LoadContext {
+  Reader* reader = nullptr;
+  const LoadOptions* options = nullptr;
+  std::vector<ExpressionUse> expressions;
+  // Position of each `needs` entry, per job, parallel to Job::needs.
+  std::map<std::string, std::vector<SourcePos>, std::less<>> needs_positions;
+  SourcePos jobs_pos;  // the `jobs:` key, for pipeline-wide limits
+  // Every key under `jobs:`, including jobs that failed to load, so a `needs` on a broken job
+  // is not also reported as unknown.
+  std::vector<std::string> job_names;
+};
+
+// expressions.cc: read a template/condition scalar, report syntax errors now and queue the
+// expressions for CheckExpressions. `job` is empty at the pipeline level.
+std::optional<std::string> ReadTemplate(LoadContext& context, const Field& field,
+                                        std::string_view job, unsigned functions = kNoFunctions);
+std::optional<std::vector<std::string>> ReadTemplates(LoadContext& context, const Field& field,
+                                                      std::string_view job, unsigned functions);
+// Returns the condition to evaluate: the bare expression (a `${{ }}` wrapper removed), as
+// `success() && (<expr>)` when it calls no status function.
+std::optional<std::string> ReadCondition(LoadContext& context, const Field& field,
+                                         std::string_view job);
+// `map NAME -> scalar (template)`.
+std::optional<NamedValues> ReadEnv(LoadContext& context, const Field& field, std::string_view job);
+// `string (group) | {group, cancel-in-progress}`.
+std::optional<Concurrency> ReadConcurrency(LoadContext& context, const Field& field,
+                                           std::string_view job);
+
+// expressions_check.cc: undefined contexts and misplaced functions in every queued expression.
+void CheckExpressions(LoadContext& context, const Pipeline& pipeline);
+
+// triggers.cc
+Triggers ReadTriggers(LoadContext& context, const Field& field);
+// Reports a malformed glob (a leading '!' negation allowed when `negatable`).
+void CheckGlob(LoadContext& context, const Field& field, std::string_view pattern, bool negatable);
+
+// job.cc, step.cc, matrix.cc
+std::optional<Job> ReadJob(LoadContext& context, const Field& entry);
+std::optional<Step> ReadStep(LoadContext& context, const Field& field, std::string_view job);
+std::optional<MatrixSpec> ReadMatrix(LoadContext& context, const Field& field);
+// Reports `duration` problems at the field.
+std::optional<Duration> ReadDuration(LoadContext& context, const Field& field);
+
+// dag_check.cc: unknown and self `needs`, and cycles (each reported once, as a path).
+void CheckNeeds(LoadContext& context, const Pipeline& pipeline);
+
+// instances_check.cc: per-job and pipeline-wide instance limits, empty matrices, id clashes.
+void CheckInstances(LoadContext& context, const Pipeline& pipeline);
+
+// Job names, output names: ^[A-Za-z_][A-Za-z0-9_-]*$
+bool IsValidName(std::string_view name);
+
+}  // namespace slipway::spec::internal

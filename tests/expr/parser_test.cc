@@ -1,0 +1,199 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "expr/expr.h"
+#include "expr_test_util.h"
+
+namespace slipway::expr {
+namespace {
+
+using testing::MustParse;
+using testing::ParseError;
+using testing::Sexpr;
+
+struct ErrorCase {
+  std::string text;
+  int column;
+  std::string message;
+};
+
+class ParseErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ParseErrorTest, ReportsColumnAndMessage) {
+  const Error error = ParseError(GetParam().text);
+  EXPECT_EQ(error.column, GetParam().column) << GetParam().text;
+  EXPECT_EQ(error.message, GetParam().message) << GetParam().text;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lexer, ParseErrorTest,
+    ::testing::Values(ErrorCase{"'abc", 1, "unterminated string literal"},
+                      ErrorCase{"a == \"abc", 6, "unterminated string literal"},
+                      ErrorCase{"'ab\ncd'", 1, "unterminated string literal"},
+                      ErrorCase{"'abc\\'", 1, "unterminated string literal"},
+                      ErrorCase{"'''abc''", 1, "unterminated string literal"},
+                      ErrorCase{"a = b", 3, "unexpected character '=' (did you mean '=='?)"},
+                      ErrorCase{"a & b", 3, "unexpected character '&' (did you mean '&&'?)"},
+                      ErrorCase{"a | b", 3, "unexpected character '|' (did you mean '||'?)"},
+                      ErrorCase{"a # b", 3, "unexpected character '#'"},
+                      ErrorCase{std::string("a\0", 2), 2, "unexpected character '\\x00'"},
+                      ErrorCase{"x == '\\q'", 7, "invalid escape sequence '\\q'"},
+                      ErrorCase{"'\\u12'", 2, "\\u escape needs 4 hex digits"},
+                      ErrorCase{"'\\x4'", 2, "\\x escape needs 2 hex digits"},
+                      ErrorCase{"'\\19'", 2, "octal escape needs 3 octal digits"},
+                      ErrorCase{"'\\ud800'", 2, "escape sequence names an invalid code point"},
+                      ErrorCase{"'\\U00110000'", 2, "escape sequence names an invalid code point"},
+                      ErrorCase{"99999999999999999999", 1, "integer literal out of range"},
+                      ErrorCase{"a == 9223372036854775808", 6, "integer literal out of range"},
+                      ErrorCase{"1e999", 1, "double literal out of range"},
+                      ErrorCase{"1u", 1, "unsigned integer literals are not supported"},
+                      ErrorCase{"b'abc'", 1, "bytes literals are not supported"}));
+
+INSTANTIATE_TEST_SUITE_P(
+    Parser, ParseErrorTest,
+    ::testing::Values(
+        ErrorCase{"", 1, "unexpected end of expression"},
+        ErrorCase{"   ", 4, "unexpected end of expression"},
+        ErrorCase{"a ==", 5, "unexpected end of expression"},
+        ErrorCase{"a == == b", 6, "unexpected token '=='"},
+        ErrorCase{"a && || b", 6, "unexpected token '||'"},
+        ErrorCase{"(a == b", 8, "expected ')', got end of expression"},
+        ErrorCase{"(a == b c", 9, "expected ')', got 'c'"},
+        ErrorCase{"f(a, b", 7, "expected ')', got end of expression"},
+        ErrorCase{"f(a,)", 5, "unexpected token ')'"},
+        ErrorCase{"a[0", 4, "expected ']', got end of expression"},
+        ErrorCase{"a b", 3, "unexpected token 'b' after end of expression"},
+        ErrorCase{"a == b)", 7, "unexpected token ')' after end of expression"},
+        ErrorCase{"'x' 'averyveryverylongstringliteral'", 5,
+                  "unexpected token ''averyveryverylongstring...' after end of expression"},
+        ErrorCase{"a < b", 3, "operator '<' is not supported"},
+        ErrorCase{"(a >= b)", 4, "operator '>=' is not supported"},
+        ErrorCase{"-1", 1, "operator '-' is not supported"},
+        ErrorCase{"a - b", 3, "operator '-' is not supported"},
+        ErrorCase{"needs.build-linux.result", 12,
+                  "operator '-' is not supported (for a name containing '-', use an index: "
+                  "a['b-c'])"},
+        ErrorCase{"a in b", 3, "operator 'in' is not supported"},
+        ErrorCase{"a ? b : c", 3, "operator '?' is not supported"},
+        ErrorCase{"[1, 2]", 1, "list literals are not supported"},
+        ErrorCase{"{'a': 1}", 1, "map literals are not supported"},
+        ErrorCase{"a.", 3, "expected a field name after '.', got end of expression"},
+        ErrorCase{"a.1", 2, "unexpected token '.1' after end of expression"},
+        ErrorCase{"a.'b'", 3, "expected a field name after '.', got ''b''"},
+        ErrorCase{"a.if", 3, "expected a field name after '.', got 'if'"},
+        ErrorCase{"if", 1, "'if' is a reserved word"},
+        ErrorCase{"x == while", 6, "'while' is a reserved word"},
+        ErrorCase{"a.b(c)", 3, "method calls ('.b(...)') are not supported"},
+        ErrorCase{"(f)(x)", 4, "only named functions can be called"},
+        ErrorCase{"a['b'](x)", 7, "only named functions can be called"}));
+
+TEST(ParseTest, TooLongTextIsAnError) {
+  const std::string at_limit(16 * 1024, 'a');
+  EXPECT_EQ(Sexpr(at_limit), at_limit);
+
+  const Error error = ParseError(at_limit + "a");
+  EXPECT_EQ(error.column, 1);
+  EXPECT_EQ(error.message, "expression is too long (16385 bytes; the limit is 16384)");
+}
+
+TEST(ParseTest, NestingDeeperThan64IsAnError) {
+  const auto nested = [](int n) { return std::string(n, '(') + "a" + std::string(n, ')'); };
+  EXPECT_EQ(Sexpr(nested(64)), "a");
+  Error error = ParseError(nested(65));
+  EXPECT_EQ(error.column, 65);
+  EXPECT_EQ(error.message, "expression nested too deeply (limit is 64 levels)");
+
+  EXPECT_EQ(MustParse(std::string(64, '!') + "true").root().height(), 65);
+  error = ParseError(std::string(65, '!') + "true");
+  EXPECT_EQ(error.column, 65);
+  EXPECT_EQ(error.message, "expression nested too deeply (limit is 64 levels)");
+
+  // Left-nested chains count too: each `==` nests the one before it.
+  std::string chain = "a";
+  for (int i = 0; i < 64; ++i) chain += " == a";
+  MustParse(chain);
+  error = ParseError(chain + " == a");
+  EXPECT_EQ(error.column, static_cast<int>(chain.size()) + 2);  // the 65th '=='
+  EXPECT_EQ(error.message, "expression nested too deeply (limit is 64 levels)");
+
+  std::string calls = "a";
+  for (int i = 0; i < 65; ++i) calls = "f(" + calls + ")";
+  EXPECT_EQ(ParseError(calls).message, "expression nested too deeply (limit is 64 levels)");
+  std::string indexes = "a";
+  for (int i = 0; i < 65; ++i) indexes = "a[" + indexes + "]";
+  EXPECT_EQ(ParseError(indexes).message, "expression nested too deeply (limit is 64 levels)");
+}
+
+TEST(ParseTest, LongLogicalChainsStayShallow) {
+  std::string ors = "a0";
+  for (int i = 1; i < 1500; ++i) ors += " || a" + std::to_string(i);
+  const Expression parsed = MustParse(ors);
+  EXPECT_LE(parsed.root().height(), 12);
+  // Balancing keeps every operand, in source order.
+  const auto references = parsed.References();
+  ASSERT_EQ(references.size(), 1500u);
+  EXPECT_EQ(references[0].path[0], "a0");
+  EXPECT_EQ(references[1499].path[0], "a1499");
+}
+
+TEST(ParseTest, Precedence) {
+  EXPECT_EQ(Sexpr("a || b && c"), "(|| a (&& b c))");
+  EXPECT_EQ(Sexpr("a && b || c"), "(|| (&& a b) c)");
+  EXPECT_EQ(Sexpr("a == b && c != d"), "(&& (== a b) (!= c d))");
+  EXPECT_EQ(Sexpr("a == b || c == d && e"), "(|| (== a b) (&& (== c d) e))");
+  EXPECT_EQ(Sexpr("!a == b"), "(== (! a) b)");
+  EXPECT_EQ(Sexpr("!!a"), "(! (! a))");
+  EXPECT_EQ(Sexpr("!a.b[0]"), "(! a.b[0])");
+  EXPECT_EQ(Sexpr("!f(x)"), "(! f(x))");
+  EXPECT_EQ(Sexpr("a == b != c"), "(!= (== a b) c)");
+  EXPECT_EQ(Sexpr("(a || b) && c"), "(&& (|| a b) c)");
+  EXPECT_EQ(Sexpr("!(a == b)"), "(! (== a b))");
+  EXPECT_EQ(Sexpr("a || b || c || d"), "(|| (|| a b) (|| c d))");
+  EXPECT_EQ(Sexpr("f(a, b.c)[1].d"), "f(a, b.c)[1].d");
+  EXPECT_EQ(Sexpr("f()"), "f()");
+  EXPECT_EQ(Sexpr("a[b == c]"), "a[(== b c)]");
+  EXPECT_EQ(Sexpr("a // a comment\n || b"), "(|| a b)");
+}
+
+TEST(ParseTest, Literals) {
+  const auto literal = [](std::string_view text) {
+    const Expression parsed = MustParse(text);
+    EXPECT_EQ(parsed.root().kind(), Node::Kind::kLiteral) << text;
+    return parsed.root().literal();
+  };
+  EXPECT_EQ(literal("'single'"), Value("single"));
+  EXPECT_EQ(literal("\"double\""), Value("double"));
+  EXPECT_EQ(literal("\"it's\""), Value("it's"));
+  EXPECT_EQ(literal("'a\\'b\\\"c'"), Value("a'b\"c"));
+  EXPECT_EQ(literal("'\\n\\t\\\\\\r'"), Value("\n\t\\\r"));
+  EXPECT_EQ(literal("'\\u00e9'"), Value("\xc3\xa9"));
+  EXPECT_EQ(literal("'\\U0001F600'"), Value("\xf0\x9f\x98\x80"));
+  EXPECT_EQ(literal("'\\x41\\101'"), Value("AA"));
+  EXPECT_EQ(literal("r'\\n'"), Value("\\n"));
+  EXPECT_EQ(literal("'''a\n'b'''"), Value("a\n'b"));
+  EXPECT_EQ(literal("''"), Value(""));
+  EXPECT_TRUE(literal("42").is_int());
+  EXPECT_EQ(literal("42").as_int(), 42);
+  EXPECT_EQ(literal("0x1F").as_int(), 31);
+  EXPECT_EQ(literal("9223372036854775807").as_int(), INT64_MAX);
+  EXPECT_TRUE(literal("1.5").is_double());
+  EXPECT_EQ(literal("1.5").as_double(), 1.5);
+  EXPECT_TRUE(literal("1e3").is_double());
+  EXPECT_EQ(literal("1e3").as_double(), 1000.0);
+  EXPECT_EQ(literal(".5").as_double(), 0.5);
+  EXPECT_EQ(literal("2.5e-3").as_double(), 0.0025);
+  EXPECT_EQ(literal("true"), Value(true));
+  EXPECT_EQ(literal("false"), Value(false));
+  EXPECT_TRUE(literal("null").is_null());
+}
+
+TEST(ParseTest, KeepsTextAndIsCheapToCopy) {
+  const Expression parsed = MustParse(" a == 'b' ");
+  const Expression copy = parsed;  // NOLINT(performance-unnecessary-copy-initialization)
+  EXPECT_EQ(copy.text(), " a == 'b' ");
+  EXPECT_EQ(&copy.root(), &parsed.root());
+}
+
+}  // namespace
+}  // namespace slipway::expr

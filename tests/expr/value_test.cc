@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+#include "expr/expr.h"
+
+namespace slipway::expr {
+namespace {
+
+TEST(ValueTest, TypeNames) {
+  EXPECT_EQ(Value().type_name(), "null_type");
+  EXPECT_EQ(Value(nullptr).type_name(), "null_type");
+  EXPECT_EQ(Value(true).type_name(), "bool");
+  EXPECT_EQ(Value(1).type_name(), "int");
+  EXPECT_EQ(Value(int64_t{1}).type_name(), "int");
+  EXPECT_EQ(Value(1.0).type_name(), "double");
+  EXPECT_EQ(Value("s").type_name(), "string");
+  EXPECT_EQ(Value(std::string("s")).type_name(), "string");
+  EXPECT_EQ(Value(Value::List{}).type_name(), "list");
+  EXPECT_EQ(Value(Value::Map{}).type_name(), "map");
+}
+
+TEST(ValueTest, ScalarsToTemplateString) {
+  EXPECT_EQ(Value().ToTemplateString(), "");
+  EXPECT_EQ(Value(true).ToTemplateString(), "true");
+  EXPECT_EQ(Value(false).ToTemplateString(), "false");
+  EXPECT_EQ(Value(42).ToTemplateString(), "42");
+  EXPECT_EQ(Value(-7).ToTemplateString(), "-7");
+  EXPECT_EQ(Value(std::numeric_limits<int64_t>::min()).ToTemplateString(), "-9223372036854775808");
+  EXPECT_EQ(Value("a \"quoted\"\nline").ToTemplateString(), "a \"quoted\"\nline");
+}
+
+TEST(ValueTest, DoublesUseShortestRoundTripForm) {
+  EXPECT_EQ(Value(1.5).ToTemplateString(), "1.5");
+  EXPECT_EQ(Value(1.0).ToTemplateString(), "1");
+  EXPECT_EQ(Value(0.1).ToTemplateString(), "0.1");
+  EXPECT_EQ(Value(-0.25).ToTemplateString(), "-0.25");
+  EXPECT_EQ(Value(1e21).ToTemplateString(), "1e+21");
+  EXPECT_EQ(Value(std::nan("")).ToTemplateString(), "NaN");
+  EXPECT_EQ(Value(std::numeric_limits<double>::infinity()).ToTemplateString(), "+Inf");
+  EXPECT_EQ(Value(-std::numeric_limits<double>::infinity()).ToTemplateString(), "-Inf");
+  for (const double d : {1.0 / 3.0, 2.0 / 3.0, 1e-300, 123456789.123456789, 5e-324}) {
+    const std::string text = Value(d).ToTemplateString();
+    EXPECT_EQ(std::strtod(text.c_str(), nullptr), d) << text;
+  }
+}
+
+TEST(ValueTest, ListsAndMapsAreCompactJson) {
+  const Value list = Value::List{1, "a\"b\\c\n", nullptr, true, 2.5, Value::List{}, Value::Map{}};
+  EXPECT_EQ(list.ToTemplateString(), R"([1,"a\"b\\c\n",null,true,2.5,[],{}])");
+
+  const Value map = Value::Map{{"b", 1}, {"a", "\x01\t\r\b\f\x1f"}, {"k\"ey", Value::List{"x"}}};
+  EXPECT_EQ(map.ToTemplateString(), R"({"a":"\u0001\t\r\b\f\u001f","b":1,"k\"ey":["x"]})");
+
+  // Not representable in JSON: written as null, like JSON.stringify.
+  EXPECT_EQ(
+      Value(Value::List{std::nan(""), std::numeric_limits<double>::infinity()}).ToTemplateString(),
+      "[null,null]");
+  // UTF-8 passes through unescaped.
+  EXPECT_EQ(Value(Value::List{"h\xc3\xa9"}).ToTemplateString(), "[\"h\xc3\xa9\"]");
+}
+
+TEST(ValueTest, Accessors) {
+  EXPECT_TRUE(Value(true).as_bool());
+  EXPECT_EQ(Value(7).as_int(), 7);
+  EXPECT_EQ(Value(0.5).as_double(), 0.5);
+  EXPECT_EQ(Value("s").as_string(), "s");
+  EXPECT_EQ(Value(Value::List{1, 2}).as_list().size(), 2u);
+  EXPECT_EQ(Value(Value::Map{{"k", 1}}).as_map().at("k"), Value(1));
+  EXPECT_TRUE(Value().is_null());
+  EXPECT_FALSE(Value(0).is_null());
+}
+
+TEST(ValueTest, Equality) {
+  EXPECT_EQ(Value(), Value(nullptr));
+  EXPECT_EQ(Value(3), Value(3.0));
+  EXPECT_EQ(Value(3.0), Value(3));
+  EXPECT_NE(Value(3), Value(3.5));
+  EXPECT_NE(Value(3), Value("3"));
+  EXPECT_NE(Value(1), Value(true));
+  EXPECT_NE(Value(), Value(false));
+  EXPECT_NE(Value(""), Value());
+  // Compared exactly, not by converting one side: 2^53 + 1 is not the double 2^53.
+  EXPECT_NE(Value(int64_t{9007199254740993}), Value(9007199254740992.0));
+  EXPECT_EQ(Value(int64_t{9007199254740992}), Value(9007199254740992.0));
+  EXPECT_NE(Value(std::numeric_limits<int64_t>::max()), Value(9223372036854775808.0));
+  EXPECT_NE(Value(std::nan("")), Value(std::nan("")));
+  EXPECT_NE(Value(0), Value(std::nan("")));
+
+  EXPECT_EQ(Value(Value::List{1, "a"}), Value(Value::List{1.0, "a"}));
+  EXPECT_NE(Value(Value::List{1, "a"}), Value(Value::List{1, "b"}));
+  EXPECT_NE(Value(Value::List{1}), Value(Value::List{1, 1}));
+  EXPECT_EQ(Value(Value::Map{{"a", 1}}), Value(Value::Map{{"a", 1.0}}));
+  EXPECT_NE(Value(Value::Map{{"a", 1}}), Value(Value::Map{{"b", 1}}));
+  EXPECT_NE(Value(Value::Map{{"a", 1}}), Value(Value::Map{{"a", 1}, {"b", 2}}));
+  EXPECT_NE(Value(Value::List{}), Value(Value::Map{}));
+}
+
+}  // namespace
+}  // namespace slipway::expr
