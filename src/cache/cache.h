@@ -52,10 +52,12 @@ struct CacheScope {
 };
 
 struct CacheOptions {
-  std::filesystem::path root;                    // required; created when missing
-  uint64_t quota_bytes = uint64_t{5} << 30;      // 5 GiB of distinct blob bytes over all entries
-  std::function<TimePoint()> now;                // empty: std::chrono::system_clock::now
-  std::function<void(const std::string&)> warn;  // empty: warnings are dropped
+  std::filesystem::path root;                // required; created when missing
+  uint64_t quota_bytes = uint64_t{5} << 30;  // 5 GiB of distinct blob bytes over all entries
+  std::function<TimePoint()> now;            // empty: std::chrono::system_clock::now
+  // Receives one sentence per problem the cache recovered from (a corrupt entry it removed);
+  // empty: warnings are dropped.
+  std::function<void(const std::string&)> warn;
 };
 
 struct RestoreHit {

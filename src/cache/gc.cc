@@ -85,7 +85,7 @@ Result<GcResult> EvictAndCollect(const Layout& layout, uint64_t quota_bytes,
       std::vector<IndexedEntry> entries,
       ScanEntries(layout, std::nullopt, std::nullopt, Detail::kWhole, &corrupt));
   for (const std::filesystem::path& path : corrupt) {
-    warn("cache: removing unreadable manifest " + path.string());
+    warn("removed unreadable manifest " + path.string());
     SLIPWAY_RETURN_IF_ERROR(RemoveEntry(path));
   }
 

@@ -95,8 +95,10 @@ Result<std::optional<RestoreHit>> Cache::Restore(const CacheScope& scope, const 
       if (!now.ok() || now->created_ns != read->created_ns) return MaybeHit();
     }
     if (!problem.empty()) {
-      Warn("cache: entry " + c.manifest_path.string() + " (branch '" + c.branch +
-           "') is corrupt and was removed instead of restored: " + problem);
+      const std::string which =
+          read.ok() ? "'" + read->key + "'" : "with manifest " + c.manifest_path.string();
+      Warn("entry " + which + " (branch '" + c.branch +
+           "') is corrupt; removed it instead of restoring: " + problem);
       if (!bad_blob.empty()) {
         // Check again under the lock: a concurrent save may have put a good copy in place.
         const std::filesystem::path blob = layout.BlobPath(bad_blob);

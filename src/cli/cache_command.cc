@@ -1,7 +1,6 @@
 // `slipway cache list|clear`: the local job cache `slipway run` uses.
 #include <cstdio>
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "cache/cache.h"

@@ -103,7 +103,7 @@ std::string ConsoleObserver::LogPath(const std::string& instance_id) const {
 }
 
 std::unique_ptr<runner::LogSink> ConsoleObserver::OpenLog(const spec::JobInstance& instance,
-                                                         int attempt) {
+                                                          int attempt) {
   int file_fd = -1;
   if (!log_dir_.empty()) {
     const std::string path = LogPath(instance.id);

@@ -19,8 +19,7 @@ class ConsoleObserver final : public engine::RunObserver {
   // empty (no log files). `color`: prefix jobs in colour (a terminal).
   ConsoleObserver(int fd, std::filesystem::path log_dir, bool color);
 
-  std::unique_ptr<runner::LogSink> OpenLog(const spec::JobInstance& instance,
-                                           int attempt) override;
+  std::unique_ptr<runner::LogSink> OpenLog(const spec::JobInstance& instance, int attempt) override;
   void JobFinished(const engine::JobResult& result) override;
 
   // Writes `text` to the console as one unit.

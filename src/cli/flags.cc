@@ -10,8 +10,8 @@ namespace slipway::cli {
 FlagSet::FlagSet(std::string command, std::string usage, std::string summary)
     : command_(std::move(command)), usage_(std::move(usage)), summary_(std::move(summary)) {}
 
-void FlagSet::String(std::string name, char short_name, std::string* target,
-                     std::string value_name, std::string help) {
+void FlagSet::String(std::string name, char short_name, std::string* target, std::string value_name,
+                     std::string help) {
   flags_.push_back({std::move(name), short_name, std::move(value_name), std::move(help),
                     [target](const std::string& value) {
                       *target = value;
@@ -31,23 +31,21 @@ void FlagSet::Strings(std::string name, char short_name, std::vector<std::string
 void FlagSet::Int(std::string name, char short_name, int* target, std::string value_name,
                   std::string help) {
   const std::string flag = name;
-  flags_.push_back({std::move(name), short_name, std::move(value_name), std::move(help),
-                    [target, flag](const std::string& value) {
-                      int parsed = 0;
-                      auto [end, ec] =
-                          std::from_chars(value.data(), value.data() + value.size(), parsed);
-                      if (ec != std::errc() || end != value.data() + value.size()) {
-                        return InvalidArgument("--" + flag + " expects a whole number, got '" +
-                                               value + "'");
-                      }
-                      *target = parsed;
-                      return Status::Ok();
-                    }});
+  flags_.push_back(
+      {std::move(name), short_name, std::move(value_name), std::move(help),
+       [target, flag](const std::string& value) {
+         int parsed = 0;
+         auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+         if (ec != std::errc() || end != value.data() + value.size()) {
+           return InvalidArgument("--" + flag + " expects a whole number, got '" + value + "'");
+         }
+         *target = parsed;
+         return Status::Ok();
+       }});
 }
 
 void FlagSet::Bool(std::string name, char short_name, bool* target, std::string help) {
-  flags_.push_back({std::move(name), short_name, "", std::move(help),
-                    [target](const std::string&) {
+  flags_.push_back({std::move(name), short_name, "", std::move(help), [target](const std::string&) {
                       *target = true;
                       return Status::Ok();
                     }});
@@ -81,8 +79,7 @@ Status FlagSet::Parse(const std::vector<std::string>& args, std::vector<std::str
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--") {
-      positionals->insert(positionals->end(), args.begin() + static_cast<long>(i) + 1,
-                          args.end());
+      positionals->insert(positionals->end(), args.begin() + static_cast<long>(i) + 1, args.end());
       return Status::Ok();
     }
     if (arg == "-h" || arg == "--help") {

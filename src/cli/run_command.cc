@@ -97,9 +97,9 @@ int Run(const RunFlags& flags) {
     return Fatal(source.status());
   }
   options.commit = source->commit;
-  options.branch = !flags.branch.empty()       ? flags.branch
-                   : !source->branch.empty()   ? source->branch
-                                               : source->default_branch;
+  options.branch = !flags.branch.empty()     ? flags.branch
+                   : !source->branch.empty() ? source->branch
+                                             : source->default_branch;
   options.default_branch = source->default_branch;
   options.project = source->project;
 

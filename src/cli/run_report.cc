@@ -11,10 +11,14 @@ using runner::Outcome;
 
 const char* ResultColor(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess: return "\033[32m";
-    case Outcome::kSkipped: return "\033[90m";
-    case Outcome::kCancelled: return "\033[33m";
-    default: return "\033[31m";
+    case Outcome::kSuccess:
+      return "\033[32m";
+    case Outcome::kSkipped:
+      return "\033[90m";
+    case Outcome::kCancelled:
+      return "\033[33m";
+    default:
+      return "\033[31m";
   }
 }
 
@@ -28,10 +32,14 @@ std::string Pad(std::string text, size_t width) {
 
 const char* TestStatusName(runner::TestResult::Status status) {
   switch (status) {
-    case runner::TestResult::Status::kPassed: return "passed";
-    case runner::TestResult::Status::kFailed: return "failed";
-    case runner::TestResult::Status::kError: return "error";
-    case runner::TestResult::Status::kSkipped: return "skipped";
+    case runner::TestResult::Status::kPassed:
+      return "passed";
+    case runner::TestResult::Status::kFailed:
+      return "failed";
+    case runner::TestResult::Status::kError:
+      return "error";
+    case runner::TestResult::Status::kSkipped:
+      return "skipped";
   }
   return "unknown";
 }

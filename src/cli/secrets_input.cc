@@ -2,8 +2,8 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
-#include "util/fs.h"
 #include "runner/output_file.h"  // TODO(lead): move the format to util
+#include "util/fs.h"
 
 namespace slipway::cli {
 namespace {
@@ -45,8 +45,7 @@ Result<std::vector<std::pair<std::string, std::string>>> LoadSecrets(
   }
   for (const auto& [name, value] : secrets) {
     if (!ValidName(name)) {
-      return InvalidArgument("secret name '" + name +
-                             "' is not a valid environment variable name");
+      return InvalidArgument("secret name '" + name + "' is not a valid environment variable name");
     }
   }
   return secrets;

@@ -1,6 +1,5 @@
 // `slipway validate [FILE]...`: every problem in every file, as file:line:col: message.
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"

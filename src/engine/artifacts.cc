@@ -35,7 +35,8 @@ Status PipelineRun::PrepareWorkspace(const InstanceState& state, const fs::path&
       for (const auto& entry : fs::directory_iterator(artifacts, ec)) {
         SLIPWAY_RETURN_IF_ERROR(CopyRelative(artifacts, workspace, entry.path().filename()));
       }
-      if (ec) return ErrnoStatus("cannot read artifacts of " + instances_[i].instance.id, ec.value());
+      if (ec)
+        return ErrnoStatus("cannot read artifacts of " + instances_[i].instance.id, ec.value());
     }
   }
   return Status::Ok();

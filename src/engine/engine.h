@@ -65,31 +65,31 @@ class RunObserver {
 };
 
 struct RunOptions {
-  std::string run_id;                // unique per run; used in env and paths
-  std::vector<std::string> jobs;     // run only these jobs and what they need; empty = all
-  int parallelism = 2;               // job instances running at once (>= 1)
-  std::string branch = "main";       // `branch` in expressions, SLIPWAY_BRANCH
-  std::string event = "push";        // `event` in expressions, SLIPWAY_EVENT
-  std::string commit;                // SLIPWAY_COMMIT; empty when unknown
+  std::string run_id;                         // unique per run; used in env and paths
+  std::vector<std::string> jobs;              // run only these jobs and what they need; empty = all
+  int parallelism = 2;                        // job instances running at once (>= 1)
+  std::string branch = "main";                // `branch` in expressions, SLIPWAY_BRANCH
+  std::string event = "push";                 // `event` in expressions, SLIPWAY_EVENT
+  std::string commit;                         // SLIPWAY_COMMIT; empty when unknown
   std::map<std::string, std::string> inputs;  // raw --input values, checked against the spec
   std::vector<std::pair<std::string, std::string>> secrets;  // exposed as env vars, masked
   std::vector<std::string> environment;  // base environment of steps (KEY=VALUE)
-  std::filesystem::path source;    // repository files every workspace starts from
-  std::filesystem::path work_dir;  // scratch: workspaces, artifacts (created if missing)
-  bool keep_workspaces = false;    // leave workspaces for inspection instead of removing them
+  std::filesystem::path source;          // repository files every workspace starts from
+  std::filesystem::path work_dir;        // scratch: workspaces, artifacts (created if missing)
+  bool keep_workspaces = false;          // leave workspaces for inspection instead of removing them
   std::chrono::milliseconds kill_grace{5000};  // SIGTERM → SIGKILL on timeout and cancel
   cache::Cache* cache = nullptr;               // null: `cache:` entries are skipped
-  std::string project;         // cache namespace
-  std::string default_branch;  // cache fallback branch
-  const CancelToken* cancel = nullptr;  // cancels the run when fired
-  ProcessLauncher* launcher = nullptr;  // required
-  RunObserver* observer = nullptr;      // required
+  std::string project;                         // cache namespace
+  std::string default_branch;                  // cache fallback branch
+  const CancelToken* cancel = nullptr;         // cancels the run when fired
+  ProcessLauncher* launcher = nullptr;         // required
+  RunObserver* observer = nullptr;             // required
 };
 
 // Checks `inputs` against the pipeline's manual inputs (unknown names, types, choices,
 // required inputs) and returns the typed values with defaults applied.
-Result<expr::Value::Map> ResolveInputs(
-    const spec::Pipeline& pipeline, const std::map<std::string, std::string>& inputs);
+Result<expr::Value::Map> ResolveInputs(const spec::Pipeline& pipeline,
+                                       const std::map<std::string, std::string>& inputs);
 
 // Where the repository's files come from and what is known about them.
 struct SourceInfo {

@@ -10,7 +10,8 @@ namespace {
 Result<expr::Value> Typed(const spec::InputSpec& spec, const std::string& raw) {
   const std::string where = "input '" + spec.name + "'";
   switch (spec.type) {
-    case spec::InputType::kString: return expr::Value(raw);
+    case spec::InputType::kString:
+      return expr::Value(raw);
     case spec::InputType::kBoolean:
       if (raw == "true") return expr::Value(true);
       if (raw == "false") return expr::Value(false);
@@ -47,9 +48,9 @@ Result<expr::Value::Map> ResolveInputs(const spec::Pipeline& pipeline,
     if (!declared) {
       std::string known;
       for (const auto& spec : pipeline.on.inputs) known += (known.empty() ? "" : ", ") + spec.name;
-      return InvalidArgument("unknown input '" + name + "'" +
-                             (known.empty() ? " (the pipeline declares no inputs)"
-                                            : " (declared: " + known + ")"));
+      return InvalidArgument(
+          "unknown input '" + name + "'" +
+          (known.empty() ? " (the pipeline declares no inputs)" : " (declared: " + known + ")"));
     }
   }
   expr::Value::Map resolved;
@@ -63,8 +64,8 @@ Result<expr::Value::Map> ResolveInputs(const spec::Pipeline& pipeline,
     }
     if (!raw) {
       if (spec.required) {
-        return InvalidArgument("input '" + spec.name + "' is required: pass --input " +
-                               spec.name + "=VALUE");
+        return InvalidArgument("input '" + spec.name + "' is required: pass --input " + spec.name +
+                               "=VALUE");
       }
       // Optional with no default: empty of its type.
       resolved.emplace(spec.name, spec.type == spec::InputType::kBoolean

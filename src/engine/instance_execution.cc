@@ -16,10 +16,17 @@ using Clock = std::chrono::steady_clock;
 bool ShouldRetry(const spec::RetryPolicy& policy, const runner::AttemptReport& report) {
   spec::RetryReason reason;
   switch (report.outcome) {
-    case Outcome::kFailure: reason = spec::RetryReason::kFailure; break;
-    case Outcome::kTimedOut: reason = spec::RetryReason::kTimeout; break;
-    case Outcome::kInfra: reason = spec::RetryReason::kInfra; break;
-    default: return false;
+    case Outcome::kFailure:
+      reason = spec::RetryReason::kFailure;
+      break;
+    case Outcome::kTimedOut:
+      reason = spec::RetryReason::kTimeout;
+      break;
+    case Outcome::kInfra:
+      reason = spec::RetryReason::kInfra;
+      break;
+    default:
+      return false;
   }
   if (std::find(policy.on.begin(), policy.on.end(), reason) == policy.on.end()) return false;
   if (reason == spec::RetryReason::kFailure && !policy.exit_codes.empty()) {

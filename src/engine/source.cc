@@ -127,8 +127,9 @@ Result<SourceInfo> SnapshotSource(const fs::path& project_dir, const fs::path& t
 
   GitPtr<git_reference, git_reference_free> head;
   GitPtr<git_commit, git_commit_free> commit;
-  const bool has_head = git_repository_head(&head.ptr, repo.ptr) == 0 &&
-                        git_commit_lookup(&commit.ptr, repo.ptr, git_reference_target(head.ptr)) == 0;
+  const bool has_head =
+      git_repository_head(&head.ptr, repo.ptr) == 0 &&
+      git_commit_lookup(&commit.ptr, repo.ptr, git_reference_target(head.ptr)) == 0;
   if (has_head) {
     info.from_git = true;
     char sha[GIT_OID_HEXSZ + 1] = {};

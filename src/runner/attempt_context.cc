@@ -102,7 +102,7 @@ std::vector<std::string> AttemptContext::EnvironmentFor(
   auto variable = [&](const char* name) -> std::string {
     auto it = a.activation.variables.find(name);
     return it != a.activation.variables.end() && it->second.is_string() ? it->second.as_string()
-                                                                          : "";
+                                                                        : "";
   };
   env["CI"] = "true";
   env["SLIPWAY"] = "true";

@@ -14,7 +14,8 @@ constexpr const char* kStatusFunctions[] = {"success", "failure", "always", "can
 std::string StripTemplateBraces(std::string_view condition) {
   std::string_view s = condition;
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+    s.remove_suffix(1);
   if (s.size() >= 5 && s.substr(0, 3) == "${{" && s.substr(s.size() - 2) == "}}" &&
       s.find("${{", 3) == std::string_view::npos) {
     return std::string(s.substr(3, s.size() - 5));

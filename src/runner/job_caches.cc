@@ -54,10 +54,10 @@ void AttemptContext::RestoreCaches() {
     } else {
       const cache::RestoreHit& restored = **hit;
       cache_keys_.back().second = restored.exact ? restored.key : "";
-      Notice("cache: restored " + std::to_string(restored.files) + " file(s) from key " +
-             restored.key + (restored.exact ? "" : " (restore-keys match)") +
-             (restored.branch == attempt_.cache_scope->branch ? ""
-                                                              : " on branch " + restored.branch));
+      Notice(
+          "cache: restored " + std::to_string(restored.files) + " file(s) from key " +
+          restored.key + (restored.exact ? "" : " (restore-keys match)") +
+          (restored.branch == attempt_.cache_scope->branch ? "" : " on branch " + restored.branch));
     }
   }
 }
@@ -67,8 +67,8 @@ void AttemptContext::SaveCaches() {
   for (size_t i = 0; i < job_.caches.size() && i < cache_keys_.size(); ++i) {
     const auto& [key, exact_hit] = cache_keys_[i];
     if (key.empty() || key == exact_hit) continue;  // bad key, or restored exactly: unchanged
-    auto saved = attempt_.cache->Save(*attempt_.cache_scope, key, job_.caches[i].paths,
-                                      attempt_.workspace);
+    auto saved =
+        attempt_.cache->Save(*attempt_.cache_scope, key, job_.caches[i].paths, attempt_.workspace);
     if (!saved.ok()) {
       Notice("cache: save failed: " + saved.status().message());
     } else {

@@ -13,10 +13,14 @@ constexpr size_t kMaxReportBytes = 64 << 20;
 
 TestResult::Status Convert(TestCase::Status status) {
   switch (status) {
-    case TestCase::Status::kPassed: return TestResult::Status::kPassed;
-    case TestCase::Status::kFailed: return TestResult::Status::kFailed;
-    case TestCase::Status::kError: return TestResult::Status::kError;
-    case TestCase::Status::kSkipped: return TestResult::Status::kSkipped;
+    case TestCase::Status::kPassed:
+      return TestResult::Status::kPassed;
+    case TestCase::Status::kFailed:
+      return TestResult::Status::kFailed;
+    case TestCase::Status::kError:
+      return TestResult::Status::kError;
+    case TestCase::Status::kSkipped:
+      return TestResult::Status::kSkipped;
   }
   return TestResult::Status::kError;
 }

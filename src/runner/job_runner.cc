@@ -105,8 +105,7 @@ class AttemptExecution {
           result.reason = "job timed out after " + FormatDuration(job_.timeout);
         }
         context_.Notice("✘ " + step_report.name + ": " + result.reason);
-        Fail(result.outcome, "step '" + step_report.name + "' " + result.reason,
-             result.exit_code);
+        Fail(result.outcome, "step '" + step_report.name + "' " + result.reason, result.exit_code);
       }
       report_.steps.push_back(std::move(step_report));
     }
@@ -125,12 +124,18 @@ class AttemptExecution {
 
 const char* OutcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess: return "success";
-    case Outcome::kFailure: return "failure";
-    case Outcome::kTimedOut: return "timed out";
-    case Outcome::kCancelled: return "cancelled";
-    case Outcome::kInfra: return "infra error";
-    case Outcome::kSkipped: return "skipped";
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kFailure:
+      return "failure";
+    case Outcome::kTimedOut:
+      return "timed out";
+    case Outcome::kCancelled:
+      return "cancelled";
+    case Outcome::kInfra:
+      return "infra error";
+    case Outcome::kSkipped:
+      return "skipped";
   }
   return "unknown";
 }

@@ -87,22 +87,29 @@ StepRun AttemptContext::RunStep(const spec::Step& step, size_t index,
   const std::string base = (attempt_.temp_dir / ("step-" + std::to_string(index + 1))).string();
   const std::string output_file = base + ".output";
   auto path_it = env_.find("PATH");
-  auto command = MakeStepCommand(step.shell, base, path_it == env_.end() ? "" : path_it->second);
-  if (!command.ok()) return Failed(Outcome::kFailure, command.status().message());
-  const std::string script_path = base + command->script_extension;
-  if (command->script_extension != "") {
+  const std::string path_env = path_it == env_.end() ? "" : path_it->second;
+  const std::string& script_text = std::get<std::string>(script);
+  std::vector<std::string> argv;
+  if (auto direct = DirectCommand(step.shell, script_text, path_env)) {
+    argv = std::move(*direct);
+  } else {
+    auto command = MakeStepCommand(step.shell, base, path_env);
+    if (!command.ok()) return Failed(Outcome::kFailure, command.status().message());
+    const std::string script_path = base + command->script_extension;
     std::replace(command->argv.begin(), command->argv.end(), base, script_path);
-  }
-  if (Status s = WriteScratchFile(script_path, std::get<std::string>(script), 0700); !s.ok()) {
-    return Failed(Outcome::kInfra, "cannot write the step's script: " + s.message());
+    if (Status s = WriteScratchFile(script_path, script_text, 0700); !s.ok()) {
+      return Failed(Outcome::kInfra, "cannot write the step's script: " + s.message());
+    }
+    argv = std::move(command->argv);
   }
   if (Status s = WriteScratchFile(output_file, "", 0600); !s.ok()) {
     return Failed(Outcome::kInfra, "cannot create $SLIPWAY_OUTPUT: " + s.message());
   }
 
   ProcessSpec spec;
-  spec.argv = command->argv;
+  spec.argv = std::move(argv);
   spec.cwd = cwd;
+  step_env["PWD"] = cwd.string();  // as a shell would set it
   spec.env = EnvironmentFor(step_env, output_file, index);
   const bool step_bound = step.timeout && *step.timeout <= remaining;
   spec.timeout = step_bound ? *step.timeout : remaining;
@@ -116,7 +123,8 @@ StepRun AttemptContext::RunStep(const spec::Step& step, size_t index,
       },
       attempt_.cancel);
   log_->Flush();
-  if (outcome.pgid > 0) step_groups_.push_back(outcome.pgid);
+  // Only a group that still has members is remembered: an empty group's id may be reused.
+  if (outcome.pgid > 0 && outcome.group_left_behind) step_groups_.push_back(outcome.pgid);
 
   StepRun run;
   run.duration = outcome.duration;

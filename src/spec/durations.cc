@@ -17,9 +17,9 @@ constexpr std::string_view kUnitHint = "add a unit, e.g. 30s or 10m";
 int64_t UnitMillis(std::string_view unit) {
   if (unit == "ms") return 1;
   if (unit == "s") return 1000;
-  if (unit == "m") return 60 * 1000;
-  if (unit == "h") return 60 * 60 * 1000;
-  if (unit == "d") return 24 * 60 * 60 * 1000;
+  if (unit == "m") return int64_t{60} * 1000;
+  if (unit == "h") return int64_t{60} * 60 * 1000;
+  if (unit == "d") return int64_t{24} * 60 * 60 * 1000;
   return 0;
 }
 

@@ -18,6 +18,8 @@ constexpr uint64_t kMaxEnumerated = uint64_t{1} << 20;
 void CheckInstances(LoadContext& context, const Pipeline& pipeline) {
   const auto limit = static_cast<uint64_t>(std::max(context.options->max_matrix_instances, 0));
   uint64_t total = 0;
+  // A matrix over its own limit would also inflate the total; one cause, one message.
+  bool matrix_over_limit = false;
   for (const Job& job : pipeline.jobs) {
     if (!job.matrix) {
       ++total;
@@ -30,7 +32,7 @@ void CheckInstances(LoadContext& context, const Pipeline& pipeline) {
       context.reader->Error(matrix.pos, "matrix of job '" + job.name + "' has " +
                                             std::to_string(product) +
                                             " combinations before exclude, " + limit_text);
-      total += product;
+      matrix_over_limit = true;
       continue;
     }
     MatrixExpansion expansion = ExpandMatrix(matrix, limit);
@@ -39,6 +41,7 @@ void CheckInstances(LoadContext& context, const Pipeline& pipeline) {
       context.reader->Error(matrix.pos, "matrix of job '" + job.name + "' expands to " +
                                             std::to_string(expansion.count) + " instances, " +
                                             limit_text);
+      matrix_over_limit = true;
       continue;
     }
     if (expansion.count == 0) {
@@ -57,7 +60,7 @@ void CheckInstances(LoadContext& context, const Pipeline& pipeline) {
     }
   }
   const auto max_jobs = static_cast<uint64_t>(std::max(context.options->max_jobs, 0));
-  if (total > max_jobs) {
+  if (!matrix_over_limit && total > max_jobs) {
     context.reader->Error(context.jobs_pos, "the pipeline expands to " + std::to_string(total) +
                                                 " job instances, more than the limit of " +
                                                 std::to_string(max_jobs));

@@ -18,7 +18,7 @@ Entry Split(const MatrixSpec& matrix, const std::map<std::string, std::string>& 
   Entry entry;
   for (const auto& [key, value] : raw) {
     auto axis = std::find_if(matrix.axes.begin(), matrix.axes.end(),
-                             [&](const auto& a) { return a.first == key; });
+                             [&key = key](const auto& a) { return a.first == key; });
     if (axis == matrix.axes.end()) {
       entry.extra.emplace_back(key, value);
     } else {
@@ -48,7 +48,7 @@ Combination Standalone(const MatrixSpec& matrix, const Entry& entry) {
 void Merge(Combination& combination, const Entry& entry) {
   for (const auto& [key, value] : entry.extra) {
     auto existing = std::find_if(combination.begin(), combination.end(),
-                                 [&](const auto& pair) { return pair.first == key; });
+                                 [&key = key](const auto& pair) { return pair.first == key; });
     if (existing == combination.end()) {
       combination.emplace_back(key, value);
     } else {

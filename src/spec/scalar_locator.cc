@@ -17,22 +17,11 @@ size_t SkipProperties(std::string_view line, size_t column) {
   return column;
 }
 
-// Number of value bytes a double-quoted escape produces, or 0 when we do not track it (the
-// hex escapes decode to UTF-8 of varying length).
-int SimpleEscapeLength(char c) {
-  switch (c) {
-    case 'x':
-    case 'u':
-    case 'U':
-      return 0;
-    case 'N':
-    case '_':
-    case 'L':
-    case 'P':
-      return 0;  // multi-byte UTF-8 characters
-    default:
-      return 1;
-  }
+// Whether a double-quoted escape `\c` stands for exactly one value byte. The others (\x, \u
+// and \U hex escapes, \N, \_, \L, \P) decode to UTF-8 sequences of varying length.
+bool IsSingleByteEscape(char c) {
+  constexpr std::string_view kMultiByte = "xuUN_LP";
+  return kMultiByte.find(c) == std::string_view::npos;
 }
 
 }  // namespace
@@ -65,7 +54,7 @@ ScalarLocator::ScalarLocator(const Reader& reader, const YAML::Node& scalar)
     return;
   }
 
-  const char quote = style == '"' || style == '\'' ? style : 0;
+  const char quote = style == '"' || style == '\'' ? style : '\0';
   if (quote) ++column;
   MatchLine(value, first_line, column, header.substr(column), quote, &v);
   for (int line = first_line + 1; line <= reader.line_count() && v < value.size(); ++line) {
@@ -97,8 +86,7 @@ void ScalarLocator::MatchLine(std::string_view value, int line, size_t column,
     }
     if (quote == '"' && text[i] == '\\') {
       if (i + 1 >= text.size()) return;  // escaped line break
-      const int produced = SimpleEscapeLength(text[i + 1]);
-      if (produced == 0) {
+      if (!IsSingleByteEscape(text[i + 1])) {
         *v = value.size();  // lost track of the value: the rest falls back
         return;
       }

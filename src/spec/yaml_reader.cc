@@ -180,6 +180,13 @@ std::optional<MapView> Reader::Map(const Field& field, std::string_view what,
                 std::to_string(first->key_pos.column));
       continue;
     }
+    if (entry.key == "<<" && key.Tag() == "?") {
+      // yaml-cpp 0.7 reads merge keys as ordinary keys; silently dropping them would lose the
+      // user's settings, and "unknown key '<<'" would not say why.
+      Error(key_pos, "YAML merge keys ('<<') are not supported",
+            "repeat the keys, or put an anchor (&name) on a whole value and reuse it (*name)");
+      continue;
+    }
     if (!allowed.empty()) {
       bool known = false;
       for (const std::string& name : allowed) known = known || name == entry.key;

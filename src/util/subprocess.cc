@@ -313,6 +313,7 @@ void Terminate(const ProcessSpec& spec, Child& child, OutputPump& pump, ProcessO
   }
   RecordStatus(ReapChild(child.pid), outcome);
   pump.ReadAvailable(kDrainLimit);
+  outcome->group_left_behind = !ProcessGroupMembers(pgid).empty();
 }
 
 }  // namespace
@@ -361,6 +362,7 @@ ProcessOutcome RunProcess(const ProcessSpec& spec, const OutputCallback& on_outp
     if (fds[0].revents != 0) {
       RecordStatus(ReapChild(child.pid), &outcome);
       pump.ReadAvailable(kDrainLimit);  // what the child wrote is all in the pipe by now
+      outcome.group_left_behind = GroupExists(child.pid);
       return finish(outcome.signal != 0 ? ProcessOutcome::Kind::kSignaled
                                         : ProcessOutcome::Kind::kExited);
     }

@@ -62,6 +62,10 @@ struct ProcessOutcome {
   std::string error;   // for kFailedToStart, and for failures to terminate the group
   std::chrono::milliseconds duration{0};  // spawn to return
   pid_t pgid = -1;                        // the child's process group (= its pid); -1 if none
+  // Processes of the group were still there when RunProcess returned (background children
+  // of an exited child). Only then does the caller need KillProcessGroup; remembering a group
+  // that is already empty risks killing an unrelated group that later reuses its id.
+  bool group_left_behind = false;
 };
 
 // Receives output as it arrives, in arbitrary chunks (not lines). Called on the thread that

@@ -66,6 +66,17 @@ TEST(Errors, DuplicateKeysPointAtTheFirstDefinition) {
                           "column 9)"));
 }
 
+TEST(Errors, AnchorsWorkButMergeKeysAreRejected) {
+  EXPECT_THAT(Errors("jobs:\n  a:\n    env: &common {A: 1}\n    steps: [{run: x}]\n  b:\n"
+                     "    env: *common\n    steps: [{run: x}]\n"),
+              IsEmpty());
+  EXPECT_THAT(Errors("jobs:\n  a: &base\n    steps: [{run: x}]\n  b:\n    <<: *base\n"),
+              ElementsAre("p.yml:4:3: job 'b' has no steps (add steps: with at least one step "
+                          "with 'run')",
+                          "p.yml:5:5: YAML merge keys ('<<') are not supported (repeat the keys, "
+                          "or put an anchor (&name) on a whole value and reuse it (*name))"));
+}
+
 TEST(Errors, YamlSyntaxErrorsUseTheParserPosition) {
   EXPECT_THAT(Errors("jobs:\n  a:\n    steps: [{run: x}\n"),
               ElementsAre("p.yml:4:1: YAML syntax error: end of sequence flow not found"));

@@ -58,6 +58,7 @@ TEST(RunProcessTest, ReportsExitCode) {
   EXPECT_EQ(run.outcome.exit_code, 3);
   EXPECT_GT(run.outcome.pgid, 1);
   EXPECT_TRUE(run.outcome.error.empty());
+  EXPECT_FALSE(run.outcome.group_left_behind);
 }
 
 TEST(RunProcessTest, ReportsSignal) {
@@ -229,6 +230,7 @@ TEST(RunProcessTest, TimeoutKillsWholeGroupIncludingBackgroundChildren) {
   EXPECT_EQ(run.output, "started\n");
   EXPECT_EQ(run.outcome.signal, SIGTERM);
   EXPECT_TRUE(GroupGone(run.outcome.pgid));
+  EXPECT_FALSE(run.outcome.group_left_behind);
 }
 
 TEST(RunProcessTest, TimeoutEscalatesToSigkillWhenTermIsIgnored) {
@@ -291,6 +293,7 @@ TEST(RunProcessTest, BackgroundChildHoldingThePipeDoesNotHang) {
   EXPECT_EQ(run.output, "done\n");
   EXPECT_LT(run.outcome.duration, milliseconds(60000));
   // The background sleep is still there until the caller removes it.
+  EXPECT_TRUE(run.outcome.group_left_behind);
   EXPECT_FALSE(GroupGone(run.outcome.pgid));
   EXPECT_TRUE(KillProcessGroup(run.outcome.pgid, milliseconds(5000)).ok());
   EXPECT_TRUE(GroupGone(run.outcome.pgid));
