@@ -2,7 +2,7 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
-#include "runner/output_file.h"  // TODO(lead): move the format to util
+#include "util/key_value_file.h"
 #include "util/fs.h"
 
 namespace slipway::cli {
@@ -25,7 +25,7 @@ Result<std::vector<std::pair<std::string, std::string>>> LoadSecrets(
   std::vector<std::pair<std::string, std::string>> secrets;
   if (!file.empty()) {
     SLIPWAY_ASSIGN_OR_RETURN(std::string text, ReadFile(file, kMaxSecretsFileBytes));
-    auto parsed = runner::ParseOutputFile(text, file);
+    auto parsed = ParseKeyValueFile(text, file);
     if (!parsed.ok()) return parsed.status().WithContext("--secrets-file " + file);
     secrets = std::move(*parsed);
   }

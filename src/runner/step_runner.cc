@@ -7,7 +7,7 @@
 #include <string>
 
 #include "runner/attempt_context.h"
-#include "runner/output_file.h"
+#include "util/key_value_file.h"
 #include "runner/step_command.h"
 #include "util/duration_format.h"
 #include "util/fs.h"
@@ -157,7 +157,7 @@ StepRun AttemptContext::RunStep(const spec::Step& step, size_t index,
 }
 
 bool AttemptContext::ReadStepOutputs(const std::string& output_file, StepRun* run) {
-  auto parsed = ReadOutputFile(output_file);
+  auto parsed = ReadKeyValueFile(output_file);
   if (!parsed.ok()) {
     if (run->outcome == Outcome::kSuccess) {
       *run = Failed(Outcome::kFailure, "$SLIPWAY_OUTPUT: " + parsed.status().message());

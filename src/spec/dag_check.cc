@@ -5,7 +5,7 @@
 #include <deque>
 #include <map>
 
-#include "spec/hints.h"
+#include "util/hints.h"
 #include "spec/loader.h"
 
 namespace slipway::spec::internal {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "spec/hints.h"
+#include "util/hints.h"
 
 namespace slipway::spec::internal {
 namespace {

@@ -4,7 +4,7 @@
 #include <map>
 #include <utility>
 
-#include "spec/hints.h"
+#include "util/hints.h"
 #include "spec/loader.h"
 
 namespace slipway::spec::internal {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "spec/hints.h"
+#include "util/hints.h"
 #include "spec/loader.h"
 #include "util/glob.h"
 

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <utility>
 
-#include "spec/hints.h"
+#include "util/hints.h"
 
 namespace slipway::spec::internal {
 namespace {

@@ -46,7 +46,10 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
     // words do not "match" everything and long ones tolerate a couple of slips.
     const int limit =
         std::clamp(static_cast<int>(std::max(word.size(), candidate.size())) / 3, 1, 3);
-    if (distance > limit) continue;
+    // Replacing every character is no typo ("c" is not a misspelt "b").
+    if (distance > limit || distance >= static_cast<int>(std::max(word.size(), candidate.size()))) {
+      continue;
+    }
     if (best < 0 || distance < best) {
       best = distance;
       best_candidate = &candidate;

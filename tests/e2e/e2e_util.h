@@ -74,21 +74,20 @@ inline size_t Count(const std::string& haystack, const std::string& needle) {
 // EXPECT_CONTAINS(text, needle) / EXPECT_NOT_CONTAINS(text, needle): substring checks that
 // print the whole text when they fail (e2e_test links gtest without gmock).
 inline ::testing::AssertionResult TextContains(const char* text_expr, const char* needle_expr,
-                                               const std::string& text,
-                                               const std::string& needle) {
+                                               const std::string& text, const std::string& needle) {
   if (text.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << text_expr << " does not contain " << needle_expr
-                                       << " (\"" << needle << "\"); it is:\n"
-                                       << text;
+  return ::testing::AssertionFailure()
+         << text_expr << " does not contain " << needle_expr << " (\"" << needle << "\"); it is:\n"
+         << text;
 }
 inline ::testing::AssertionResult TextLacks(const char* text_expr, const char* needle_expr,
                                             const std::string& text, const std::string& needle) {
   const size_t at = text.find(needle);
   if (at == std::string::npos) return ::testing::AssertionSuccess();
   const size_t from = at < 200 ? 0 : at - 200;
-  return ::testing::AssertionFailure() << text_expr << " contains " << needle_expr << " (\""
-                                       << needle << "\") at offset " << at << ":\n..."
-                                       << text.substr(from, 400) << "...";
+  return ::testing::AssertionFailure()
+         << text_expr << " contains " << needle_expr << " (\"" << needle << "\") at offset " << at
+         << ":\n..." << text.substr(from, 400) << "...";
 }
 #define EXPECT_CONTAINS(text, needle) \
   EXPECT_PRED_FORMAT2(::slipway::e2e::TextContains, text, needle)
@@ -99,8 +98,8 @@ inline ::testing::AssertionResult TextLacks(const char* text_expr, const char* n
 inline std::string SummaryRow(const std::string& text, const std::string& id) {
   std::string row;
   for (const auto& line : Lines(text)) {
-    if (line.size() > id.size() && line.compare(0, id.size(), id) == 0 &&
-        line[id.size()] == ' ' && line.find_first_not_of(' ', id.size()) > id.size() + 1) {
+    if (line.size() > id.size() && line.compare(0, id.size(), id) == 0 && line[id.size()] == ' ' &&
+        line.find_first_not_of(' ', id.size()) > id.size() + 1) {
       row = line;
     }
   }
@@ -279,19 +278,20 @@ class E2eTest : public ::testing::Test {
     fs::permissions(path, executable ? fs::perms(0755) : fs::perms(0644));
   }
 
-  // Runs git in the repository; fails the test when git fails.
-  void Git(const std::vector<std::string>& args) {
+  // Runs git in the repository and returns its output; fails the test when git fails.
+  std::string Git(const std::vector<std::string>& args) {
     ProcessSpec spec;
     spec.argv = {"git"};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.cwd = repo_;
     spec.env = Environment({});
     std::string output;
-    ProcessOutcome outcome =
-        RunProcess(spec, [&](std::string_view chunk) { output.append(chunk); }, nullptr);
-    ASSERT_TRUE(outcome.kind == ProcessOutcome::Kind::kExited && outcome.exit_code == 0)
+    ProcessOutcome outcome = RunProcess(
+        spec, [&](std::string_view chunk) { output.append(chunk); }, nullptr);
+    EXPECT_TRUE(outcome.kind == ProcessOutcome::Kind::kExited && outcome.exit_code == 0)
         << "git failed: " << outcome.error << "\n"
         << output;
+    return output;
   }
 
   // Commits everything in the repository (initialising it on branch main the first time).
@@ -331,8 +331,7 @@ class E2eTest : public ::testing::Test {
     for (auto& e : envs) c_env.push_back(e.data());
     c_env.push_back(nullptr);
     pid_t pid = -1;
-    const int rc =
-        posix_spawn(&pid, c_argv[0], &actions, nullptr, c_argv.data(), c_env.data());
+    const int rc = posix_spawn(&pid, c_argv[0], &actions, nullptr, c_argv.data(), c_env.data());
     posix_spawn_file_actions_destroy(&actions);
     EXPECT_EQ(rc, 0) << "cannot start " << SLIPWAY_BINARY;
     const bool json = std::find(args.begin(), args.end(), "--json") != args.end();

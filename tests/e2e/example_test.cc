@@ -4,7 +4,6 @@
 namespace slipway::e2e {
 namespace {
 
-
 class ExamplePipelineTest : public E2eTest {};
 
 TEST_F(ExamplePipelineTest, HelloServiceSucceedsWithTestsOutputsAndArtifacts) {

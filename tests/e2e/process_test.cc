@@ -5,7 +5,6 @@
 namespace slipway::e2e {
 namespace {
 
-
 class ProcessTest : public E2eTest {
  protected:
   // Starts `slipway run ARGS`, waits until a step touched $E2E_STATE/started, and checks the

@@ -46,8 +46,7 @@ TEST_F(SchedulingTest, MatrixIncludeAndExcludeExpandAsDocumented) {
   Outcome run = Run({"--json"});
   ASSERT_EQ(run.exit_code, 0) << run;
   const std::vector<std::string> ids = {"test (linux, gcc)", "test (linux, clang, -Weverything)",
-                                        "test (freebsd, clang, -Weverything)",
-                                        "test (linux, tcc)"};
+                                        "test (freebsd, clang, -Weverything)", "test (linux, tcc)"};
   EXPECT_EQ(run.JobIds(), ids);
   std::vector<std::string> seen = Lines(ReadText(state_ / "seen"));
   std::sort(seen.begin(), seen.end());
@@ -116,11 +115,12 @@ TEST_F(SchedulingTest, MaxParallelOneNeverOverlaps) {
       max-parallel: 1
     steps:
       - run: |
-          )yaml" + RecordStart("n${{ matrix.n }}") +
+          )yaml" +
+                 RecordStart("n${{ matrix.n }}") +
                  R"yaml(
           sleep 0.2
-          )yaml" + RecordEnd("n${{ matrix.n }}") +
-                 "\n");
+          )yaml" +
+                 RecordEnd("n${{ matrix.n }}") + "\n");
   Outcome run = Run({"--json", "-j", "4"});
   ASSERT_EQ(run.exit_code, 0) << run;
   const auto intervals = ReadIntervals(state_ / "events");

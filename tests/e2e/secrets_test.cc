@@ -5,7 +5,6 @@
 namespace slipway::e2e {
 namespace {
 
-
 // Characters that differ between the plain, base64, URL-encoded and JSON-escaped forms.
 constexpr char kToken[] = "Vq7/Zr+x&\"Lm=9pW-tok";
 constexpr char kEnvSecret[] = "EnvSecretQ4u8w2";
@@ -127,10 +126,9 @@ class SecretsTest : public E2eTest {
   }
 
   Outcome RunWithSecrets(const std::vector<std::string>& extra, const fs::path& log_dir) {
-    std::vector<std::string> args = {"--secret",       std::string("TOKEN=") + kToken,
-                                     "--secret",       "ENV_SECRET",
-                                     "--secrets-file", secrets_file_.string(),
-                                     "--log-dir",      log_dir.string()};
+    std::vector<std::string> args = {
+        "--secret",       std::string("TOKEN=") + kToken, "--secret",  "ENV_SECRET",
+        "--secrets-file", secrets_file_.string(),         "--log-dir", log_dir.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return Run(args, {{"ENV_SECRET", kEnvSecret}});
   }

@@ -1,4 +1,5 @@
-// Parsing the $SLIPWAY_OUTPUT file a step writes its outputs to, in GitHub Actions' format:
+// Files of named values in GitHub Actions' $GITHUB_OUTPUT format: the $SLIPWAY_OUTPUT file a
+// step writes its outputs to, and `slipway run --secrets-file`:
 //
 //   name=value                 one line; the value is everything after the first '='
 //   name<<DELIMITER            a multi-line value: the lines up to the first line that is
@@ -20,19 +21,19 @@
 
 #include "util/status.h"
 
-namespace slipway::runner {
+namespace slipway {
 
-using OutputValues = std::vector<std::pair<std::string, std::string>>;
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
-inline constexpr size_t kMaxOutputFileBytes = 1 << 20;
+inline constexpr size_t kMaxKeyValueFileBytes = 1 << 20;
 
-// Errors name the file and line: "FILE:LINE: invalid output name 'a b'", "FILE:LINE:
-// unterminated value of 'notes': no line 'EOF' ends it", or a size over kMaxOutputFileBytes.
-Result<OutputValues> ParseOutputFile(std::string_view content,
-                                     std::string_view file_name_for_errors);
+// Errors name the file and line: "FILE:LINE: invalid name 'a b'", "FILE:LINE:
+// unterminated value of 'notes': no line 'EOF' ends it", or a size over kMaxKeyValueFileBytes.
+Result<KeyValues> ParseKeyValueFile(std::string_view content,
+                                    std::string_view file_name_for_errors);
 
 // Reads and parses the file at `path`; a missing file means no outputs. Checks the size
 // before reading.
-Result<OutputValues> ReadOutputFile(const std::filesystem::path& path);
+Result<KeyValues> ReadKeyValueFile(const std::filesystem::path& path);
 
-}  // namespace slipway::runner
+}  // namespace slipway

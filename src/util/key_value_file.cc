@@ -1,10 +1,10 @@
-#include "runner/output_file.h"
+#include "util/key_value_file.h"
 
 #include <fstream>
 #include <system_error>
 #include <unordered_map>
 
-namespace slipway::runner {
+namespace slipway {
 namespace {
 
 bool IsValidName(std::string_view name) {
@@ -55,21 +55,22 @@ class OutputCollector {
       values_[it->second].second = std::move(value);
     }
   }
-  OutputValues Take() { return std::move(values_); }
+  KeyValues Take() { return std::move(values_); }
 
  private:
-  OutputValues values_;
+  KeyValues values_;
   std::unordered_map<std::string, size_t> index_;
 };
 
 }  // namespace
 
-Result<OutputValues> ParseOutputFile(std::string_view content,
-                                     std::string_view file_name_for_errors) {
+Result<KeyValues> ParseKeyValueFile(std::string_view content,
+                                    std::string_view file_name_for_errors) {
   const std::string file(file_name_for_errors);
-  if (content.size() > kMaxOutputFileBytes) {
+  if (content.size() > kMaxKeyValueFileBytes) {
     return ResourceExhausted(file + ": output file of " + std::to_string(content.size()) +
-                             " bytes is over the limit of " + std::to_string(kMaxOutputFileBytes));
+                             " bytes is over the limit of " +
+                             std::to_string(kMaxKeyValueFileBytes));
   }
   auto error = [&](size_t line, const std::string& message) {
     return InvalidArgument(file + ":" + std::to_string(line) + ": " + message);
@@ -90,7 +91,7 @@ Result<OutputValues> ParseOutputFile(std::string_view content,
     const std::string name(line.substr(0, single ? equals : heredoc));
     if (!IsValidName(name)) {
       return error(reader.number(),
-                   "invalid output name '" + name.substr(0, 80) +
+                   "invalid name '" + name.substr(0, 80) +
                        "' (letters, digits, '_' and '-', not starting with a digit)");
     }
     if (single) {
@@ -121,21 +122,22 @@ Result<OutputValues> ParseOutputFile(std::string_view content,
   return outputs.Take();
 }
 
-Result<OutputValues> ReadOutputFile(const std::filesystem::path& path) {
+Result<KeyValues> ReadKeyValueFile(const std::filesystem::path& path) {
   std::error_code ec;
   const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec == std::errc::no_such_file_or_directory) return OutputValues{};
+  if (ec == std::errc::no_such_file_or_directory) return KeyValues{};
   if (ec) return ErrnoStatus(path.string(), ec.value());
-  if (size > kMaxOutputFileBytes) {
+  if (size > kMaxKeyValueFileBytes) {
     return ResourceExhausted(path.string() + ": output file of " + std::to_string(size) +
-                             " bytes is over the limit of " + std::to_string(kMaxOutputFileBytes));
+                             " bytes is over the limit of " +
+                             std::to_string(kMaxKeyValueFileBytes));
   }
   std::ifstream in(path, std::ios::binary);
   std::string content(static_cast<size_t>(size), '\0');
   if (!in.read(content.data(), static_cast<std::streamsize>(content.size()))) {
     return Unavailable(path.string() + ": cannot read");
   }
-  return ParseOutputFile(content, path.string());
+  return ParseKeyValueFile(content, path.string());
 }
 
-}  // namespace slipway::runner
+}  // namespace slipway

@@ -1,4 +1,4 @@
-#include "runner/output_file.h"
+#include "util/key_value_file.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,21 +6,21 @@
 
 #include <fstream>
 
-namespace slipway::runner {
+namespace slipway {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-OutputValues Parse(std::string_view content) {
-  Result<OutputValues> values = ParseOutputFile(content, "out.txt");
+KeyValues Parse(std::string_view content) {
+  Result<KeyValues> values = ParseKeyValueFile(content, "out.txt");
   EXPECT_TRUE(values.ok()) << values.status().ToString();
-  return values.ok() ? *values : OutputValues{};
+  return values.ok() ? *values : KeyValues{};
 }
 
 std::string ErrorOf(std::string_view content) {
-  Result<OutputValues> values = ParseOutputFile(content, "out.txt");
+  Result<KeyValues> values = ParseKeyValueFile(content, "out.txt");
   EXPECT_FALSE(values.ok());
   return values.ok() ? "" : values.status().message();
 }
@@ -66,11 +66,11 @@ TEST(OutputFileTest, AcceptsNamesWithDashesAndUnderscores) {
 
 TEST(OutputFileTest, RejectsInvalidNamesNamingTheLine) {
   EXPECT_EQ(ErrorOf("a=1\n9lives=x\n"),
-            "out.txt:2: invalid output name '9lives' (letters, digits, '_' and '-', not "
+            "out.txt:2: invalid name '9lives' (letters, digits, '_' and '-', not "
             "starting with a digit)");
-  EXPECT_THAT(ErrorOf("my name=x\n"), HasSubstr("out.txt:1: invalid output name 'my name'"));
-  EXPECT_THAT(ErrorOf("=x\n"), HasSubstr("out.txt:1: invalid output name ''"));
-  EXPECT_THAT(ErrorOf("a.b<<EOF\nx\nEOF\n"), HasSubstr("out.txt:1: invalid output name 'a.b'"));
+  EXPECT_THAT(ErrorOf("my name=x\n"), HasSubstr("out.txt:1: invalid name 'my name'"));
+  EXPECT_THAT(ErrorOf("=x\n"), HasSubstr("out.txt:1: invalid name ''"));
+  EXPECT_THAT(ErrorOf("a.b<<EOF\nx\nEOF\n"), HasSubstr("out.txt:1: invalid name 'a.b'"));
 }
 
 TEST(OutputFileTest, RejectsMalformedLines) {
@@ -85,7 +85,7 @@ TEST(OutputFileTest, RejectsUnterminatedHeredoc) {
 }
 
 TEST(OutputFileTest, RejectsOversizedContent) {
-  Result<OutputValues> values = ParseOutputFile(std::string(kMaxOutputFileBytes + 1, 'a'), "o");
+  Result<KeyValues> values = ParseKeyValueFile(std::string(kMaxKeyValueFileBytes + 1, 'a'), "o");
   ASSERT_FALSE(values.ok());
   EXPECT_EQ(values.status().code(), StatusCode::kResourceExhausted);
 }
@@ -94,20 +94,20 @@ TEST(OutputFileTest, ReadsFilesAndTreatsMissingFileAsEmpty) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() / ("output_file_test_" + std::to_string(getpid()));
   std::ofstream(path) << "a=1\nb<<EOF\nx\nEOF\n";
-  Result<OutputValues> values = ReadOutputFile(path);
+  Result<KeyValues> values = ReadKeyValueFile(path);
   ASSERT_TRUE(values.ok()) << values.status().ToString();
   EXPECT_THAT(*values, ElementsAre(Pair("a", "1"), Pair("b", "x")));
 
-  std::filesystem::resize_file(path, kMaxOutputFileBytes + 1);
-  Result<OutputValues> big = ReadOutputFile(path);
+  std::filesystem::resize_file(path, kMaxKeyValueFileBytes + 1);
+  Result<KeyValues> big = ReadKeyValueFile(path);
   EXPECT_EQ(big.status().code(), StatusCode::kResourceExhausted);
   EXPECT_THAT(big.status().message(), HasSubstr(path.string()));
   std::filesystem::remove(path);
 
-  Result<OutputValues> missing = ReadOutputFile(path);
+  Result<KeyValues> missing = ReadKeyValueFile(path);
   ASSERT_TRUE(missing.ok());
   EXPECT_TRUE(missing->empty());
 }
 
 }  // namespace
-}  // namespace slipway::runner
+}  // namespace slipway
