@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -56,6 +57,10 @@ int PrintHelp(const FlagSet& flags) {
 }
 
 int Main(int argc, char** argv) {
+  // A reader that goes away (`slipway run | head`) must not kill slipway halfway through a
+  // run, leaving its jobs' processes behind: writes fail with EPIPE instead, which the console
+  // ignores. Children get default dispositions back (RunProcess resets them).
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     PrintUsage(args.empty() ? stderr : stdout);

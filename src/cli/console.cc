@@ -24,18 +24,19 @@ void WriteAll(int fd, std::string_view text) {
   }
 }
 
-std::string FileNameFor(const std::string& id) {
-  std::string name;
-  for (char c : id) {
-    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
-    if (keep) {
-      name += c;
-    } else if (!name.empty() && name.back() != '_') {
-      name += '_';
+// "build.log", "test@linux,18.log": the job's name (which cannot hold '@' or ','), then the
+// matrix values with anything but [A-Za-z0-9._-] replaced by '_'.
+std::string BaseFileName(const spec::JobInstance& instance) {
+  std::string name = instance.job != nullptr ? instance.job->name : instance.id;
+  for (size_t i = 0; i < instance.matrix.size(); ++i) {
+    name += i == 0 ? '@' : ',';
+    for (char c : instance.matrix[i].second) {
+      const bool keep =
+          std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+      name += keep ? c : '_';
     }
   }
-  while (!name.empty() && name.back() == '_') name.pop_back();
-  return name + ".log";
+  return name;
 }
 
 // One attempt's output: buffered lines, written to the console (prefixed) and the log file.
@@ -97,16 +98,28 @@ std::string ConsoleObserver::PrefixFor(const std::string& instance_id) {
   return prefix;
 }
 
-std::string ConsoleObserver::LogPath(const std::string& instance_id) const {
+std::string ConsoleObserver::LogPath(const spec::JobInstance& instance) {
   if (log_dir_.empty()) return "";
-  return (log_dir_ / FileNameFor(instance_id)).string();
+  std::lock_guard lock(mutex_);
+  auto it = log_files_.find(instance.id);
+  if (it == log_files_.end()) {
+    // Two instances whose values differ only in replaced characters get "~2", "~3", ...
+    const std::string base = BaseFileName(instance);
+    std::string name = base + ".log";
+    for (int n = 2; used_log_files_.count(name) != 0; ++n) {
+      name = base + "~" + std::to_string(n) + ".log";
+    }
+    used_log_files_.insert(name);
+    it = log_files_.emplace(instance.id, name).first;
+  }
+  return (log_dir_ / it->second).string();
 }
 
 std::unique_ptr<runner::LogSink> ConsoleObserver::OpenLog(const spec::JobInstance& instance,
                                                           int attempt) {
   int file_fd = -1;
   if (!log_dir_.empty()) {
-    const std::string path = LogPath(instance.id);
+    const std::string path = LogPath(instance);
     const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (attempt == 1 ? O_TRUNC : O_APPEND);
     file_fd = ::open(path.c_str(), flags, 0644);
     if (file_fd < 0) {

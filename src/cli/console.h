@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "engine/engine.h"
@@ -25,8 +26,9 @@ class ConsoleObserver final : public engine::RunObserver {
   // Writes `text` to the console as one unit.
   void Write(std::string_view text);
 
-  // The log file path of a job instance ("" without --log-dir).
-  std::string LogPath(const std::string& instance_id) const;
+  // The log file of a job instance ("" without --log-dir): DIR/<job>.log, or for a matrix
+  // cell DIR/<job>@<value>,<value>.log; unique per instance.
+  std::string LogPath(const spec::JobInstance& instance);
 
  private:
   std::string PrefixFor(const std::string& instance_id);
@@ -34,8 +36,10 @@ class ConsoleObserver final : public engine::RunObserver {
   const int fd_;
   const std::filesystem::path log_dir_;
   const bool color_;
-  std::mutex mutex_;  // guards writes to fd_ and prefixes_
+  std::mutex mutex_;  // guards writes to fd_ and the maps below
   std::map<std::string, std::string> prefixes_;
+  std::map<std::string, std::string> log_files_;  // instance id → file name
+  std::set<std::string> used_log_files_;
 };
 
 // The table printed at the end of a run: job, result, attempts, duration, and why.

@@ -23,10 +23,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Secrets shorter than this mask ordinary text too; slipway masks them anyway and warns.
+constexpr size_t kShortSecret = 4;
+
 struct RunFlags {
   std::string file = ".slipway.yml";
   std::vector<std::string> jobs, inputs, secrets;
-  std::string secrets_file, log_dir, event = "push", branch, cache_dir;
+  std::string secrets_file, log_dir, event = "push", branch, cache_dir, kill_grace = "5s";
   int parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool json = false, worktree = false, keep = false, no_cache = false;
 };
@@ -83,6 +86,20 @@ int Run(const RunFlags& flags) {
   auto secrets = LoadSecrets(flags.secrets, flags.secrets_file);
   if (!secrets.ok()) return UsageError(secrets.status());
   options.secrets = std::move(*secrets);
+  for (const auto& [name, value] : options.secrets) {
+    if (value.size() < kShortSecret) {
+      std::fprintf(stderr,
+                   "slipway: warning: secret %s is %zu character(s) long: every occurrence of it "
+                   "in the output will be masked\n",
+                   name.c_str(), value.size());
+    }
+  }
+  auto grace = spec::ParseDuration(flags.kill_grace);
+  if (!grace) {
+    return UsageError(InvalidArgument("--kill-grace expects a duration such as 5s, got '" +
+                                      flags.kill_grace + "'"));
+  }
+  options.kill_grace = *grace;
 
   auto work_dir = MakeTempDir("slipway-run-");
   if (!work_dir.ok()) return Fatal(work_dir.status());
@@ -130,10 +147,11 @@ int Run(const RunFlags& flags) {
                   " is not in a git repository (or has no commit): using its files as they are\n");
   }
 
-  CancelToken cancel;
-  SignalWatcher signals(&cancel);
+  CancelToken cancel, abort;
+  SignalWatcher signals(&cancel, &abort);
   RealProcessLauncher launcher;
   options.cancel = &cancel;
+  options.abort = &abort;
   options.launcher = &launcher;
   options.observer = &console;
   auto result = engine::RunPipeline(pipeline, options);
@@ -164,7 +182,7 @@ int RunCommand(const std::vector<std::string>& args) {
               "holding the repository's files at HEAD. Exit status 0 only when it succeeds.");
   set.String("file", 'f', &flags.file, "FILE", "pipeline file (default .slipway.yml)");
   set.Strings("job", 0, &flags.jobs, "NAME", "run only this job and what it needs (repeatable)");
-  set.Int("jobs", 'j', &flags.parallelism, "N", "job instances at once (default: CPU cores)");
+  set.Int("parallel", 'j', &flags.parallelism, "N", "job instances at once (default: CPU cores)");
   set.Strings("input", 0, &flags.inputs, "NAME=VALUE", "a manual input (repeatable)");
   set.Strings("secret", 0, &flags.secrets, "NAME[=VALUE]",
               "a secret env var, masked in output; without =VALUE taken from $NAME (repeatable)");
@@ -179,6 +197,8 @@ int RunCommand(const std::vector<std::string>& args) {
   set.String("cache-dir", 0, &flags.cache_dir, "DIR",
              "job cache location (default $SLIPWAY_CACHE_DIR or ~/.cache/slipway)");
   set.Bool("no-cache", 0, &flags.no_cache, "neither restore nor save job caches");
+  set.String("kill-grace", 0, &flags.kill_grace, "DURATION",
+             "SIGTERM to SIGKILL delay when a step times out or is cancelled (default 5s)");
   std::vector<std::string> positionals;
   if (Status s = set.Parse(args, &positionals); !s.ok()) return UsageError(s);
   if (set.help_requested()) return PrintHelp(set);
@@ -187,6 +207,10 @@ int RunCommand(const std::vector<std::string>& args) {
                                       "' (use --file FILE or --job NAME)"));
   }
   if (flags.parallelism < 1) return UsageError(InvalidArgument("-j must be at least 1"));
+  if (flags.event != "push" && flags.event != "schedule" && flags.event != "manual") {
+    return UsageError(
+        InvalidArgument("--event must be push, schedule or manual, got '" + flags.event + "'"));
+  }
   return Run(flags);
 }
 

@@ -2,8 +2,8 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
-#include "util/key_value_file.h"
 #include "util/fs.h"
+#include "util/key_value_file.h"
 
 namespace slipway::cli {
 namespace {

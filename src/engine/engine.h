@@ -81,9 +81,14 @@ struct RunOptions {
   cache::Cache* cache = nullptr;               // null: `cache:` entries are skipped
   std::string project;                         // cache namespace
   std::string default_branch;                  // cache fallback branch
-  const CancelToken* cancel = nullptr;         // cancels the run when fired
-  ProcessLauncher* launcher = nullptr;         // required
-  RunObserver* observer = nullptr;             // required
+  // Cancels the run when fired: running jobs are stopped, jobs not started yet are cancelled
+  // unless their `if:` holds with cancelled() true (always(), cancelled()): those still run,
+  // as in GitHub Actions, so clean-up jobs get their chance.
+  const CancelToken* cancel = nullptr;
+  // Fired by a second Ctrl-C: stops everything at once, those clean-up jobs included.
+  const CancelToken* abort = nullptr;
+  ProcessLauncher* launcher = nullptr;  // required
+  RunObserver* observer = nullptr;      // required
 };
 
 // Checks `inputs` against the pipeline's manual inputs (unknown names, types, choices,

@@ -55,15 +55,15 @@ Result<RunResult> PipelineRun::Run() {
 
   std::unique_lock lock(mutex_);
   while (unfinished_ > 0) {
-    if (options_.cancel != nullptr && options_.cancel->cancelled() && !cancel_handled_) {
-      CancelEverything();
-    }
+    if (Fired(options_.cancel) && !cancel_handled_) CancelRun();
+    if (Fired(options_.abort) && !abort_handled_) AbortRun();
     DispatchReady();
     if (unfinished_ == 0) break;
     lock.unlock();
-    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
+    pollfd fds[3] = {{wake_fd_, POLLIN, 0}, {-1, POLLIN, 0}, {-1, POLLIN, 0}};
     if (options_.cancel != nullptr && !cancel_handled_) fds[1].fd = options_.cancel->wait_fd();
-    if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+    if (options_.abort != nullptr && !abort_handled_) fds[2].fd = options_.abort->wait_fd();
+    if (poll(fds, 3, -1) < 0 && errno != EINTR) {
       lock.lock();
       return ErrnoStatus("poll", errno);
     }
@@ -125,8 +125,14 @@ bool PipelineRun::DispatchPass() {
       continue;
     }
     if (!std::get<bool>(run)) {
-      Skip(state, any_need_unsuccessful ? "needs '" + unsuccessful + "' did not succeed"
-                                        : "if: condition is false");
+      if (cancel_handled_) {
+        state.result.outcome = Outcome::kCancelled;
+        state.result.reason = "the run was cancelled";
+        state.phase = InstanceState::Phase::kDone;
+      } else {
+        Skip(state, any_need_unsuccessful ? "needs '" + unsuccessful + "' did not succeed"
+                                          : "if: condition is false");
+      }
       Finish(i);
       finished_any = true;
       continue;
@@ -193,8 +199,17 @@ void PipelineRun::FailFast(size_t failed_index) {
   }
 }
 
-void PipelineRun::CancelEverything() {
+void PipelineRun::CancelRun() {
   cancel_handled_ = true;
+  for (auto& state : instances_) {
+    if (state.phase == InstanceState::Phase::kRunning) state.cancel->Cancel();
+  }
+  // Waiting instances are decided by DispatchPass: with cancelled() true, only those whose
+  // `if:` still holds run.
+}
+
+void PipelineRun::AbortRun() {
+  abort_handled_ = true;
   for (size_t i = 0; i < instances_.size(); ++i) {
     InstanceState& state = instances_[i];
     if (state.phase == InstanceState::Phase::kRunning) {

@@ -61,7 +61,9 @@ class PipelineRun {
   bool NeedsDone(const JobState& job) const;
   void Skip(InstanceState& state, std::string reason);
   void Finish(size_t index);  // bookkeeping once an instance is done
-  void CancelEverything();
+  void CancelRun();           // the first Ctrl-C
+  void AbortRun();            // the second one
+  bool Fired(const CancelToken* token) const { return token != nullptr && token->cancelled(); }
   void FailFast(size_t failed_index);
   expr::Activation ActivationFor(const InstanceState& state) const;
   Outcome AggregateOutcome(size_t job_index) const;
@@ -89,6 +91,7 @@ class PipelineRun {
   int running_ = 0;
   int unfinished_ = 0;
   bool cancel_handled_ = false;
+  bool abort_handled_ = false;
 
   std::mutex mutex_;
   std::condition_variable work_ready_;

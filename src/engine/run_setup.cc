@@ -115,6 +115,8 @@ expr::Activation PipelineRun::ActivationFor(const InstanceState& state) const {
   expr::Value::Map needs;
   for (size_t need : jobs_[state.job_index].needs) {
     expr::Value::Map outputs;
+    // Declared outputs nobody wrote (the job was skipped, the step did not run) read as "".
+    for (const auto& name : pipeline_.jobs[need].outputs) outputs.emplace(name, expr::Value(""));
     for (size_t i : jobs_[need].instances) {
       for (const auto& [name, value] : instances_[i].result.outputs) {
         outputs.insert_or_assign(name, expr::Value(value));  // later matrix cells win

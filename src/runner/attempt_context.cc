@@ -86,11 +86,11 @@ std::string AttemptContext::StepName(const spec::Step& step, size_t index) const
   if (name.empty()) {
     name = step.run.substr(0, step.run.find('\n'));
     if (name.empty()) name = "step " + std::to_string(index + 1);
-    return name;
+  } else if (auto rendered = Render(name, activation_);
+             std::holds_alternative<std::string>(rendered)) {
+    name = std::get<std::string>(std::move(rendered));
   }
-  auto rendered = Render(name, activation_);
-  if (auto* text = std::get_if<std::string>(&rendered)) return *text;
-  return name;
+  return Mask(name);  // names reach reports and summaries, not only the masked log
 }
 
 std::vector<std::string> AttemptContext::EnvironmentFor(

@@ -46,7 +46,7 @@ class AttemptContext {
   // Renders the job's env over the attempt's base environment. On failure, `error` says why.
   bool PrepareJobEnvironment(std::string* error);
 
-  // Display name: `name:`, else the first line of `run` (both rendered, masked on output).
+  // Display name: `name:` rendered, else the first line of `run`; masked.
   std::string StepName(const spec::Step& step, size_t index) const;
 
   // Renders and runs one step with at most `remaining` of the job's time.

@@ -6,6 +6,7 @@
 
 #include "spec/diagnostics.h"
 #include "spec/loader.h"
+#include "spec/yaml_syntax.h"
 #include "util/fs.h"
 
 namespace slipway::spec {
@@ -68,6 +69,10 @@ void ReadDocument(LoadContext& context, const YAML::Node& root, Pipeline& pipeli
 
 // Parses the YAML; on a syntax error reports it and returns nullopt.
 std::optional<YAML::Node> ParseYaml(std::string_view text, Reader& reader) {
+  if (auto syntax = internal::CheckYamlSyntax(text)) {
+    reader.Error(syntax->pos, "YAML syntax error: " + syntax->message);
+    return std::nullopt;
+  }
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));

@@ -9,6 +9,8 @@ std::string FormatDuration(std::chrono::milliseconds duration) {
   char text[48];
   if (ms < 1000) {
     std::snprintf(text, sizeof text, "%lldms", ms);
+  } else if (ms < 60'000 && ms % 1000 == 0) {
+    std::snprintf(text, sizeof text, "%llds", ms / 1000);
   } else if (ms < 60'000) {
     std::snprintf(text, sizeof text, "%.1fs", static_cast<double>(ms) / 1000);
   } else if (ms < 3'600'000) {

@@ -68,7 +68,7 @@ Result<KeyValues> ParseKeyValueFile(std::string_view content,
                                     std::string_view file_name_for_errors) {
   const std::string file(file_name_for_errors);
   if (content.size() > kMaxKeyValueFileBytes) {
-    return ResourceExhausted(file + ": output file of " + std::to_string(content.size()) +
+    return ResourceExhausted(file + ": file of " + std::to_string(content.size()) +
                              " bytes is over the limit of " +
                              std::to_string(kMaxKeyValueFileBytes));
   }
@@ -83,16 +83,14 @@ Result<KeyValues> ParseKeyValueFile(std::string_view content,
     const size_t equals = line.find('=');
     const size_t heredoc = line.find("<<");
     if (equals == std::string_view::npos && heredoc == std::string_view::npos) {
-      return error(reader.number(), "expected NAME=VALUE or NAME<<DELIMITER, got '" +
-                                        std::string(line.substr(0, 80)) + "'");
+      return error(reader.number(), "expected NAME=VALUE or NAME<<DELIMITER");
     }
     const bool single =
         equals != std::string_view::npos && (heredoc == std::string_view::npos || equals < heredoc);
     const std::string name(line.substr(0, single ? equals : heredoc));
     if (!IsValidName(name)) {
       return error(reader.number(),
-                   "invalid name '" + name.substr(0, 80) +
-                       "' (letters, digits, '_' and '-', not starting with a digit)");
+                   "invalid name (letters, digits, '_' and '-', not starting with a digit)");
     }
     if (single) {
       outputs.Set(name, std::string(line.substr(equals + 1)));
@@ -128,7 +126,7 @@ Result<KeyValues> ReadKeyValueFile(const std::filesystem::path& path) {
   if (ec == std::errc::no_such_file_or_directory) return KeyValues{};
   if (ec) return ErrnoStatus(path.string(), ec.value());
   if (size > kMaxKeyValueFileBytes) {
-    return ResourceExhausted(path.string() + ": output file of " + std::to_string(size) +
+    return ResourceExhausted(path.string() + ": file of " + std::to_string(size) +
                              " bytes is over the limit of " +
                              std::to_string(kMaxKeyValueFileBytes));
   }

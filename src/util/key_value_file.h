@@ -27,8 +27,9 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 inline constexpr size_t kMaxKeyValueFileBytes = 1 << 20;
 
-// Errors name the file and line: "FILE:LINE: invalid name 'a b'", "FILE:LINE:
-// unterminated value of 'notes': no line 'EOF' ends it", or a size over kMaxKeyValueFileBytes.
+// Errors name the file and line but never quote the file's content, which may be a secret:
+// "FILE:LINE: invalid name (…)", "FILE:LINE: unterminated value of 'notes': no line 'EOF'
+// ends it", or a size over kMaxKeyValueFileBytes.
 Result<KeyValues> ParseKeyValueFile(std::string_view content,
                                     std::string_view file_name_for_errors);
 

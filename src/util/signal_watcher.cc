@@ -9,7 +9,8 @@
 
 namespace slipway {
 
-SignalWatcher::SignalWatcher(CancelToken* token) : token_(token) {
+SignalWatcher::SignalWatcher(CancelToken* first, CancelToken* second)
+    : first_(first), second_(second) {
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);
@@ -37,8 +38,11 @@ void SignalWatcher::Watch() {
     signalfd_siginfo info;
     if (read(signal_fd_, &info, sizeof info) == sizeof info) {
       int expected = 0;
-      signal_.compare_exchange_strong(expected, static_cast<int>(info.ssi_signo));
-      token_->Cancel();
+      if (signal_.compare_exchange_strong(expected, static_cast<int>(info.ssi_signo))) {
+        first_->Cancel();
+      } else if (second_ != nullptr) {
+        second_->Cancel();
+      }
     }
   }
 }

@@ -1,10 +1,11 @@
-// Turns SIGINT and SIGTERM into a CancelToken, without a signal handler.
+// Turns SIGINT and SIGTERM into CancelTokens, without a signal handler.
 //
 // The constructor blocks both signals in the calling thread (threads started afterwards
-// inherit the mask) and watches them through a signalfd on a thread of its own; the first one
-// cancels the token and is remembered for the exit status. Child processes are unaffected:
-// RunProcess resets the signal mask in every child. Construct it in main() before starting
-// any other thread; the destructor stops the watcher and restores the previous mask.
+// inherit the mask) and watches them through a signalfd on a thread of its own. The first
+// signal cancels `first` and is remembered for the exit status; a second one cancels `second`
+// (a user pressing Ctrl-C again means "stop now, skip the clean-up"). Child processes are
+// unaffected: RunProcess resets the signal mask in every child. Construct it in main() before
+// starting any other thread; the destructor stops the watcher and restores the previous mask.
 #pragma once
 
 #include <atomic>
@@ -17,7 +18,8 @@ namespace slipway {
 
 class SignalWatcher {
  public:
-  explicit SignalWatcher(CancelToken* token);
+  // `second` may be null.
+  SignalWatcher(CancelToken* first, CancelToken* second);
   ~SignalWatcher();
   SignalWatcher(const SignalWatcher&) = delete;
   SignalWatcher& operator=(const SignalWatcher&) = delete;
@@ -31,7 +33,8 @@ class SignalWatcher {
  private:
   void Watch();
 
-  CancelToken* token_;
+  CancelToken* first_;
+  CancelToken* second_;
   sigset_t previous_mask_;
   int signal_fd_ = -1;
   CancelToken stop_;

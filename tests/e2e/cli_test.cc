@@ -83,10 +83,32 @@ TEST_F(ValidateTest, RunOnABrokenFileRunsNothing) {
 }
 
 TEST_F(ValidateTest, YamlSyntaxErrorHasAPosition) {
-  CommitPipeline("jobs:\n  a:\n    steps:\n      - run: echo \"unterminated\n");
+  CommitPipeline("jobs:\n  a: [\n");
   Outcome run = Slipway({"validate"});
   EXPECT_EQ(run.exit_code, 1) << run;
-  EXPECT_CONTAINS(run.all(), ".slipway.yml:4:");
+  // The end of the text, where the missing "]" should be.
+  EXPECT_CONTAINS(run.err, ".slipway.yml:2:7: YAML syntax error");
+}
+
+// A forgotten closing quote must not swallow the rest of the file: here job `b` silently
+// became part of job `a`'s script and validate said "ok".
+TEST_F(ValidateTest, UnterminatedQuoteIsASyntaxError) {
+  CommitPipeline(R"yaml(jobs:
+  a:
+    steps:
+      - run: "touch $E2E_STATE/a
+  b:
+    steps:
+      - run: touch $E2E_STATE/b
+)yaml");
+  Outcome run = Slipway({"validate"});
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.err, ".slipway.yml:");
+  EXPECT_CONTAINS(run.err, "YAML syntax error");
+  Outcome ran = Run();
+  EXPECT_NE(ran.exit_code, 0) << ran;
+  EXPECT_FALSE(fs::exists(state_ / "a"));
+  EXPECT_FALSE(fs::exists(state_ / "b"));
 }
 
 TEST_F(ValidateTest, UnknownFlagOrCommandIsAUsageErrorWithASuggestion) {
@@ -104,6 +126,52 @@ TEST_F(ValidateTest, UnknownFlagOrCommandIsAUsageErrorWithASuggestion) {
   Outcome positional = Run({"a"});
   EXPECT_EQ(positional.exit_code, 2) << positional;
   EXPECT_FALSE(fs::exists(state_ / "ran"));
+}
+
+class LogDirTest : public E2eTest {};
+
+TEST_F(LogDirTest, EachJobInstanceGetsItsOwnCompleteLog) {
+  CommitPipeline(R"yaml(jobs:
+  build:
+    matrix:
+      os: [linux, macos]
+    steps:
+      - run: echo "output of build on ${{ matrix.os }}"
+  build_linux:
+    steps:
+      - run: echo "output of the job build_linux"
+  retried:
+    retry: 1
+    steps:
+      - run: |
+          echo "output of attempt $SLIPWAY_ATTEMPT"
+          test "$SLIPWAY_ATTEMPT" = 2
+)yaml");
+  const fs::path logs = root_ / "logs";
+  Outcome run = Run({"--log-dir", logs.string()});
+  ASSERT_EQ(run.exit_code, 0) << run;
+  std::vector<std::string> contents;
+  for (const auto& entry : fs::directory_iterator(logs)) {
+    contents.push_back(ReadText(entry.path()));
+  }
+  EXPECT_EQ(contents.size(), 4u) << "one log file per job instance";
+  for (const std::string line :
+       {"output of build on linux", "output of build on macos", "output of the job build_linux"}) {
+    EXPECT_EQ(std::count_if(contents.begin(), contents.end(),
+                            [&](const std::string& text) {
+                              return text.find(line + "\n") != std::string::npos &&
+                                     Count(text, "job success") == 1;
+                            }),
+              1)
+        << "no log holds exactly '" << line << "' and one job end";
+  }
+  // Both attempts of a retried job, in one file.
+  EXPECT_EQ(std::count_if(contents.begin(), contents.end(),
+                          [](const std::string& text) {
+                            return text.find("output of attempt 1\n") != std::string::npos &&
+                                   text.find("output of attempt 2\n") != std::string::npos;
+                          }),
+            1);
 }
 
 class InputsTest : public E2eTest {
@@ -131,7 +199,9 @@ jobs:
       WHO: ${{ inputs.who }}
     steps:
       - run: |
-          echo "count=${{ inputs.count }} level=${{ inputs.level }} dry=${{ inputs['dry-run'] }} who=$WHO" > "$E2E_STATE/inputs"
+          printf '%s ' "count=${{ inputs.count }}" "level=${{ inputs.level }}" \
+            "dry=${{ inputs['dry-run'] }}" > "$E2E_STATE/inputs"
+          echo "who=$WHO" >> "$E2E_STATE/inputs"
 )yaml");
   }
 

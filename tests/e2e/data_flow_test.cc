@@ -113,6 +113,21 @@ TEST_F(DataFlowTest, WorktreeFlagUsesTheFilesAsTheyAre) {
             "written-by-writer.txt absent\nuncommitted.txt present\ntracked: edited\n");
 }
 
+// Documented: the workspace is the directory holding the pipeline file, as committed.
+TEST_F(DataFlowTest, FileFlagMakesThePipelinesDirectoryTheWorkspace) {
+  Write("top.txt", "top\n");
+  Write("ci/inside.txt", "inside\n");
+  Write("ci/pipeline.yml", R"yaml(jobs:
+  look:
+    steps:
+      - run: ls > "$E2E_STATE/listing"
+)yaml");
+  Commit();
+  Outcome run = Run({"--file", "ci/pipeline.yml"});
+  ASSERT_EQ(run.exit_code, 0) << run;
+  EXPECT_EQ(ReadText(state_ / "listing"), "inside.txt\npipeline.yml\n");
+}
+
 constexpr char kCachePipeline[] = R"yaml(jobs:
   deps:
     cache:
@@ -139,6 +154,7 @@ TEST_F(DataFlowTest, CacheMissSaveRestorePrefixFallbackListAndClear) {
   ASSERT_EQ(first.exit_code, 0) << first;
   EXPECT_EQ(ReadText(state_ / "seen"), "cold\n");
   EXPECT_CONTAINS(first.out, "[deps] cache: miss for key deps-");
+  EXPECT_CONTAINS(first.out, "[deps] cache: saved cache 'deps-");
 
   Outcome listed = Slipway({"cache", "list", "--cache-dir", cache_dir});
   ASSERT_EQ(listed.exit_code, 0) << listed;

@@ -9,6 +9,7 @@
 //   E2E_MARKER  a string unique to the test; scripts put it into the command lines of the
 //               processes they start so a test can find survivors in /proc
 //   SLIPWAY_CACHE_DIR  the test's private cache (also passed as --cache-dir to `run`)
+//   TMPDIR      a private directory, checked for slipway's leftovers when the test ends
 #pragma once
 
 #include <dirent.h>
@@ -169,6 +170,10 @@ class Process {
   // Waits for the process (killing it after kHangLimit, which fails the test).
   Outcome Wait() {
     Outcome outcome;
+    if (pid_ <= 0) {
+      ADD_FAILURE() << "slipway was not started";
+      return outcome;
+    }
     const auto deadline = std::chrono::steady_clock::now() + kHangLimit;
     int status = 0;
     while (true) {
@@ -261,11 +266,14 @@ class E2eTest : public ::testing::Test {
     state_ = root_ / "state";
     fs::create_directories(repo_);
     fs::create_directories(state_);
+    fs::create_directories(root_ / "tmp");
     std::random_device random;
     marker_ = "e2emark" + std::to_string(::getpid()) + "x" + std::to_string(random());
   }
 
   void TearDown() override {
+    // slipway removes its scratch directory (workspaces, artifacts) however the run ends.
+    for (const auto& dir : LeftoverWorkDirs()) ADD_FAILURE() << "slipway left " << dir;
     for (pid_t pid : MarkerProcesses()) ::kill(pid, SIGKILL);  // never leave garbage behind
     if (!root_.empty()) (void)RemoveTree(root_);
   }
@@ -309,7 +317,9 @@ class E2eTest : public ::testing::Test {
 
   // Starts `slipway ARGS` in the repository with this process's environment plus the test's
   // variables plus `env`.
-  Process Start(const std::vector<std::string>& args, const Env& env = {}) {
+  // When `stdout_fd` is not -1 it becomes slipway's stdout instead of a file (Outcome.out is
+  // then empty); the caller closes its copy.
+  Process Start(const std::vector<std::string>& args, const Env& env = {}, int stdout_fd = -1) {
     static int invocation = 0;
     const std::string n = std::to_string(++invocation);
     const fs::path out = root_ / ("stdout." + n), err = root_ / ("stderr." + n);
@@ -320,8 +330,12 @@ class E2eTest : public ::testing::Test {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (stdout_fd >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    }
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addchdir_np(&actions, repo_.c_str());
@@ -354,6 +368,18 @@ class E2eTest : public ::testing::Test {
   }
   Process StartRun(const std::vector<std::string>& args = {}, const Env& env = {}) {
     return Start(RunArgs(args), env);
+  }
+
+  // slipway's scratch directories ($TMPDIR/slipway-run-*) that still exist.
+  std::vector<fs::path> LeftoverWorkDirs() const {
+    std::vector<fs::path> dirs;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_ / "tmp", ec)) {
+      if (entry.path().filename().string().rfind("slipway-run-", 0) == 0) {
+        dirs.push_back(entry.path());
+      }
+    }
+    return dirs;
   }
 
   // Pids of live processes whose command line contains the test's marker.
@@ -422,6 +448,7 @@ class E2eTest : public ::testing::Test {
       env[name] = text.substr(eq + 1);
     }
     env["E2E_STATE"] = state_.string();
+    env["TMPDIR"] = (root_ / "tmp").string();  // where slipway makes its scratch directory
     env["E2E_MARKER"] = marker_;
     env["SLIPWAY_CACHE_DIR"] = cache_dir_.string();
     env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "e2e";

@@ -60,6 +60,51 @@ TEST_F(ProcessTest, ChildThatTrapsTermIsKilledAfterTheGracePeriod) {
   EXPECT_TRUE(SurvivingMarkerProcesses().empty());
 }
 
+TEST_F(ProcessTest, BackgroundProcessOfASuccessfulStepIsRemovedWhenTheJobEnds) {
+  CommitPipeline(R"yaml(jobs:
+  leaves-a-daemon:
+    steps:
+      - run: |
+          (exec -a "$E2E_MARKER-daemon" sleep 1000) &
+          echo "started a daemon"
+      - run: echo "the job goes on"
+)yaml");
+  Outcome run = Run({"--json"});
+  EXPECT_EQ(run.exit_code, 0) << run;
+  EXPECT_EQ(run.Result("leaves-a-daemon"), "success");
+  EXPECT_CONTAINS(run.err, "[leaves-a-daemon] the job goes on");
+  EXPECT_TRUE(SurvivingMarkerProcesses().empty());
+}
+
+TEST_F(ProcessTest, JobTimeoutStopsTheRunningStepAndSkipsTheRest) {
+  CommitPipeline(R"yaml(jobs:
+  slow:
+    timeout: 1s
+    steps:
+      - run: |
+          (exec -a "$E2E_MARKER-background" sleep 1000) &
+          touch "$E2E_STATE/started"
+          (exec -a "$E2E_MARKER-foreground" sleep 1000)
+      - if: always()
+        run: touch "$E2E_STATE/always-step"
+  cleanup:
+    needs: slow
+    if: always()
+    steps:
+      - run: echo "slow was ${{ needs.slow.result }}" > "$E2E_STATE/cleanup"
+)yaml");
+  Process process = StartAndWaitForStep({"--json"}, 2);
+  Outcome run = process.Wait();
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_EQ(run.Result("slow"), "timed out");
+  EXPECT_CONTAINS(run.Job("slow")["reason"].get<std::string>(), "job timed out");
+  // Documented: once the job's time is up, even `if: always()` steps are skipped; a job of
+  // its own with `if: always()` is the place for clean-up.
+  EXPECT_FALSE(fs::exists(state_ / "always-step"));
+  EXPECT_EQ(ReadText(state_ / "cleanup"), "slow was failure\n");
+  EXPECT_TRUE(SurvivingMarkerProcesses().empty());
+}
+
 constexpr char kLongPipeline[] = R"yaml(jobs:
   long:
     steps:
@@ -101,6 +146,60 @@ TEST_F(ProcessTest, SigtermCancelsTheRunAndExits143) {
   EXPECT_EQ(run.Result("long"), "cancelled");
   EXPECT_NE(run.Result("after"), "success");
   EXPECT_FALSE(fs::exists(state_ / "after"));
+  EXPECT_TRUE(SurvivingMarkerProcesses().empty());
+}
+
+// `slipway run | head -1`: the reader of slipway's output goes away mid-run. slipway must not
+// die of SIGPIPE leaving the step's processes and its scratch directory behind.
+TEST_F(ProcessTest, ReaderOfTheOutputGoingAwayLeavesNothingBehind) {
+  CommitPipeline(R"yaml(jobs:
+  chatty:
+    steps:
+      - run: |
+          (exec -a "$E2E_MARKER-background" sleep 1000) &
+          touch "$E2E_STATE/started"
+          for i in $(seq 200); do [ -e "$E2E_STATE/reader-gone" ] && break; sleep 0.05; done
+          for i in $(seq 100); do echo "line $i"; done
+          sleep 0.5
+)yaml");
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  Process process = Start(RunArgs({}), {}, fds[1]);
+  ::close(fds[1]);
+  ASSERT_TRUE(WaitForFile(state_ / "started"));
+  ASSERT_TRUE(WaitForMarkerProcesses(1));
+  char first[64];
+  EXPECT_GT(::read(fds[0], first, sizeof first), 0);  // like `head`, read a little, then quit
+  ::close(fds[0]);
+  std::ofstream(state_ / "reader-gone").put('\n');
+  Outcome run = process.Wait();
+  EXPECT_NE(run.signal, SIGPIPE) << "slipway was killed by SIGPIPE";
+  EXPECT_TRUE(SurvivingMarkerProcesses().empty());
+}
+
+// docs/pipeline.md: `cancelled()` in a job's `if:` is true when "the run was cancelled", and
+// clean-up that must happen belongs in a job of its own. Such a job has to get the chance to
+// run after Ctrl-C, or `cancelled()` could never be true in a job's `if:`.
+TEST_F(ProcessTest, JobConditionedOnCancelledRunsAfterCtrlC) {
+  CommitPipeline(R"yaml(jobs:
+  long:
+    steps:
+      - run: |
+          touch "$E2E_STATE/started"
+          exec -a "$E2E_MARKER" sleep 1000
+  on-cancel:
+    needs: long
+    if: cancelled()
+    steps:
+      - run: touch "$E2E_STATE/on-cancel"
+)yaml");
+  Process process = StartAndWaitForStep({"--json"}, 1);
+  process.Signal(SIGINT);
+  Outcome run = process.Wait();
+  EXPECT_EQ(run.exit_code, 130) << run;
+  EXPECT_EQ(run.Result("long"), "cancelled");
+  EXPECT_EQ(run.Result("on-cancel"), "success");
+  EXPECT_TRUE(fs::exists(state_ / "on-cancel"));
   EXPECT_TRUE(SurvivingMarkerProcesses().empty());
 }
 

@@ -26,6 +26,12 @@ std::string OverlappingStep(const std::string& id, int peers) {
          RecordEnd(id) + "\n";
 }
 
+// A step that records its interval as `id` around a short sleep.
+std::string TimedStep(const std::string& id) {
+  return "      - run: |\n          " + RecordStart(id) + "\n          sleep 0.2\n          " +
+         RecordEnd(id) + "\n";
+}
+
 TEST_F(SchedulingTest, MatrixIncludeAndExcludeExpandAsDocumented) {
   CommitPipeline(R"yaml(jobs:
   test:
@@ -114,13 +120,7 @@ TEST_F(SchedulingTest, MaxParallelOneNeverOverlaps) {
       n: [1, 2, 3]
       max-parallel: 1
     steps:
-      - run: |
-          )yaml" +
-                 RecordStart("n${{ matrix.n }}") +
-                 R"yaml(
-          sleep 0.2
-          )yaml" +
-                 RecordEnd("n${{ matrix.n }}") + "\n");
+)yaml" + TimedStep("n${{ matrix.n }}"));
   Outcome run = Run({"--json", "-j", "4"});
   ASSERT_EQ(run.exit_code, 0) << run;
   const auto intervals = ReadIntervals(state_ / "events");
@@ -139,6 +139,23 @@ TEST_F(SchedulingTest, ParallelismFlagBoundsAndFillsTheSlots) {
   const auto intervals = ReadIntervals(state_ / "events");
   ASSERT_EQ(intervals.size(), 5u);
   EXPECT_EQ(MaxOverlap(intervals), 2);  // never 3, and 2 did run at once
+}
+
+TEST_F(SchedulingTest, JobsInOneConcurrencyGroupNeverOverlap) {
+  std::string yaml = "jobs:\n";
+  for (const char* job : {"a", "b", "c"}) {
+    yaml += std::string("  ") + job + ":\n    concurrency: deploy-${{ branch }}\n    steps:\n" +
+            TimedStep(job);
+  }
+  yaml += "  free:\n    steps:\n" + OverlappingStep("free", 2);
+  CommitPipeline(yaml);
+  Outcome run = Run({"--json", "-j", "4"});
+  ASSERT_EQ(run.exit_code, 0) << run;
+  auto intervals = ReadIntervals(state_ / "events");
+  ASSERT_EQ(intervals.size(), 4u);
+  EXPECT_EQ(MaxOverlap(intervals), 2);  // one of the group, plus `free`
+  std::erase_if(intervals, [](const Interval& i) { return i.id == "free"; });
+  EXPECT_EQ(MaxOverlap(intervals), 1);
 }
 
 TEST_F(SchedulingTest, JobFlagRunsTheJobAndWhatItNeedsOnly) {

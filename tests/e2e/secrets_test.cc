@@ -226,6 +226,18 @@ TEST_F(SecretsTest, SecretNameWithoutValueNeedsTheVariable) {
   EXPECT_NOT_CONTAINS(run.out, "[leak]");  // nothing ran
 }
 
+// A malformed secrets file is reported by file and line, without echoing the line: it is
+// likely to hold a secret (here a YAML habit: `NAME: value`).
+TEST_F(SecretsTest, MalformedSecretsFileIsRejectedWithoutPrintingItsContents) {
+  const fs::path file = root_ / "bad-secrets.env";
+  std::ofstream(file) << "GOOD=fine\nAPI_TOKEN: hunter2-e2e-value\n";
+  Outcome run = Run({"--secrets-file", file.string()});
+  EXPECT_EQ(run.exit_code, 2) << run;
+  EXPECT_CONTAINS(run.err, file.string() + ":2");
+  EXPECT_NOT_CONTAINS(run.all(), "hunter2-e2e-value");
+  EXPECT_NOT_CONTAINS(run.out, "[leak]");  // nothing ran
+}
+
 TEST_F(SecretsTest, ValuesRegisteredWithMaskCommandAreMaskedFromThenOn) {
   CommitPipeline(R"yaml(jobs:
   register:

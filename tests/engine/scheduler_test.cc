@@ -237,7 +237,9 @@ TEST_F(EngineTest, CancellingTheRunStopsRunningAndPendingJobs) {
 jobs:
   a: {steps: [{run: hang}]}
   b: {steps: [{run: ok}]}
-  c: {needs: a, if: always(), steps: [{run: ok}]}
+  c: {needs: a, steps: [{run: ok}]}
+  cleanup: {needs: a, if: always(), steps: [{run: ok}]}
+  on_cancel: {needs: c, if: cancelled(), steps: [{run: ok}]}
 )",
                     options);
   canceller.join();
@@ -245,8 +247,39 @@ jobs:
   EXPECT_FALSE(result.success);
   EXPECT_EQ(Job(result, "a").outcome, Outcome::kCancelled);
   EXPECT_EQ(Job(result, "b").outcome, Outcome::kCancelled);
+  EXPECT_EQ(Job(result, "b").reason, "the run was cancelled");
   EXPECT_EQ(Job(result, "c").outcome, Outcome::kCancelled);
-  EXPECT_EQ(launcher_.calls().size(), 1u);  // only `hang` ever started
+  // Clean-up jobs still run, as in GitHub Actions.
+  EXPECT_EQ(Job(result, "cleanup").outcome, Outcome::kSuccess);
+  EXPECT_EQ(Job(result, "on_cancel").outcome, Outcome::kSuccess);
+  EXPECT_EQ(launcher_.calls().size(), 3u);  // hang, and the two clean-up jobs
+}
+
+TEST_F(EngineTest, AbortStopsCleanUpJobsToo) {
+  CancelToken cancel, abort;
+  RunOptions options;
+  options.parallelism = 1;
+  options.cancel = &cancel;
+  options.abort = &abort;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    cancel.Cancel();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    abort.Cancel();
+  });
+  auto result = Run(R"(
+jobs:
+  a: {steps: [{run: hang}]}
+  cleanup: {needs: a, if: always(), steps: [{run: hang}]}
+  later: {needs: cleanup, if: always(), steps: [{run: ok}]}
+)",
+                    options);
+  canceller.join();
+  EXPECT_EQ(Job(result, "a").outcome, Outcome::kCancelled);
+  EXPECT_EQ(Job(result, "cleanup").outcome, Outcome::kCancelled);
+  EXPECT_FALSE(Job(result, "cleanup").attempts.empty());  // it had started
+  EXPECT_EQ(Job(result, "later").outcome, Outcome::kCancelled);
+  EXPECT_TRUE(Job(result, "later").attempts.empty());
 }
 
 }  // namespace

@@ -79,9 +79,20 @@ TEST(Errors, AnchorsWorkButMergeKeysAreRejected) {
 
 TEST(Errors, YamlSyntaxErrorsUseTheParserPosition) {
   EXPECT_THAT(Errors("jobs:\n  a:\n    steps: [{run: x}\n"),
-              ElementsAre("p.yml:4:1: YAML syntax error: end of sequence flow not found"));
+              ElementsAre("p.yml:3:12: YAML syntax error: while parsing a flow sequence: did not "
+                          "find expected ',' or ']'"));
   EXPECT_THAT(Errors("jobs:\n  a: 1\n   b: 2\n"),
-              ElementsAre("p.yml:3:5: YAML syntax error: illegal map value"));
+              ElementsAre("p.yml:3:5: YAML syntax error: mapping values are not allowed in this "
+                          "context"));
+}
+
+// yaml-cpp alone accepts a missing closing quote and swallows the rest of the file into the
+// string; the libyaml check reports it where the string starts.
+TEST(Errors, UnterminatedQuoteIsASyntaxError) {
+  EXPECT_THAT(Errors("jobs:\n  a:\n    steps:\n      - run: \"make\n  b:\n    steps:\n"
+                     "      - run: make b\n"),
+              ElementsAre("p.yml:4:14: YAML syntax error: while scanning a quoted scalar: found "
+                          "unexpected end of stream"));
 }
 
 TEST(Errors, MoreThanOneDocumentIsAnError) {

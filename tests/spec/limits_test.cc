@@ -113,10 +113,16 @@ TEST(Limits, InstanceNamesMustBeDistinct) {
 }
 
 TEST(Limits, DeepNestingIsAnErrorNotACrash) {
-  std::vector<std::string> errors = Errors("jobs: " + std::string(10000, '['));
+  std::vector<std::string> errors =
+      Errors("jobs: " + std::string(10000, '[') + std::string(10000, ']'));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_THAT(errors[0], ::testing::StartsWith("p.yml:1:"));
   EXPECT_THAT(errors[0], ::testing::HasSubstr("nesting is too deep"));
+  // Unbalanced, it is a syntax error at the end of the input, not a crash either.
+  EXPECT_THAT(
+      Errors("jobs: " + std::string(10000, '[')),
+      ElementsAre("p.yml:1:10007: YAML syntax error: while parsing a flow node: did not find "
+                  "expected node content"));
 }
 
 }  // namespace

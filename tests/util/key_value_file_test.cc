@@ -66,16 +66,22 @@ TEST(OutputFileTest, AcceptsNamesWithDashesAndUnderscores) {
 
 TEST(OutputFileTest, RejectsInvalidNamesNamingTheLine) {
   EXPECT_EQ(ErrorOf("a=1\n9lives=x\n"),
-            "out.txt:2: invalid name '9lives' (letters, digits, '_' and '-', not "
-            "starting with a digit)");
-  EXPECT_THAT(ErrorOf("my name=x\n"), HasSubstr("out.txt:1: invalid name 'my name'"));
-  EXPECT_THAT(ErrorOf("=x\n"), HasSubstr("out.txt:1: invalid name ''"));
-  EXPECT_THAT(ErrorOf("a.b<<EOF\nx\nEOF\n"), HasSubstr("out.txt:1: invalid name 'a.b'"));
+            "out.txt:2: invalid name (letters, digits, '_' and '-', not starting with a digit)");
+  EXPECT_THAT(ErrorOf("my name=x\n"), HasSubstr("out.txt:1: invalid name"));
+  EXPECT_THAT(ErrorOf("=x\n"), HasSubstr("out.txt:1: invalid name"));
+  EXPECT_THAT(ErrorOf("a.b<<EOF\nx\nEOF\n"), HasSubstr("out.txt:1: invalid name"));
+}
+
+// The file may hold secrets (slipway run --secrets-file): errors never quote it.
+TEST(OutputFileTest, ErrorsNeverQuoteTheContent) {
+  for (const char* content : {"API_TOKEN: hunter2\n", "hunter2 token=x\n", "a=1\nhunter2\n"}) {
+    const std::string error = ErrorOf(content);
+    EXPECT_THAT(error, ::testing::Not(HasSubstr("hunter2"))) << error;
+  }
 }
 
 TEST(OutputFileTest, RejectsMalformedLines) {
-  EXPECT_EQ(ErrorOf("a=1\n\njust text\n"),
-            "out.txt:3: expected NAME=VALUE or NAME<<DELIMITER, got 'just text'");
+  EXPECT_EQ(ErrorOf("a=1\n\njust text\n"), "out.txt:3: expected NAME=VALUE or NAME<<DELIMITER");
 }
 
 TEST(OutputFileTest, RejectsUnterminatedHeredoc) {
