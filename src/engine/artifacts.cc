@@ -27,8 +27,8 @@ Status CopyRelative(const fs::path& from_root, const fs::path& to_root, const fs
 
 Status PipelineRun::PrepareWorkspace(const InstanceState& state, const fs::path& workspace) {
   SLIPWAY_RETURN_IF_ERROR(CopyTree(options_.source, workspace));
-  for (size_t need : jobs_[state.job_index].needs) {
-    for (size_t i : jobs_[need].instances) {
+  for (size_t need : view_->needs(state.job_index)) {
+    for (size_t i : view_->instances_of(need)) {
       const fs::path& artifacts = instances_[i].artifacts_dir;
       if (artifacts.empty()) continue;
       std::error_code ec;

@@ -13,29 +13,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-bool ShouldRetry(const spec::RetryPolicy& policy, const runner::AttemptReport& report) {
-  spec::RetryReason reason;
-  switch (report.outcome) {
-    case Outcome::kFailure:
-      reason = spec::RetryReason::kFailure;
-      break;
-    case Outcome::kTimedOut:
-      reason = spec::RetryReason::kTimeout;
-      break;
-    case Outcome::kInfra:
-      reason = spec::RetryReason::kInfra;
-      break;
-    default:
-      return false;
-  }
-  if (std::find(policy.on.begin(), policy.on.end(), reason) == policy.on.end()) return false;
-  if (reason == spec::RetryReason::kFailure && !policy.exit_codes.empty()) {
-    return std::find(policy.exit_codes.begin(), policy.exit_codes.end(), report.exit_code) !=
-           policy.exit_codes.end();
-  }
-  return true;
-}
-
 std::string TestKey(const runner::TestResult& test) {
   return test.suite + "/" + test.classname + "/" + test.name;
 }
@@ -108,8 +85,9 @@ void PipelineRun::Execute(size_t index) {
       (void)RemoveTree(workspace);
       (void)RemoveTree(temp);
     }
-    const bool retry =
-        attempt < max_attempts && ShouldRetry(job.retry, report) && !state.cancel->cancelled();
+    const bool retry = attempt < max_attempts &&
+                       ShouldRetry(job.retry, report.outcome, report.exit_code) &&
+                       !state.cancel->cancelled();
     if (retry) {
       log->Line("↻ retrying (attempt " + std::to_string(attempt + 1) + " of " +
                 std::to_string(max_attempts) + ")");

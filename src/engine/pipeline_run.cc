@@ -16,9 +16,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool Failed(Outcome outcome) {
-  return outcome == Outcome::kFailure || outcome == Outcome::kTimedOut ||
-         outcome == Outcome::kInfra;
+// A template rendered, or its raw text when it does not render.
+std::string RenderOr(const std::string& text, const expr::Activation& activation) {
+  auto parsed = expr::Template::Parse(text);
+  if (auto* tmpl = std::get_if<expr::Template>(&parsed)) {
+    auto rendered = tmpl->Render(activation);
+    if (auto* value = std::get_if<std::string>(&rendered)) return *value;
+  }
+  return text;
 }
 
 }  // namespace
@@ -78,7 +83,7 @@ Result<RunResult> PipelineRun::Run() {
   result.cancelled = cancel_handled_;
   result.success = !cancel_handled_;
   for (auto& state : instances_) {
-    if (Failed(state.result.outcome) || state.result.outcome == Outcome::kCancelled) {
+    if (IsFailed(state.result.outcome) || state.result.outcome == Outcome::kCancelled) {
       result.success = false;
     }
     result.jobs.push_back(std::move(state.result));
@@ -98,54 +103,24 @@ bool PipelineRun::DispatchPass() {
   for (size_t i = 0; i < instances_.size() && running_ < options_.parallelism; ++i) {
     InstanceState& state = instances_[i];
     if (state.phase != InstanceState::Phase::kWaiting) continue;
-    JobState& job = jobs_[state.job_index];
-    if (!NeedsDone(job)) continue;
+    if (!view_->NeedsDone(state.job_index)) continue;
 
     const spec::Job& spec_job = *state.instance.job;
     const expr::Activation activation = ActivationFor(state);
-    bool any_need_unsuccessful = false;
-    std::string unsuccessful;
-    for (size_t need : job.needs) {
-      if (AggregateOutcome(need) != Outcome::kSuccess) {
-        any_need_unsuccessful = true;
-        unsuccessful = pipeline_.jobs[need].name;
-        break;
-      }
-    }
-    runner::StatusView status{.success = !any_need_unsuccessful,
-                              .failed = AncestorFailed(state.job_index),
-                              .cancelled = cancel_handled_};
-    auto run = runner::EvaluateIf(spec_job.if_condition, activation, status);
-    if (auto* error = std::get_if<expr::Error>(&run)) {
-      state.result.outcome = Outcome::kFailure;
-      state.result.reason = "if: " + error->message;
-      state.phase = InstanceState::Phase::kDone;
-      Finish(i);
+    const StartDecision decision = DecideStart(*view_, i, activation, cancel_handled_);
+    if (decision.kind != StartDecision::Kind::kStart) {
+      const Outcome outcome = decision.kind == StartDecision::Kind::kSkip     ? Outcome::kSkipped
+                              : decision.kind == StartDecision::Kind::kCancel ? Outcome::kCancelled
+                                                                              : Outcome::kFailure;
+      Conclude(i, outcome, decision.reason);
       finished_any = true;
       continue;
     }
-    if (!std::get<bool>(run)) {
-      if (cancel_handled_) {
-        state.result.outcome = Outcome::kCancelled;
-        state.result.reason = "the run was cancelled";
-        state.phase = InstanceState::Phase::kDone;
-      } else {
-        Skip(state, any_need_unsuccessful ? "needs '" + unsuccessful + "' did not succeed"
-                                          : "if: condition is false");
-      }
-      Finish(i);
-      finished_any = true;
-      continue;
-    }
+    JobState& job = jobs_[state.job_index];
     const int max_parallel = spec_job.matrix ? spec_job.matrix->max_parallel : 0;
     if (max_parallel > 0 && job.running >= max_parallel) continue;
     if (spec_job.concurrency) {
-      auto parsed = expr::Template::Parse(spec_job.concurrency->group);
-      std::string group = spec_job.concurrency->group;
-      if (auto* tmpl = std::get_if<expr::Template>(&parsed)) {
-        auto rendered = tmpl->Render(activation);
-        if (auto* text = std::get_if<std::string>(&rendered)) group = *text;
-      }
+      std::string group = RenderOr(spec_job.concurrency->group, activation);
       if (busy_groups_.count(group) != 0) continue;
       busy_groups_.insert(group);
       state.concurrency_group = group;
@@ -161,40 +136,28 @@ bool PipelineRun::DispatchPass() {
   return finished_any;
 }
 
-bool PipelineRun::NeedsDone(const JobState& job) const {
-  return std::all_of(job.needs.begin(), job.needs.end(),
-                     [this](size_t need) { return jobs_[need].unfinished == 0; });
-}
-
-void PipelineRun::Skip(InstanceState& state, std::string reason) {
-  state.result.outcome = Outcome::kSkipped;
+void PipelineRun::Conclude(size_t index, Outcome outcome, std::string reason) {
+  InstanceState& state = instances_[index];
+  state.result.outcome = outcome;
   state.result.reason = std::move(reason);
   state.phase = InstanceState::Phase::kDone;
+  Finish(index);
 }
 
 void PipelineRun::Finish(size_t index) {
   InstanceState& state = instances_[index];
-  JobState& job = jobs_[state.job_index];
-  --job.unfinished;
+  view_->instance(index).done = true;
+  view_->instance(index).outcome = state.result.outcome;
   --unfinished_;
   if (!state.concurrency_group.empty()) busy_groups_.erase(state.concurrency_group);
   options_.observer->JobFinished(state.result);
-  if (Failed(state.result.outcome)) FailFast(index);
-}
-
-void PipelineRun::FailFast(size_t failed_index) {
-  const InstanceState& failed = instances_[failed_index];
-  const spec::Job& spec_job = *failed.instance.job;
-  if (!spec_job.matrix || !spec_job.matrix->fail_fast) return;
-  for (size_t sibling : jobs_[failed.job_index].instances) {
-    InstanceState& state = instances_[sibling];
-    if (state.phase == InstanceState::Phase::kRunning) {
-      state.cancel->Cancel();
-    } else if (state.phase == InstanceState::Phase::kWaiting) {
-      state.result.outcome = Outcome::kCancelled;
-      state.result.reason = "fail-fast: '" + failed.instance.id + "' failed";
-      state.phase = InstanceState::Phase::kDone;
-      Finish(sibling);
+  if (!IsFailed(state.result.outcome)) return;
+  for (size_t victim : FailFastVictims(*view_, index)) {
+    InstanceState& sibling = instances_[victim];
+    if (sibling.phase == InstanceState::Phase::kRunning) {
+      sibling.cancel->Cancel();
+    } else if (sibling.phase == InstanceState::Phase::kWaiting) {
+      Conclude(victim, Outcome::kCancelled, "fail-fast: '" + state.instance.id + "' failed");
     }
   }
 }
@@ -215,38 +178,9 @@ void PipelineRun::AbortRun() {
     if (state.phase == InstanceState::Phase::kRunning) {
       state.cancel->Cancel();
     } else if (state.phase == InstanceState::Phase::kWaiting) {
-      state.result.outcome = Outcome::kCancelled;
-      state.result.reason = "the run was cancelled";
-      state.phase = InstanceState::Phase::kDone;
-      Finish(i);
+      Conclude(i, Outcome::kCancelled, "the run was cancelled");
     }
   }
-}
-
-Outcome PipelineRun::AggregateOutcome(size_t job_index) const {
-  bool any_success = false, any_cancelled = false;
-  for (size_t i : jobs_[job_index].instances) {
-    Outcome outcome = instances_[i].result.outcome;
-    if (Failed(outcome)) return Outcome::kFailure;
-    any_cancelled = any_cancelled || outcome == Outcome::kCancelled;
-    any_success = any_success || outcome == Outcome::kSuccess;
-  }
-  if (any_cancelled) return Outcome::kCancelled;
-  return any_success ? Outcome::kSuccess : Outcome::kSkipped;
-}
-
-bool PipelineRun::AncestorFailed(size_t job_index) const {
-  std::vector<size_t> stack = jobs_[job_index].needs;
-  std::vector<bool> seen(jobs_.size(), false);
-  while (!stack.empty()) {
-    size_t job = stack.back();
-    stack.pop_back();
-    if (seen[job]) continue;
-    seen[job] = true;
-    if (AggregateOutcome(job) == Outcome::kFailure) return true;
-    stack.insert(stack.end(), jobs_[job].needs.begin(), jobs_[job].needs.end());
-  }
-  return false;
 }
 
 void PipelineRun::WorkerLoop() {

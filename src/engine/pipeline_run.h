@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cache/cache.h"
+#include "engine/dag_rules.h"
 #include "engine/engine.h"
 #include "runner/masker.h"
 #include "util/cancel.h"
@@ -35,10 +36,7 @@ struct InstanceState {
 };
 
 struct JobState {
-  std::vector<size_t> instances;  // indices into PipelineRun::instances_
-  std::vector<size_t> needs;      // job indices
-  int running = 0;
-  int unfinished = 0;
+  int running = 0;  // instances running now, for max-parallel
 };
 
 class PipelineRun {
@@ -58,16 +56,13 @@ class PipelineRun {
   // Scheduler side (mutex_ held).
   void DispatchReady();
   bool DispatchPass();  // one scan; true when some instance finished without running
-  bool NeedsDone(const JobState& job) const;
-  void Skip(InstanceState& state, std::string reason);
-  void Finish(size_t index);  // bookkeeping once an instance is done
+  // An instance that will not run (skipped, cancelled, failed `if:`) is done.
+  void Conclude(size_t index, Outcome outcome, std::string reason);
+  void Finish(size_t index);  // bookkeeping once an instance is done, matrix fail-fast
   void CancelRun();           // the first Ctrl-C
   void AbortRun();            // the second one
   bool Fired(const CancelToken* token) const { return token != nullptr && token->cancelled(); }
-  void FailFast(size_t failed_index);
   expr::Activation ActivationFor(const InstanceState& state) const;
-  Outcome AggregateOutcome(size_t job_index) const;
-  bool AncestorFailed(size_t job_index) const;
 
   // Worker side.
   void WorkerLoop();
@@ -86,7 +81,8 @@ class PipelineRun {
   expr::Value env_value_;                      // the same as an expression map
 
   std::vector<InstanceState> instances_;
-  std::vector<JobState> jobs_;  // parallel to pipeline_.jobs; empty instances when unselected
+  std::vector<JobState> jobs_;     // parallel to pipeline_.jobs
+  std::unique_ptr<RunView> view_;  // the shared rules' view of instances_
   std::set<std::string> busy_groups_;
   int running_ = 0;
   int unfinished_ = 0;

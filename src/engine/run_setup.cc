@@ -23,10 +23,6 @@ Status PipelineRun::SelectJobs() {
     }
     return std::nullopt;
   };
-  jobs_.assign(jobs.size(), JobState{});
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    for (const auto& need : jobs[i].needs) jobs_[i].needs.push_back(*index_of(need));
-  }
 
   // The requested jobs and, transitively, what they need.
   std::vector<bool> selected(jobs.size(), options_.jobs.empty());
@@ -46,9 +42,11 @@ Status PipelineRun::SelectJobs() {
     stack.pop_back();
     if (selected[job]) continue;
     selected[job] = true;
-    stack.insert(stack.end(), jobs_[job].needs.begin(), jobs_[job].needs.end());
+    for (const auto& need : jobs[job].needs) stack.push_back(*index_of(need));
   }
 
+  jobs_.assign(jobs.size(), JobState{});
+  std::vector<InstanceView> views;
   for (size_t j = 0; j < jobs.size(); ++j) {
     if (!selected[j]) continue;
     for (auto& instance : spec::ExpandJob(jobs[j])) {
@@ -58,12 +56,12 @@ Status PipelineRun::SelectJobs() {
       state.result.job = jobs[j].name;
       state.result.matrix = instance.matrix;
       state.instance = std::move(instance);
-      jobs_[j].instances.push_back(instances_.size());
       instances_.push_back(std::move(state));
+      views.push_back(InstanceView{.job_index = j});
     }
-    jobs_[j].unfinished = static_cast<int>(jobs_[j].instances.size());
-    unfinished_ += jobs_[j].unfinished;
   }
+  unfinished_ = static_cast<int>(instances_.size());
+  view_ = std::make_unique<RunView>(pipeline_, std::move(views));
   return Status::Ok();
 }
 
@@ -112,22 +110,8 @@ expr::Activation PipelineRun::ActivationFor(const InstanceState& state) const {
   for (const auto& [axis, value] : state.instance.matrix) matrix.emplace(axis, expr::Value(value));
   activation.variables["matrix"] = expr::Value(std::move(matrix));
 
-  expr::Value::Map needs;
-  for (size_t need : jobs_[state.job_index].needs) {
-    expr::Value::Map outputs;
-    // Declared outputs nobody wrote (the job was skipped, the step did not run) read as "".
-    for (const auto& name : pipeline_.jobs[need].outputs) outputs.emplace(name, expr::Value(""));
-    for (size_t i : jobs_[need].instances) {
-      for (const auto& [name, value] : instances_[i].result.outputs) {
-        outputs.insert_or_assign(name, expr::Value(value));  // later matrix cells win
-      }
-    }
-    expr::Value::Map entry;
-    entry.emplace("result", expr::Value(runner::OutcomeName(AggregateOutcome(need))));
-    entry.emplace("outputs", expr::Value(std::move(outputs)));
-    needs.emplace(pipeline_.jobs[need].name, expr::Value(std::move(entry)));
-  }
-  activation.variables["needs"] = expr::Value(std::move(needs));
+  activation.variables["needs"] = NeedsContext(
+      *view_, state.job_index, [this](size_t i) { return instances_[i].result.outputs; });
   return activation;
 }
 
