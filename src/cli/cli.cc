@@ -26,6 +26,8 @@ constexpr Command kCommands[] = {
     {"run", "run the pipeline locally (no server needed)", RunCommand},
     {"validate", "check pipeline files and print every error as file:line:col", ValidateCommand},
     {"cache", "list or clear the local job cache", CacheCommand},
+    {"server", "run the server: API, job queue, triggers, embedded agents", ServerCommand},
+    {"agent", "run jobs for a server", AgentCommand},
     {"version", "print the version", VersionCommand},
 };
 

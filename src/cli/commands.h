@@ -14,6 +14,8 @@ namespace slipway::cli {
 int RunCommand(const std::vector<std::string>& args);
 int ValidateCommand(const std::vector<std::string>& args);
 int CacheCommand(const std::vector<std::string>& args);
+int ServerCommand(const std::vector<std::string>& args);
+int AgentCommand(const std::vector<std::string>& args);
 
 // Exit statuses: 0 success, 1 the thing asked for failed (pipeline, validation),
 // 2 the command line was wrong, 3 slipway itself could not work (disk, permissions).

@@ -7,16 +7,21 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "runner/runner.h"
 #include "spec/spec.h"
+#include "store/store.h"
 #include "util/status.h"
 
 namespace slipway {
@@ -116,8 +121,166 @@ enum class SourceMode {
 Result<SourceInfo> SnapshotSource(const std::filesystem::path& project_dir,
                                   const std::filesystem::path& target, SourceMode mode);
 
+// Writes the files of `subdir` ("" = the whole tree) at `commit` of the git repository at
+// `repository` (bare or not) into `target` (created): how agents make a job's workspace.
+Status CheckoutCommit(const std::filesystem::path& repository, std::string_view commit,
+                      std::string_view subdir, const std::filesystem::path& target);
+
 // Runs the pipeline to completion (or cancellation). Errors are about the request
 // (unknown --job, bad inputs, unusable work_dir); job failures are in the RunResult.
 Result<RunResult> RunPipeline(const spec::Pipeline& pipeline, const RunOptions& options);
+
+// ---------------------------------------------------------------------------------------------
+// The server side: runs, jobs and attempts persisted in a store::Store, jobs leased to agents.
+// The same rules as RunPipeline (dag_rules), applied by a Dispatcher over stored state.
+
+// What starts a run on the server.
+struct RunRequest {
+  int64_t project_id = 0;
+  std::string pipeline_file = ".slipway.yml";  // path in the repository, for messages
+  std::string pipeline_yaml;                   // the file's text at `commit`
+  std::string trigger = "manual";              // push | webhook | poll | schedule | manual
+  std::string event = "manual";                // push | schedule | manual
+  std::string ref, branch, commit;
+  std::map<std::string, std::string> inputs;  // raw, checked against the pipeline
+  std::string created_by;
+  std::string delivery_id;
+};
+
+// Validates the pipeline and stores the run with one job row per job instance, queued for the
+// dispatcher. A pipeline that fails validation still makes a run: a failed one whose `error`
+// lists every problem as file:line:col: message. Bad inputs are an error (no run).
+Result<store::Run> CreateRun(store::Store& store, const RunRequest& request, store::Time now);
+
+// A push (from a webhook or the poller) that may start a run.
+struct PushRunRequest {
+  store::Project project;
+  std::string ref;     // "refs/heads/main", "refs/tags/v1"
+  std::string before;  // "" or all zeros for a new ref
+  std::string after;   // the pushed commit
+  // Files the push changed; empty: computed from the mirror (before..after) when the
+  // pipeline has path filters.
+  std::vector<std::string> changed_files;
+  std::string trigger = "webhook";  // webhook | poll
+  std::string actor;                // audit actor: "webhook:github", "poller"
+  std::string delivery_id;
+  std::filesystem::path mirrors_dir;  // where repository mirrors live (data dir)
+};
+
+// Fetches the pushed commit into the project's mirror, reads the pipeline file at it, applies
+// the pipeline's on.push filters and creates the run (audited as run.start). nullopt when the
+// filters (or a missing on.push) say no. A pipeline file that does not validate still starts a
+// failed run showing the errors.
+Result<std::optional<store::Run>> StartPushRun(store::Store& store, const PushRunRequest& request,
+                                               store::Time now);
+
+// A manual run of `branch` (default: the project's default branch) at `commit` (default: the
+// branch's head), with typed inputs; audited as run.start by `actor`.
+struct ManualRunRequest {
+  store::Project project;
+  std::string branch, commit;
+  std::map<std::string, std::string> inputs;
+  std::string actor;
+  std::string trigger = "manual";  // manual | schedule
+  std::filesystem::path mirrors_dir;
+};
+Result<store::Run> StartManualRun(store::Store& store, const ManualRunRequest& request,
+                                  store::Time now);
+
+// Wakes long-polling agents when jobs are queued. Thread-safe.
+class WorkSignal {
+ public:
+  void Notify();
+  // Waits until Notify() is called after `seen` or `timeout` passes; returns the generation
+  // to pass as `seen` next time.
+  uint64_t Wait(uint64_t seen, std::chrono::milliseconds timeout);
+  uint64_t generation() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  uint64_t generation_ = 0;
+};
+
+struct DispatcherOptions {
+  // After the dispatcher starts, leases are not expired for this long: agents could not renew
+  // while the server was down, and must get the chance to before their jobs are retried.
+  std::chrono::milliseconds restart_grace{30000};
+};
+
+// Advances stored runs: settles finished attempts (retry or final result), queues jobs whose
+// needs are done and whose `if:` holds, skips or cancels the others, applies matrix fail-fast
+// and cancellation, expires lost leases and finishes runs. Call Tick from one thread (with
+// PostgreSQL, only on the server holding the "dispatcher" leadership).
+class Dispatcher {
+ public:
+  Dispatcher(store::Store* store, WorkSignal* work, DispatcherOptions options, store::Time started);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // One pass over every unfinished run. Returns how many jobs it queued.
+  Result<int> Tick(store::Time now);
+
+ private:
+  struct Cache;
+  Status AdvanceRun(store::Run run, const std::vector<store::Run>& unfinished, store::Time now,
+                    int* queued);
+
+  store::Store* store_;
+  WorkSignal* work_;
+  DispatcherOptions options_;
+  store::Time started_;
+  std::unique_ptr<Cache> cache_;  // parsed pipelines of unfinished runs
+};
+
+// What an agent receives with a lease: everything needed to run the attempt.
+struct JobAssignment {
+  int64_t attempt_id = 0;
+  std::string lease_token;
+  int64_t lease_ms = 0;  // lease duration; renew well within it
+  int attempt = 1;
+  int64_t run_id = 0, run_number = 0, job_id = 0;
+  std::string project, repo, pipeline_file, pipeline_yaml;
+  std::string instance_id;
+  std::string branch, event, ref, commit;
+  std::string inputs_json = "{}";
+  std::string needs_json = "{}";  // {job: {result, outputs}}
+
+  std::string ToJson() const;
+  static Result<JobAssignment> FromJson(std::string_view json);
+};
+
+struct AgentServiceOptions {
+  std::chrono::milliseconds lease{30000};
+  WorkSignal* finished = nullptr;  // notified when an attempt finishes (wakes the dispatcher)
+};
+
+// The agent-facing operations, used by the HTTP API for remote agents and directly by
+// embedded agents. Thread-safe.
+class AgentService {
+ public:
+  AgentService(store::Store* store, WorkSignal* work, AgentServiceOptions options);
+
+  // Leases the oldest queued job the agent's labels allow, waiting up to `wait` for one.
+  Result<std::optional<JobAssignment>> Lease(int64_t agent_id,
+                                             const std::vector<std::string>& labels,
+                                             std::chrono::milliseconds wait);
+  struct HeartbeatReply {
+    bool cancel = false;  // stop the job: the run was cancelled or fail-fast hit it
+  };
+  Result<HeartbeatReply> Heartbeat(int64_t attempt_id, std::string_view lease_token);
+  Status AppendLog(int64_t attempt_id, std::string_view lease_token, int64_t offset,
+                   std::string_view data);
+  Status Finish(int64_t attempt_id, std::string_view lease_token,
+                const runner::AttemptReport& report);
+
+ private:
+  Status CheckLease(int64_t attempt_id, std::string_view lease_token, store::Attempt* attempt);
+
+  store::Store* store_;
+  WorkSignal* work_;
+  AgentServiceOptions options_;
+};
 
 }  // namespace slipway::engine

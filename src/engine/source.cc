@@ -72,22 +72,22 @@ Status CopyWorkingTree(const fs::path& from, const fs::path& to) {
   return Status::Ok();
 }
 
-Status CheckoutHeadSubtree(git_repository* repo, git_commit* head, const std::string& subdir,
-                           const fs::path& target) {
+Status CheckoutSubtree(git_repository* repo, git_commit* commit, const std::string& subdir,
+                       const fs::path& target) {
   GitPtr<git_tree, git_tree_free> root;
-  if (git_commit_tree(&root.ptr, head) != 0) return Unavailable(GitError("reading HEAD's tree"));
+  if (git_commit_tree(&root.ptr, commit) != 0) return Unavailable(GitError("reading the tree"));
   GitPtr<git_object, git_object_free> tree;
   if (subdir.empty()) {
     if (git_object_dup(&tree.ptr, reinterpret_cast<git_object*>(root.ptr)) != 0) {
-      return Unavailable(GitError("reading HEAD's tree"));
+      return Unavailable(GitError("reading the tree"));
     }
   } else {
     GitPtr<git_tree_entry, git_tree_entry_free> entry;
     if (git_tree_entry_bypath(&entry.ptr, root.ptr, subdir.c_str()) != 0) {
-      return NotFound("'" + subdir + "' is not committed at HEAD (commit it, or use --worktree)");
+      return NotFound("'" + subdir + "' is not in the commit (commit it, or use --worktree)");
     }
     if (git_tree_entry_to_object(&tree.ptr, repo, entry.ptr) != 0) {
-      return Unavailable(GitError("reading '" + subdir + "' at HEAD"));
+      return Unavailable(GitError("reading '" + subdir + "'"));
     }
   }
   std::error_code ec;
@@ -98,7 +98,7 @@ Status CheckoutHeadSubtree(git_repository* repo, git_commit* head, const std::st
   const std::string target_dir = target.string();
   options.target_directory = target_dir.c_str();
   if (git_checkout_tree(repo, tree.ptr, &options) != 0) {
-    return Unavailable(GitError("checking out HEAD into " + target_dir));
+    return Unavailable(GitError("checking out into " + target_dir));
   }
   return Status::Ok();
 }
@@ -142,8 +142,27 @@ Result<SourceInfo> SnapshotSource(const fs::path& project_dir, const fs::path& t
     return info;
   }
   const std::string subdir = dir == top ? "" : fs::relative(dir, top).generic_string();
-  SLIPWAY_RETURN_IF_ERROR(CheckoutHeadSubtree(repo.ptr, commit.ptr, subdir, target));
+  SLIPWAY_RETURN_IF_ERROR(CheckoutSubtree(repo.ptr, commit.ptr, subdir, target));
   return info;
+}
+
+Status CheckoutCommit(const fs::path& repository, std::string_view commit, std::string_view subdir,
+                      const fs::path& target) {
+  GitLibrary library;
+  GitPtr<git_repository, git_repository_free> repo;
+  if (git_repository_open_bare(&repo.ptr, repository.c_str()) != 0 &&
+      git_repository_open(&repo.ptr, repository.c_str()) != 0) {
+    return Unavailable(GitError("opening " + repository.string()));
+  }
+  git_oid oid;
+  if (git_oid_fromstrn(&oid, commit.data(), commit.size()) != 0) {
+    return InvalidArgument("'" + std::string(commit) + "' is not a commit id");
+  }
+  GitPtr<git_commit, git_commit_free> object;
+  if (git_commit_lookup(&object.ptr, repo.ptr, &oid) != 0) {
+    return NotFound("commit " + std::string(commit) + " is not in " + repository.string());
+  }
+  return CheckoutSubtree(repo.ptr, object.ptr, std::string(subdir), target);
 }
 
 }  // namespace slipway::engine

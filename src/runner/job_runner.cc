@@ -140,6 +140,14 @@ const char* OutcomeName(Outcome outcome) {
   return "unknown";
 }
 
+std::optional<Outcome> ParseOutcome(std::string_view name) {
+  for (Outcome outcome : {Outcome::kSuccess, Outcome::kFailure, Outcome::kTimedOut,
+                          Outcome::kCancelled, Outcome::kInfra, Outcome::kSkipped}) {
+    if (name == OutcomeName(outcome)) return outcome;
+  }
+  return std::nullopt;
+}
+
 AttemptReport RunAttempt(const JobAttempt& attempt) { return AttemptExecution(attempt).Run(); }
 
 }  // namespace slipway::runner

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,7 @@ enum class Outcome {
   kSkipped,    // an `if:` was false or a dependency did not succeed
 };
 const char* OutcomeName(Outcome outcome);  // "success", "failure", "timed out", ...
+std::optional<Outcome> ParseOutcome(std::string_view name);  // the inverse of OutcomeName
 
 struct StepReport {
   std::string name;
@@ -117,6 +119,12 @@ struct StatusView {
 std::variant<bool, expr::Error> EvaluateIf(std::string_view condition,
                                            const expr::Activation& activation,
                                            const StatusView& status);
+
+// The report as JSON, as agents send it to the server and the API shows it:
+// {"attempt", "result", "exit_code", "reason", "duration_ms", "steps": [...], "tests": [...],
+//  "outputs": {...}}. Parsing rejects documents that do not have this shape, naming the field.
+std::string AttemptReportToJson(const AttemptReport& report);
+Result<AttemptReport> AttemptReportFromJson(std::string_view json);
 
 // Runs the attempt's steps in order and reports how it went. Never throws; problems of the
 // environment (cannot write a script, cannot spawn a shell) are kInfra outcomes.

@@ -1,0 +1,63 @@
+#include "agent/agent.h"
+
+#include <poll.h>
+
+#include <thread>
+
+#include "agent/mirrors.h"
+
+namespace slipway::agent {
+
+LocalTransport::LocalTransport(engine::AgentService* service, int64_t agent_id,
+                               std::vector<std::string> labels)
+    : service_(service), agent_id_(agent_id), labels_(std::move(labels)) {}
+
+Result<std::optional<engine::JobAssignment>> LocalTransport::Lease(std::chrono::milliseconds wait) {
+  return service_->Lease(agent_id_, labels_, wait);
+}
+
+Result<engine::AgentService::HeartbeatReply> LocalTransport::Heartbeat(
+    const engine::JobAssignment& job) {
+  return service_->Heartbeat(job.attempt_id, job.lease_token);
+}
+
+Status LocalTransport::AppendLog(const engine::JobAssignment& job, int64_t offset,
+                                 std::string_view data) {
+  return service_->AppendLog(job.attempt_id, job.lease_token, offset, data);
+}
+
+Status LocalTransport::Finish(const engine::JobAssignment& job,
+                              const runner::AttemptReport& report) {
+  return service_->Finish(job.attempt_id, job.lease_token, report);
+}
+
+Agent::Agent(Transport* transport, AgentOptions options)
+    : transport_(transport),
+      options_(std::move(options)),
+      mirrors_(std::make_unique<RepositoryMirrors>(options_.work_dir)) {}
+
+Agent::~Agent() = default;
+
+void Agent::Run(const CancelToken& stop) {
+  std::vector<std::thread> workers;
+  for (int i = 0; i < std::max(options_.capacity, 1); ++i) {
+    workers.emplace_back([this, &stop] { Worker(stop); });
+  }
+  for (auto& worker : workers) worker.join();
+}
+
+void Agent::Worker(const CancelToken& stop) {
+  while (!stop.cancelled()) {
+    // Short waits when stopping matters: a long-poll is not interruptible from here.
+    auto lease = transport_->Lease(options_.poll_wait);
+    if (!lease.ok()) {
+      pollfd fd{stop.wait_fd(), POLLIN, 0};
+      poll(&fd, 1, static_cast<int>(options_.retry_delay.count()));
+      continue;
+    }
+    if (!lease->has_value()) continue;
+    ExecuteAssignment(*transport_, **lease, options_, *mirrors_, stop);
+  }
+}
+
+}  // namespace slipway::agent

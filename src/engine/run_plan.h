@@ -1,0 +1,51 @@
+// What the server's dispatcher keeps of a run between ticks, and the conversions between
+// stored job states and the rules' outcomes. Private to the engine.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/dag_rules.h"
+#include "engine/engine.h"
+#include "store/store.h"
+
+namespace slipway::engine {
+
+// A run's parsed pipeline and, per stored job row (by store::Job::index), the pipeline job it
+// is an instance of and its matrix values.
+struct RunPlan {
+  spec::LoadResult loaded;
+  std::vector<size_t> job_index_of;
+  std::vector<expr::Value> matrix_of;
+  expr::Value inputs, env;
+
+  const spec::Pipeline& pipeline() const { return *loaded.pipeline; }
+};
+
+// The dispatcher's plans of unfinished runs, by run id.
+struct Dispatcher::Cache {
+  std::map<int64_t, std::unique_ptr<RunPlan>> plans;
+};
+
+// Builds the plan of a stored run; fails when the stored pipeline no longer parses or its jobs
+// do not match it (which a run made by CreateRun cannot do).
+Result<std::unique_ptr<RunPlan>> MakeRunPlan(const store::Run& run,
+                                             const std::vector<store::Job>& jobs);
+
+// The final outcome a stored status stands for; nullopt while the job is not done.
+std::optional<Outcome> FinalOutcome(store::JobStatus status);
+store::JobStatus StatusOf(Outcome outcome);
+
+// A job's outputs from its outputs_json.
+std::vector<std::pair<std::string, std::string>> OutputsOf(const store::Job& job);
+
+// What a job's expressions see on the server: branch, event, inputs, env (the pipeline's),
+// matrix and needs.
+expr::Activation ServerActivation(const RunPlan& plan, const store::Run& run, const RunView& view,
+                                  const std::vector<store::Job>& jobs, size_t job_row);
+
+}  // namespace slipway::engine

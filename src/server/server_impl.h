@@ -1,0 +1,51 @@
+// The parts of a running server and the loops that drive them. Private to src/server.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/agent.h"
+#include "engine/engine.h"
+#include "http/http.h"
+#include "server/server.h"
+#include "store/store.h"
+#include "util/cancel.h"
+
+namespace slipway::server {
+
+class Server::Impl {
+ public:
+  explicit Impl(ServerOptions options);
+  ~Impl();
+
+  Status Start();
+  void Stop();
+  std::string url() const { return http_ != nullptr ? http_->base_url() : ""; }
+  std::filesystem::path initial_token_path() const {
+    return options_.data_dir / "initial-admin-token";
+  }
+
+ private:
+  void Log(const std::string& line) const;
+  Status Bootstrap();            // bootstrap.cc: the first admin token
+  Status StartEmbeddedAgents();  // embedded agents registered and running
+  void DispatchLoop();           // dispatch_loop.cc
+  void PollLoop();               // poll_loop.cc
+  void CronLoop();               // cron_loop.cc
+
+  ServerOptions options_;
+  std::unique_ptr<store::Store> store_;
+  engine::WorkSignal work_;      // jobs were queued: wakes long-polling agents
+  engine::WorkSignal dispatch_;  // something finished or was requested: wakes the dispatcher
+  std::unique_ptr<engine::AgentService> agent_service_;
+  std::unique_ptr<http::Server> http_;
+  std::vector<std::unique_ptr<agent::LocalTransport>> transports_;
+  std::vector<std::unique_ptr<agent::Agent>> agents_;
+  CancelToken stop_;
+  std::vector<std::thread> threads_;
+  bool stopped_ = false;
+};
+
+}  // namespace slipway::server

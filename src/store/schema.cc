@@ -1,0 +1,163 @@
+#include "store/schema.h"
+
+namespace slipway::store {
+namespace {
+
+// Conventions: times are {int} milliseconds since the epoch (NULL = not yet); booleans are
+// {int} 0/1; JSON is TEXT. Words reserved in either dialect are avoided as column names
+// (trigger, commit, offset, index, time).
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE projects (
+  id {id},
+  name TEXT NOT NULL UNIQUE,
+  repo TEXT NOT NULL,
+  default_branch TEXT NOT NULL,
+  pipeline_file TEXT NOT NULL,
+  poll_interval_seconds {int} NOT NULL,
+  webhook_secret TEXT NOT NULL,
+  is_public {int} NOT NULL,
+  last_polled_commits TEXT NOT NULL,
+  next_run_number {int} NOT NULL DEFAULT 1,
+  created {int} NOT NULL
+);
+
+CREATE TABLE runs (
+  id {id},
+  project_id {int} NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  number {int} NOT NULL,
+  status TEXT NOT NULL,
+  trigger_kind TEXT NOT NULL,
+  event TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  branch TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  inputs_json TEXT NOT NULL,
+  pipeline_yaml TEXT NOT NULL,
+  concurrency_group TEXT NOT NULL,
+  cancel_requested {int} NOT NULL,
+  created_by TEXT NOT NULL,
+  error TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  created {int} NOT NULL,
+  started {int},
+  finished {int},
+  UNIQUE (project_id, number)
+);
+-- Keyset pagination (ListRuns: id < ? ORDER BY id DESC) per project, per status, and both.
+CREATE INDEX runs_by_project ON runs (project_id, id DESC);
+CREATE INDEX runs_by_status ON runs (status, id DESC);
+CREATE INDEX runs_by_project_status ON runs (project_id, status, id DESC);
+
+CREATE TABLE jobs (
+  id {id},
+  run_id {int} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  idx {int} NOT NULL,
+  instance_id TEXT NOT NULL,
+  job_name TEXT NOT NULL,
+  matrix_json TEXT NOT NULL,
+  runs_on_json TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  attempts {int} NOT NULL,
+  outputs_json TEXT NOT NULL,
+  cancel_requested {int} NOT NULL,
+  created {int} NOT NULL,
+  queued {int},
+  started {int},
+  finished {int},
+  UNIQUE (run_id, idx)
+);
+-- The queue: only queued jobs, in lease order.
+CREATE INDEX jobs_queue ON jobs (queued, id) WHERE status = 'queued';
+
+-- runs_on_json as rows, so the queue can match an agent's labels in SQL.
+CREATE TABLE job_labels (
+  job_id {int} NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  PRIMARY KEY (job_id, label)
+);
+
+CREATE TABLE attempts (
+  id {id},
+  job_id {int} NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  run_id {int} NOT NULL,
+  number {int} NOT NULL,
+  agent_id {int} NOT NULL,
+  lease_token TEXT NOT NULL,
+  lease_expires {int} NOT NULL,
+  finished {int} NOT NULL DEFAULT 0,
+  lost {int} NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL DEFAULT '',
+  exit_code {int} NOT NULL DEFAULT -1,
+  reason TEXT NOT NULL DEFAULT '',
+  report_json TEXT NOT NULL DEFAULT '{}',
+  started {int} NOT NULL,
+  ended {int},
+  log_size {int} NOT NULL DEFAULT 0,
+  log_closed {int} NOT NULL DEFAULT 0,
+  UNIQUE (job_id, number)
+);
+-- Leases still running, by expiry (ExpireLeases).
+CREATE INDEX attempts_live ON attempts (lease_expires) WHERE finished = 0 AND lost = 0;
+
+-- A log is the concatenation of its chunks in start_offset order, without gaps or overlaps;
+-- data is zstd-compressed and decompresses to raw_len bytes.
+CREATE TABLE log_chunks (
+  attempt_id {int} NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+  start_offset {int} NOT NULL,
+  raw_len {int} NOT NULL,
+  data {blob} NOT NULL,
+  PRIMARY KEY (attempt_id, start_offset)
+);
+
+CREATE TABLE agents (
+  id {id},
+  name TEXT NOT NULL UNIQUE,
+  labels_json TEXT NOT NULL,
+  capacity {int} NOT NULL,
+  registered {int} NOT NULL,
+  last_seen {int} NOT NULL
+);
+
+CREATE TABLE tokens (
+  id {id},
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  role TEXT NOT NULL,
+  project_id {int} NOT NULL,
+  agent_id {int} NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created {int} NOT NULL,
+  expires {int},
+  last_used {int},
+  revoked {int} NOT NULL
+);
+
+CREATE TABLE deliveries (
+  provider TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  received {int} NOT NULL,
+  PRIMARY KEY (provider, delivery_id)
+);
+
+CREATE TABLE audit (
+  seq {int} PRIMARY KEY,
+  time_ms {int} NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  details_json TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "initial schema", kInitialSchema},
+};
+
+}  // namespace
+
+std::span<const Migration> SchemaMigrations() { return kMigrations; }
+
+}  // namespace slipway::store

@@ -1,0 +1,311 @@
+// Durable state of the server: projects, runs, jobs, attempts and their leases, logs, agents,
+// tokens, webhook deliveries and the audit trail.
+//
+// One interface, two implementations: SQLite (embedded default, WAL) and PostgreSQL (several
+// servers against one database). Both pass the same test suite (tests/store/).
+//
+// Contract:
+// - Every method is atomic: it either does all it says or nothing, and returns a Status
+//   saying why (kNotFound, kAlreadyExists, kFailedPrecondition for a lost lease, kUnavailable
+//   when the database cannot be reached or written — a full disk or a read-only file; reads
+//   keep working where the database allows).
+// - Thread-safety: a Store is used by many threads at once (HTTP handlers, the dispatcher,
+//   embedded agents). Implementations serialise writers as their database requires.
+// - Times are wall-clock (system_clock) and stored with millisecond precision.
+// - Ids are assigned by the store and never reused.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace slipway::store {
+
+using Time = std::chrono::system_clock::time_point;
+
+struct Project {
+  int64_t id = 0;
+  std::string name;            // unique; [A-Za-z0-9_.-]{1,100}
+  std::string repo;            // a git URL or a local path
+  std::string default_branch;  // "main" when not given
+  std::string pipeline_file = ".slipway.yml";
+  int64_t poll_interval_seconds = 60;  // 0 = no polling (webhooks only)
+  std::string webhook_secret;          // never returned by the API
+  bool is_public = false;              // registry anonymous pull (later)
+  std::string last_polled_commits;     // JSON {"refs/heads/main": "<sha>", ...}
+  Time created;
+};
+
+// Lifecycle: queued → running → (success | failure | cancelled). A run whose pipeline file
+// fails validation is created directly as failure with `error` holding the diagnostics.
+enum class RunStatus { kQueued, kRunning, kSuccess, kFailure, kCancelled };
+
+struct Run {
+  int64_t id = 0;
+  int64_t project_id = 0;
+  int64_t number = 0;  // 1, 2, 3… per project; assigned by CreateRun
+  RunStatus status = RunStatus::kQueued;
+  std::string trigger;             // "push", "webhook", "schedule", "manual", "poll"
+  std::string event;               // what expressions see as `event`: push | schedule | manual
+  std::string ref;                 // "refs/heads/main"
+  std::string branch;              // "main"
+  std::string commit;              // full sha
+  std::string inputs_json = "{}";  // typed manual inputs
+  std::string pipeline_yaml;       // the pipeline file's text at `commit`
+  std::string concurrency_group;   // rendered top-level group; "" = none
+  bool cancel_requested = false;
+  std::string created_by;   // token name, "webhook:github", "poller", "cron"
+  std::string error;        // why the run failed before any job ran
+  std::string delivery_id;  // webhook delivery that started it, if any
+  Time created;
+  std::optional<Time> started, finished;
+};
+
+// Lifecycle of a job instance:
+//   waiting → queued → running → settling → (queued again for a retry | a final status)
+//   waiting → skipped | cancelled (decided by the dispatcher without running)
+// `settling` means an attempt ended (or its lease expired) and the dispatcher has not yet
+// decided between a retry and a final status.
+enum class JobStatus {
+  kWaiting,
+  kQueued,
+  kRunning,
+  kSettling,
+  kSuccess,
+  kFailure,
+  kTimedOut,
+  kInfra,
+  kCancelled,
+  kSkipped,
+};
+
+bool IsFinal(JobStatus status);
+
+struct Job {
+  int64_t id = 0;
+  int64_t run_id = 0;
+  int index = 0;                    // position in the run, in pipeline order (0-based)
+  std::string instance_id;          // "build", "test (linux, 18)"
+  std::string job_name;             // "test"
+  std::string matrix_json = "{}";   // {"os": "linux"}
+  std::string runs_on_json = "[]";  // labels an agent must have
+  JobStatus status = JobStatus::kWaiting;
+  std::string reason;               // why it did not succeed
+  int attempts = 0;                 // attempts started so far
+  std::string outputs_json = "{}";  // from the last successful attempt
+  bool cancel_requested = false;    // the agent running it is told to stop (fail-fast, cancel)
+  Time created;
+  std::optional<Time> queued, started, finished;
+};
+
+// Lifecycle: running → finished (outcome set) | lost (lease expired: an infra failure).
+struct Attempt {
+  int64_t id = 0;
+  int64_t job_id = 0;
+  int64_t run_id = 0;
+  int number = 0;  // 1-based per job
+  int64_t agent_id = 0;
+  std::string lease_token;  // secret shared with the agent holding the lease
+  Time lease_expires;
+  bool finished = false;
+  bool lost = false;    // the lease expired before a result came
+  std::string outcome;  // runner::OutcomeName(...) once finished
+  int exit_code = -1;
+  std::string reason;
+  std::string report_json = "{}";  // steps, tests, outputs (masked)
+  Time started;
+  std::optional<Time> ended;
+};
+
+struct Agent {
+  int64_t id = 0;
+  std::string name;  // unique
+  std::vector<std::string> labels;
+  int capacity = 1;
+  Time registered, last_seen;
+};
+
+enum class Role { kViewer, kDeveloper, kReleaser, kAdmin };
+const char* RoleName(Role role);
+std::optional<Role> ParseRole(std::string_view name);
+
+// A user token grants `role` on `project_id` (0 = every project). An agent token lets one
+// agent lease jobs; a registration token lets an agent register and get its agent token.
+enum class TokenKind { kUser, kAgent, kRegistration };
+
+struct Token {
+  int64_t id = 0;
+  std::string name;
+  TokenKind kind = TokenKind::kUser;
+  Role role = Role::kViewer;
+  int64_t project_id = 0;
+  int64_t agent_id = 0;  // for kAgent
+  std::string hash;      // sha256 hex of the secret; the secret itself is never stored
+  Time created;
+  std::optional<Time> expires, last_used;
+  bool revoked = false;
+};
+
+// One record of the append-only, hash-chained audit trail. hash = sha256(prev_hash ‖ the
+// record's canonical fields); the first record's prev_hash is 64 zeros.
+struct AuditRecord {
+  int64_t seq = 0;  // 1, 2, 3… with no gaps
+  Time time;
+  std::string actor;   // token name, "system", "webhook:github"
+  std::string action;  // "project.add", "run.start", "run.cancel", "token.create", …
+  std::string target;  // "project/hello", "run/42"
+  std::string details_json = "{}";
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct RunFilter {
+  int64_t project_id = 0;  // 0 = all projects
+  std::optional<RunStatus> status;
+  int64_t before_id = 0;  // keyset pagination: runs with id < before_id; 0 = newest
+  int limit = 50;         // at most 500
+};
+
+struct LeaseRequest {
+  int64_t agent_id = 0;
+  std::vector<std::string> labels;  // the agent's labels; a job's runs_on must be a subset
+  std::chrono::milliseconds lease{30000};
+  Time now;
+};
+
+// What an agent gets when it leases a job.
+struct Lease {
+  Job job;
+  Run run;
+  Attempt attempt;  // the new attempt, with its lease token
+};
+
+struct AttemptResult {
+  std::string outcome;  // runner::OutcomeName(...)
+  int exit_code = -1;
+  std::string reason;
+  std::string report_json = "{}";
+  std::string outputs_json = "{}";
+  Time ended;
+};
+
+// A contiguous piece of a job attempt's log.
+struct LogSlice {
+  int64_t offset = 0;  // of the first byte of `data` in the whole log
+  std::string data;
+  int64_t size = 0;       // the whole log's size now
+  bool complete = false;  // the attempt finished: no byte will be added
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Projects.
+  virtual Result<Project> CreateProject(const Project& project) = 0;  // kAlreadyExists
+  virtual Result<Project> GetProject(std::string_view name) = 0;
+  virtual Result<Project> GetProjectById(int64_t id) = 0;
+  virtual Result<std::vector<Project>> ListProjects() = 0;
+  virtual Status DeleteProject(std::string_view name) = 0;  // with its runs, jobs, logs
+  virtual Status SetPolledCommits(int64_t project_id, const std::string& commits_json) = 0;
+
+  // Runs and jobs. CreateRun assigns the run's id and number and the jobs' ids atomically.
+  virtual Result<Run> CreateRun(Run run, std::vector<Job> jobs) = 0;
+  virtual Result<Run> GetRun(int64_t run_id) = 0;
+  virtual Result<Run> GetRunByNumber(int64_t project_id, int64_t number) = 0;
+  virtual Result<std::vector<Run>> ListRuns(const RunFilter& filter) = 0;  // newest first
+  virtual Result<std::vector<Run>> ListUnfinishedRuns() = 0;  // queued or running, oldest first
+  virtual Status UpdateRun(const Run& run) = 0;               // status, times, cancel flag, error
+  virtual Result<std::vector<Job>> ListJobs(int64_t run_id) = 0;  // by index
+  virtual Result<Job> GetJob(int64_t job_id) = 0;
+  // Writes status, reason, outputs, cancel_requested and times of jobs of one run, in one
+  // transaction.
+  virtual Status UpdateJobs(const std::vector<Job>& jobs) = 0;
+  // The same, but each job is written only while its stored status is still `expected`: the
+  // dispatcher decides from what it read, and an agent may have leased or finished the job
+  // since (LeaseJob, FinishAttempt, ExpireLeases change statuses too). Returns how many
+  // updates were skipped; the caller re-reads and decides again.
+  struct JobUpdate {
+    std::optional<JobStatus> expected;  // nullopt: unconditional
+    Job job;
+  };
+  virtual Result<int> UpdateJobsIf(const std::vector<JobUpdate>& updates) = 0;
+
+  // Queue and leases.
+  // Takes the oldest queued job (by queued time, then id) whose runs_on labels the agent has,
+  // moves it to running, starts attempt number job.attempts + 1 with a fresh lease token.
+  // nullopt when nothing fits. Safe when many servers and agents call it at once.
+  virtual Result<std::optional<Lease>> LeaseJob(const LeaseRequest& request) = 0;
+  // Extends a lease; kFailedPrecondition when the token does not match, the attempt is no
+  // longer running, or the lease already expired.
+  virtual Status RenewLease(int64_t attempt_id, std::string_view token, Time expires, Time now) = 0;
+  // Records the result and moves the job to settling, once; kFailedPrecondition for a late
+  // or repeated result (lease lost, token wrong, attempt already finished).
+  virtual Status FinishAttempt(int64_t attempt_id, std::string_view token,
+                               const AttemptResult& result) = 0;
+  // Marks running attempts whose lease expired before `now` as lost and moves their jobs to
+  // settling; returns them.
+  virtual Result<std::vector<Attempt>> ExpireLeases(Time now) = 0;
+  virtual Result<std::vector<Attempt>> ListAttempts(int64_t job_id) = 0;
+  virtual Result<Attempt> GetAttempt(int64_t attempt_id) = 0;
+
+  // Logs, per job attempt. Appending is idempotent by offset, so an agent can resend what it
+  // is not sure arrived: bytes before the current size are ignored (a chunk that starts past
+  // the end is kFailedPrecondition: a gap). Stored compressed.
+  virtual Status AppendLog(int64_t attempt_id, int64_t offset, std::string_view data) = 0;
+  virtual Status CloseLog(int64_t attempt_id) = 0;  // no more bytes will come
+  virtual Result<LogSlice> ReadLog(int64_t attempt_id, int64_t offset, int64_t max_bytes) = 0;
+
+  // Agents.
+  virtual Result<Agent> RegisterAgent(const Agent& agent) = 0;  // by name: re-registering
+                                                                // updates labels and capacity
+  virtual Result<std::vector<Agent>> ListAgents() = 0;
+  virtual Status TouchAgent(int64_t agent_id, Time now) = 0;
+
+  // Tokens, looked up by the sha256 hex of their secret.
+  virtual Result<Token> CreateToken(const Token& token) = 0;
+  virtual Result<Token> FindToken(std::string_view hash) = 0;  // kNotFound
+  virtual Result<std::vector<Token>> ListTokens() = 0;
+  virtual Status RevokeToken(int64_t token_id) = 0;
+  virtual Status TouchToken(int64_t token_id, Time now) = 0;
+
+  // Webhook deliveries: true when `delivery_id` of `provider` was not seen before (and is
+  // now recorded), false for a repeat.
+  virtual Result<bool> RecordDelivery(std::string_view provider, std::string_view delivery_id,
+                                      Time now) = 0;
+
+  // The audit trail. Append computes prev_hash and hash in the same transaction that takes the
+  // next seq, so concurrent appends from several servers still form one chain.
+  virtual Result<AuditRecord> AppendAudit(const AuditRecord& record) = 0;
+  virtual Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int limit) = 0;
+
+  // Leadership for singleton loops (pollers, cron, the dispatcher) when several servers
+  // share a database: true while this process holds `name` (PostgreSQL advisory lock on a
+  // dedicated connection; SQLite: always true, one server per file).
+  virtual Result<bool> HoldLeadership(std::string_view name) = 0;
+};
+
+// The canonical hash of an audit record (see AuditRecord), used by Append and by Verify.
+std::string AuditHash(const AuditRecord& record);
+
+// Walks the whole trail and reports the first record whose hash, prev_hash or seq does not
+// follow: an edited, deleted, inserted or reordered record. OK when the chain is intact.
+Status VerifyAuditChain(Store& store);
+
+struct OpenOptions {
+  // "sqlite:///path/to/slipway.db", a plain path (SQLite), or "postgres://…" /
+  // "postgresql://…" (libpq connection URI).
+  std::string url;
+  int pool_size = 4;  // PostgreSQL connections
+};
+
+// Opens the database and runs pending schema migrations (versioned, each in a transaction).
+Result<std::unique_ptr<Store>> Open(const OpenOptions& options);
+
+}  // namespace slipway::store

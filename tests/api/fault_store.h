@@ -1,0 +1,124 @@
+// A forwarding store::Store that fails every write with kUnavailable while `fail_writes` is
+// set, the way a full disk or a read-only database file does; reads always go through.
+#pragma once
+
+#include <atomic>
+
+#include "store/store.h"
+
+namespace slipway::api::testing {
+
+class FaultStore final : public store::Store {
+ public:
+  explicit FaultStore(store::Store* base) : base_(base) {}
+  std::atomic<bool> fail_writes{false};
+
+  using Time = store::Time;
+  Result<store::Project> CreateProject(const store::Project& p) override {
+    return Write([&] { return base_->CreateProject(p); });
+  }
+  Result<store::Project> GetProject(std::string_view name) override {
+    return base_->GetProject(name);
+  }
+  Result<store::Project> GetProjectById(int64_t id) override { return base_->GetProjectById(id); }
+  Result<std::vector<store::Project>> ListProjects() override { return base_->ListProjects(); }
+  Status DeleteProject(std::string_view name) override {
+    return Write([&] { return base_->DeleteProject(name); });
+  }
+  Status SetPolledCommits(int64_t id, const std::string& json) override {
+    return Write([&] { return base_->SetPolledCommits(id, json); });
+  }
+  Result<store::Run> CreateRun(store::Run run, std::vector<store::Job> jobs) override {
+    return Write([&] { return base_->CreateRun(std::move(run), std::move(jobs)); });
+  }
+  Result<store::Run> GetRun(int64_t id) override { return base_->GetRun(id); }
+  Result<store::Run> GetRunByNumber(int64_t project, int64_t number) override {
+    return base_->GetRunByNumber(project, number);
+  }
+  Result<std::vector<store::Run>> ListRuns(const store::RunFilter& filter) override {
+    return base_->ListRuns(filter);
+  }
+  Result<std::vector<store::Run>> ListUnfinishedRuns() override {
+    return base_->ListUnfinishedRuns();
+  }
+  Status UpdateRun(const store::Run& run) override {
+    return Write([&] { return base_->UpdateRun(run); });
+  }
+  Result<std::vector<store::Job>> ListJobs(int64_t run_id) override {
+    return base_->ListJobs(run_id);
+  }
+  Result<store::Job> GetJob(int64_t id) override { return base_->GetJob(id); }
+  Status UpdateJobs(const std::vector<store::Job>& jobs) override {
+    return Write([&] { return base_->UpdateJobs(jobs); });
+  }
+  Result<int> UpdateJobsIf(const std::vector<store::Store::JobUpdate>& updates) override {
+    return Write([&] { return base_->UpdateJobsIf(updates); });
+  }
+  Result<std::optional<store::Lease>> LeaseJob(const store::LeaseRequest& r) override {
+    return Write([&] { return base_->LeaseJob(r); });
+  }
+  Status RenewLease(int64_t id, std::string_view token, Time expires, Time now) override {
+    return Write([&] { return base_->RenewLease(id, token, expires, now); });
+  }
+  Status FinishAttempt(int64_t id, std::string_view token,
+                       const store::AttemptResult& result) override {
+    return Write([&] { return base_->FinishAttempt(id, token, result); });
+  }
+  Result<std::vector<store::Attempt>> ExpireLeases(Time now) override {
+    return Write([&] { return base_->ExpireLeases(now); });
+  }
+  Result<std::vector<store::Attempt>> ListAttempts(int64_t job_id) override {
+    return base_->ListAttempts(job_id);
+  }
+  Result<store::Attempt> GetAttempt(int64_t id) override { return base_->GetAttempt(id); }
+  Status AppendLog(int64_t id, int64_t offset, std::string_view data) override {
+    return Write([&] { return base_->AppendLog(id, offset, data); });
+  }
+  Status CloseLog(int64_t id) override {
+    return Write([&] { return base_->CloseLog(id); });
+  }
+  Result<store::LogSlice> ReadLog(int64_t id, int64_t offset, int64_t max) override {
+    return base_->ReadLog(id, offset, max);
+  }
+  Result<store::Agent> RegisterAgent(const store::Agent& agent) override {
+    return Write([&] { return base_->RegisterAgent(agent); });
+  }
+  Result<std::vector<store::Agent>> ListAgents() override { return base_->ListAgents(); }
+  Status TouchAgent(int64_t id, Time now) override {
+    return Write([&] { return base_->TouchAgent(id, now); });
+  }
+  Result<store::Token> CreateToken(const store::Token& token) override {
+    return Write([&] { return base_->CreateToken(token); });
+  }
+  Result<store::Token> FindToken(std::string_view hash) override { return base_->FindToken(hash); }
+  Result<std::vector<store::Token>> ListTokens() override { return base_->ListTokens(); }
+  Status RevokeToken(int64_t id) override {
+    return Write([&] { return base_->RevokeToken(id); });
+  }
+  Status TouchToken(int64_t id, Time now) override {
+    return Write([&] { return base_->TouchToken(id, now); });
+  }
+  Result<bool> RecordDelivery(std::string_view provider, std::string_view id, Time now) override {
+    return Write([&] { return base_->RecordDelivery(provider, id, now); });
+  }
+  Result<store::AuditRecord> AppendAudit(const store::AuditRecord& record) override {
+    return Write([&] { return base_->AppendAudit(record); });
+  }
+  Result<std::vector<store::AuditRecord>> ListAudit(int64_t after, int limit) override {
+    return base_->ListAudit(after, limit);
+  }
+  Result<bool> HoldLeadership(std::string_view name) override {
+    return base_->HoldLeadership(name);
+  }
+
+ private:
+  template <typename Call>
+  auto Write(Call call) -> decltype(call()) {
+    if (fail_writes) return Unavailable("database or disk is full (injected)");
+    return call();
+  }
+
+  store::Store* base_;
+};
+
+}  // namespace slipway::api::testing
