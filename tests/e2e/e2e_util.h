@@ -318,8 +318,9 @@ class E2eTest : public ::testing::Test {
   // Starts `slipway ARGS` in the repository with this process's environment plus the test's
   // variables plus `env`.
   // When `stdout_fd` is not -1 it becomes slipway's stdout instead of a file (Outcome.out is
-  // then empty); the caller closes its copy.
-  Process Start(const std::vector<std::string>& args, const Env& env = {}, int stdout_fd = -1) {
+  // then empty), and its stderr too when `merge_stderr`; the caller closes its copy.
+  Process Start(const std::vector<std::string>& args, const Env& env = {}, int stdout_fd = -1,
+                bool merge_stderr = false) {
     static int invocation = 0;
     const std::string n = std::to_string(++invocation);
     const fs::path out = root_ / ("stdout." + n), err = root_ / ("stderr." + n);
@@ -336,8 +337,12 @@ class E2eTest : public ::testing::Test {
       posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
                                        O_WRONLY | O_CREAT | O_TRUNC, 0644);
     }
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (stdout_fd >= 0 && merge_stderr) {
+      posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDERR_FILENO);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    }
     posix_spawn_file_actions_addchdir_np(&actions, repo_.c_str());
     std::vector<char*> c_argv, c_env;
     for (auto& a : argv) c_argv.push_back(a.data());
