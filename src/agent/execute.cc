@@ -2,7 +2,6 @@
 #include <poll.h>
 
 #include <atomic>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "agent/agent.h"
@@ -16,25 +15,6 @@ namespace slipway::agent {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
-
-expr::Value JsonToValue(const json& value) {
-  if (value.is_boolean()) return expr::Value(value.get<bool>());
-  if (value.is_number_integer()) return expr::Value(value.get<int64_t>());
-  if (value.is_number()) return expr::Value(value.get<double>());
-  if (value.is_string()) return expr::Value(value.get<std::string>());
-  if (value.is_object()) {
-    expr::Value::Map map;
-    for (const auto& [key, item] : value.items()) map.emplace(key, JsonToValue(item));
-    return expr::Value(std::move(map));
-  }
-  if (value.is_array()) {
-    expr::Value::List list;
-    for (const auto& item : value) list.push_back(JsonToValue(item));
-    return expr::Value(std::move(list));
-  }
-  return expr::Value();
-}
 
 // Renews the lease every third of its duration on a thread of its own, so a job that keeps
 // every core busy still keeps its lease; turns a cancel request or a lost lease into `cancel`.
@@ -103,8 +83,8 @@ expr::Activation ActivationFor(const engine::JobAssignment& job, const spec::Job
   expr::Activation activation;
   activation.variables["branch"] = expr::Value(job.branch);
   activation.variables["event"] = expr::Value(job.event);
-  activation.variables["inputs"] = JsonToValue(json::parse(job.inputs_json, nullptr, false));
-  activation.variables["needs"] = JsonToValue(json::parse(job.needs_json, nullptr, false));
+  activation.variables["inputs"] = engine::ValueFromJson(job.inputs_json);
+  activation.variables["needs"] = engine::ValueFromJson(job.needs_json);
   expr::Value::Map matrix;
   for (const auto& [axis, value] : instance.matrix) matrix.emplace(axis, expr::Value(value));
   activation.variables["matrix"] = expr::Value(std::move(matrix));

@@ -30,20 +30,6 @@ std::string Pad(std::string text, size_t width) {
   return text;
 }
 
-const char* TestStatusName(runner::TestResult::Status status) {
-  switch (status) {
-    case runner::TestResult::Status::kPassed:
-      return "passed";
-    case runner::TestResult::Status::kFailed:
-      return "failed";
-    case runner::TestResult::Status::kError:
-      return "error";
-    case runner::TestResult::Status::kSkipped:
-      return "skipped";
-  }
-  return "unknown";
-}
-
 }  // namespace
 
 std::string SummaryTable(const engine::RunResult& result, bool color) {
@@ -98,30 +84,10 @@ std::string ResultJson(const engine::RunResult& result) {
     for (const auto& [name, value] : job.outputs) outputs[name] = value;
     json attempts = json::array();
     for (const auto& attempt : job.attempts) {
-      json steps = json::array();
-      for (const auto& step : attempt.steps) {
-        steps.push_back({{"name", step.name},
-                         {"result", runner::OutcomeName(step.outcome)},
-                         {"exit_code", step.exit_code},
-                         {"duration_ms", step.duration.count()},
-                         {"continued_on_error", step.continued_on_error}});
-      }
-      json tests = json::array();
-      for (const auto& test : attempt.tests) {
-        tests.push_back({{"suite", test.suite},
-                         {"classname", test.classname},
-                         {"name", test.name},
-                         {"status", TestStatusName(test.status)},
-                         {"seconds", test.seconds},
-                         {"message", test.message}});
-      }
-      attempts.push_back({{"attempt", attempt.attempt},
-                          {"result", runner::OutcomeName(attempt.outcome)},
-                          {"exit_code", attempt.exit_code},
-                          {"reason", attempt.reason},
-                          {"duration_ms", attempt.duration.count()},
-                          {"steps", steps},
-                          {"tests", tests}});
+      // The agent wire format, whose outputs are the job's (listed once, below).
+      json report = json::parse(runner::AttemptReportToJson(attempt));
+      report.erase("outputs");
+      attempts.push_back(std::move(report));
     }
     jobs.push_back({{"id", job.id},
                     {"job", job.job},

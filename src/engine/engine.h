@@ -251,6 +251,10 @@ struct JobAssignment {
   static Result<JobAssignment> FromJson(std::string_view json);
 };
 
+// A stored JSON document (a run's inputs, a job's matrix or needs) as an expression value.
+// Text that is not JSON gives an empty map.
+expr::Value ValueFromJson(std::string_view json_text);
+
 struct AgentServiceOptions {
   std::chrono::milliseconds lease{30000};
   WorkSignal* finished = nullptr;  // notified when an attempt finishes (wakes the dispatcher)

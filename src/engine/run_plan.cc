@@ -8,29 +8,6 @@ namespace {
 using nlohmann::json;
 using store::JobStatus;
 
-expr::Value JsonToValue(const json& value) {
-  if (value.is_boolean()) return expr::Value(value.get<bool>());
-  if (value.is_number_integer()) return expr::Value(value.get<int64_t>());
-  if (value.is_number()) return expr::Value(value.get<double>());
-  if (value.is_string()) return expr::Value(value.get<std::string>());
-  if (value.is_object()) {
-    expr::Value::Map map;
-    for (const auto& [key, item] : value.items()) map.emplace(key, JsonToValue(item));
-    return expr::Value(std::move(map));
-  }
-  if (value.is_array()) {
-    expr::Value::List list;
-    for (const auto& item : value) list.push_back(JsonToValue(item));
-    return expr::Value(std::move(list));
-  }
-  return expr::Value();
-}
-
-expr::Value ParseJsonValue(const std::string& text) {
-  json doc = json::parse(text, nullptr, false);
-  return doc.is_discarded() ? expr::Value(expr::Value::Map{}) : JsonToValue(doc);
-}
-
 }  // namespace
 
 std::optional<Outcome> FinalOutcome(JobStatus status) {
@@ -101,9 +78,9 @@ Result<std::unique_ptr<RunPlan>> MakeRunPlan(const store::Run& run,
       }
     }
     if (!found) return FailedPrecondition("job '" + job.job_name + "' is not in the pipeline");
-    plan->matrix_of[row] = ParseJsonValue(job.matrix_json);
+    plan->matrix_of[row] = ValueFromJson(job.matrix_json);
   }
-  plan->inputs = ParseJsonValue(run.inputs_json);
+  plan->inputs = ValueFromJson(run.inputs_json);
   expr::Value::Map env;
   for (const auto& [name, value] : pipeline.env) env.emplace(name, expr::Value(value));
   plan->env = expr::Value(std::move(env));
