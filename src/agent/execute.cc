@@ -1,6 +1,7 @@
 // ExecuteAssignment: one leased job, from workspace to reported result.
 #include <poll.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -16,8 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Renews the lease every third of its duration on a thread of its own, so a job that keeps
-// every core busy still keeps its lease; turns a cancel request or a lost lease into `cancel`.
+// Renews the lease on a thread of its own, so a job that keeps every core busy still keeps its
+// lease; turns a cancel request or a lost lease into `cancel`. The beat comes every second (or
+// every third of the lease when that is shorter): the reply is how a cancel reaches the agent,
+// and a cancelled run's jobs must stop within 2 s.
 class Heartbeat {
  public:
   Heartbeat(Transport* transport, const engine::JobAssignment* job, CancelToken* cancel)
@@ -35,7 +38,8 @@ class Heartbeat {
 
  private:
   void Loop() {
-    const auto interval = std::chrono::milliseconds(std::max<int64_t>(job_->lease_ms / 3, 50));
+    const auto interval =
+        std::chrono::milliseconds(std::clamp<int64_t>(job_->lease_ms / 3, 50, kMaxInterval));
     while (!WaitFor(interval)) {
       auto reply = transport_->Heartbeat(*job_);
       if (reply.ok()) {
@@ -53,6 +57,8 @@ class Heartbeat {
     pollfd fd{done_.wait_fd(), POLLIN, 0};
     return poll(&fd, 1, static_cast<int>(interval.count())) > 0;
   }
+
+  static constexpr int64_t kMaxInterval = 1000;  // ms
 
   Transport* transport_;
   const engine::JobAssignment* job_;
