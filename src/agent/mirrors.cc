@@ -10,7 +10,7 @@ namespace {
 namespace fs = std::filesystem;
 
 bool HasCommit(const fs::path& mirror, const std::string& commit) {
-  git_libgit2_init();
+  triggers::InitGitLibrary();
   git_repository* repo = nullptr;
   bool found = false;
   git_oid oid;
@@ -21,7 +21,6 @@ bool HasCommit(const fs::path& mirror, const std::string& commit) {
     git_commit_free(object);
   }
   git_repository_free(repo);
-  git_libgit2_shutdown();
   return found;
 }
 

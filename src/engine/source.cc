@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "triggers/triggers.h"
 #include "util/fs.h"
 
 namespace slipway::engine {
@@ -22,15 +23,6 @@ struct GitPtr {
   ~GitPtr() {
     if (ptr != nullptr) Free(ptr);
   }
-};
-
-// git_libgit2_init is reference counted; one per snapshot keeps it balanced and stateless.
-class GitLibrary {
- public:
-  GitLibrary() { git_libgit2_init(); }
-  ~GitLibrary() { git_libgit2_shutdown(); }
-  GitLibrary(const GitLibrary&) = delete;
-  GitLibrary& operator=(const GitLibrary&) = delete;
 };
 
 std::string GitError(const std::string& what) {
@@ -114,7 +106,7 @@ Result<SourceInfo> SnapshotSource(const fs::path& project_dir, const fs::path& t
   info.project = dir.filename().string();
   info.default_branch = "main";
 
-  GitLibrary library;
+  triggers::InitGitLibrary();
   GitPtr<git_repository, git_repository_free> repo;
   if (git_repository_open_ext(&repo.ptr, dir.c_str(), 0, nullptr) != 0 ||
       git_repository_is_bare(repo.ptr)) {
@@ -148,7 +140,7 @@ Result<SourceInfo> SnapshotSource(const fs::path& project_dir, const fs::path& t
 
 Status CheckoutCommit(const fs::path& repository, std::string_view commit, std::string_view subdir,
                       const fs::path& target) {
-  GitLibrary library;
+  triggers::InitGitLibrary();
   GitPtr<git_repository, git_repository_free> repo;
   if (git_repository_open_bare(&repo.ptr, repository.c_str()) != 0 &&
       git_repository_open(&repo.ptr, repository.c_str()) != 0) {

@@ -47,12 +47,10 @@ using TreeEntry = GitPtr<git_tree_entry, git_tree_entry_free>;
 using Blob = GitPtr<git_blob, git_blob_free>;
 using Diff = GitPtr<git_diff, git_diff_free>;
 
-// git_libgit2_init is reference counted: one of these per operation keeps it balanced without
-// any global set-up.
+// Makes sure libgit2 is initialised before an operation (see InitGitLibrary).
 class GitLibrary {
  public:
-  GitLibrary() { git_libgit2_init(); }
-  ~GitLibrary() { git_libgit2_shutdown(); }
+  GitLibrary() { InitGitLibrary(); }
   GitLibrary(const GitLibrary&) = delete;
   GitLibrary& operator=(const GitLibrary&) = delete;
 };

@@ -263,6 +263,11 @@ Result<std::vector<std::string>> ChangedFiles(const std::filesystem::path& mirro
 Result<std::string> ReadFileAtCommit(const std::filesystem::path& mirror, std::string_view commit,
                                      std::string_view path, size_t max_bytes = size_t{1} << 20);
 
+// Initialises libgit2 for this process on the first call; later calls do nothing. Safe from any
+// thread. libgit2 is never shut down: a shutdown racing another thread's use corrupts its
+// per-thread state, and init/shutdown per operation cost milliseconds per job.
+void InitGitLibrary();
+
 // `url` with any user name and password removed ("https://user:pw@host/r" →
 // "https://host/r"); scp-like addresses ("git@host:r") and paths are returned unchanged. Use it
 // whenever a repository URL goes into a message or a log.

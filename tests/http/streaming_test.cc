@@ -70,6 +70,15 @@ Router StreamingRouter() {
   return r;
 }
 
+// ASan keeps freed blocks in a quarantine (256 MiB by default) before reusing them, so under it
+// resident memory grows with the bytes allocated and freed, not with the bytes held: the memory
+// bounds are checked in the normal builds only; the transfers are checked in both.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kMaxGrowthRatio = 2.0;
+#else
+constexpr double kMaxGrowthRatio = 0.25;
+#endif
+
 // The transfer's peak resident memory above the level before it, as a share of its size.
 template <class F>
 double PeakGrowthRatio(F&& transfer) {
@@ -112,7 +121,7 @@ TEST_P(StreamingTest, UploadOf200MiBIsReadIncrementally) {
   auto j = nlohmann::json::parse(result->body);
   EXPECT_EQ(j["bytes"], kTransferBytes);
   EXPECT_EQ(j["sum"], expected.sum);
-  EXPECT_LT(ratio, 0.25) << "resident memory grew by " << ratio * 100 << "% of the body";
+  EXPECT_LT(ratio, kMaxGrowthRatio) << "resident memory grew by " << ratio * 100 << "% of the body";
   RecordProperty("peak_rss_growth_percent", static_cast<int>(ratio * 100));
 }
 
@@ -135,7 +144,7 @@ TEST_P(StreamingTest, DownloadOf200MiBIsProducedIncrementally) {
   EXPECT_EQ(result->headers.Has("Content-Length"), !chunked);
   EXPECT_EQ(got.bytes, kTransferBytes);
   EXPECT_EQ(got.sum, expected.sum);
-  EXPECT_LT(ratio, 0.25) << "resident memory grew by " << ratio * 100 << "% of the body";
+  EXPECT_LT(ratio, kMaxGrowthRatio) << "resident memory grew by " << ratio * 100 << "% of the body";
   RecordProperty("peak_rss_growth_percent", static_cast<int>(ratio * 100));
   // The connection is reusable after a streamed body.
   auto again = client->Send("GET", "/nope");
