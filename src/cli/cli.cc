@@ -28,6 +28,14 @@ constexpr Command kCommands[] = {
     {"cache", "list or clear the local job cache", CacheCommand},
     {"server", "run the server: API, job queue, triggers, embedded agents", ServerCommand},
     {"agent", "run jobs for a server", AgentCommand},
+    {"login", "check a server token and save it for the commands below", LoginCommand},
+    {"whoami", "show who the saved token is", WhoamiCommand},
+    {"project", "add, list, show or remove projects on the server", ProjectCommand},
+    {"runs", "start, list, show or cancel runs on the server", RunsCommand},
+    {"logs", "print or follow (-f) the logs of a run's jobs", LogsCommand},
+    {"token", "create, list or revoke API tokens", TokenCommand},
+    {"agents", "list the agents registered with the server", AgentsCommand},
+    {"audit", "list the audit trail or verify its hash chain", AuditCommand},
     {"version", "print the version", VersionCommand},
 };
 

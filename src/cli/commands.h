@@ -16,9 +16,20 @@ int ValidateCommand(const std::vector<std::string>& args);
 int CacheCommand(const std::vector<std::string>& args);
 int ServerCommand(const std::vector<std::string>& args);
 int AgentCommand(const std::vector<std::string>& args);
+// Clients of a server (client_*.cc; shared plumbing in client.h).
+int LoginCommand(const std::vector<std::string>& args);
+int WhoamiCommand(const std::vector<std::string>& args);
+int ProjectCommand(const std::vector<std::string>& args);
+int RunsCommand(const std::vector<std::string>& args);
+int LogsCommand(const std::vector<std::string>& args);
+int TokenCommand(const std::vector<std::string>& args);
+int AgentsCommand(const std::vector<std::string>& args);
+int AuditCommand(const std::vector<std::string>& args);
 
-// Exit statuses: 0 success, 1 the thing asked for failed (pipeline, validation),
-// 2 the command line was wrong, 3 slipway itself could not work (disk, permissions).
+// Exit statuses: 0 success, 1 the thing asked for failed (pipeline, validation, a run waited
+// for, a request the server refused), 2 the command line was wrong (including arguments the
+// server rejects as invalid), 3 slipway itself could not work (disk, permissions, a server
+// it cannot reach or that fails).
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitFatal = 3;

@@ -45,7 +45,7 @@ std::vector<std::string> SplitLabels(const std::string& labels) {
 
 int ServerCommand(const std::vector<std::string>& args) {
   std::string data, listen = "127.0.0.1:8080", database, labels;
-  int local_agents = 1;
+  int local_agents = 1, lease_seconds = 30;
   FlagSet set("slipway server", "[flags]",
               "Runs the server: HTTP API under /api/v1, webhooks, git polling, cron, the job\n"
               "queue and embedded agents. State lives in SQLite under --data unless --database\n"
@@ -57,12 +57,15 @@ int ServerCommand(const std::vector<std::string>& args) {
   set.String("database", 0, &database, "URL", "postgres://… instead of SQLite");
   set.Int("local-agents", 0, &local_agents, "N", "embedded agents (default 1; 0 for none)");
   set.String("labels", 0, &labels, "A,B", "labels of the embedded agents");
+  set.Int("lease", 0, &lease_seconds, "SECONDS",
+          "job lease, and the grace after a start before any expires (default 30)");
   std::vector<std::string> positionals;
   if (Status s = set.Parse(args, &positionals); !s.ok()) return UsageError(s);
   if (set.help_requested()) return PrintHelp(set);
   if (!positionals.empty())
     return UsageError(InvalidArgument("unexpected '" + positionals[0] + "'"));
   if (local_agents < 0) return UsageError(InvalidArgument("--local-agents must be 0 or more"));
+  if (lease_seconds < 1) return UsageError(InvalidArgument("--lease must be at least 1 second"));
 
   server::ServerOptions options;
   options.data_dir = data.empty() ? DefaultDataDir() : std::filesystem::path(data);
@@ -70,6 +73,8 @@ int ServerCommand(const std::vector<std::string>& args) {
   options.database = database;
   options.local_agents = local_agents;
   options.agent_labels = SplitLabels(labels);
+  // Agents could not renew while the server was down: after a restart each gets one lease.
+  options.lease = options.restart_grace = std::chrono::seconds(lease_seconds);
   for (char** entry = environ; *entry != nullptr; ++entry) {
     options.agent_environment.emplace_back(*entry);
   }
