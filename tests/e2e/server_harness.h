@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <regex>
 #include <string>
@@ -35,12 +36,39 @@ class ServerE2eTest : public E2eTest {
   void TearDown() override {
     agents_.clear();  // SIGKILL, then wait: the destructors of Process
     server_.reset();
+    extra_servers_.clear();
     E2eTest::TearDown();
   }
 
   fs::path data_dir() const { return root_ / "data"; }
   const std::string& url() const { return url_; }
   Process& server() { return *server_; }
+
+  // Starts one more server, `slipway server --data data_dir()N --listen 127.0.0.1:0 ARGS`
+  // (N = 2, 3, …), for tests of servers sharing a PostgreSQL database; waits until it listens
+  // and returns its URL ("" and a test failure when it did not start within 20 s).
+  // It is killed when the test ends.
+  std::string StartExtraServer(const std::vector<std::string>& args) {
+    const std::string n = std::to_string(extra_servers_.size() + 2);
+    std::vector<std::string> argv = {"server", "--data", data_dir().string() + n, "--listen",
+                                     "127.0.0.1:0"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const fs::path log = root_ / ("server" + n + ".log");
+    extra_servers_.push_back(StartLogged(argv, log));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    static const std::regex kListening(R"(listening on (http://[0-9.]+:[0-9]+))");
+    std::smatch match;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const std::string text = ReadText(log);
+      if (std::regex_search(text, match, kListening)) return match[1];
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "server " << n << " did not start within 20 s; its log:\n" << ReadText(log);
+    return "";
+  }
+  std::string ExtraServerLog(int n) const {
+    return ReadText(root_ / ("server" + std::to_string(n) + ".log"));
+  }
 
   // Starts `slipway server --data data_dir() --listen 127.0.0.1:0 ARGS` and waits until it
   // answers /healthz (the test fails after 20 s). A server already running is killed first.
@@ -94,6 +122,11 @@ class ServerE2eTest : public E2eTest {
   // fail the test and answer status 0.
   ApiAnswer Call(const std::string& method, const std::string& path, const std::string& body = "",
                  std::optional<std::string> token = std::nullopt) {
+    return Call(method, path, body, std::move(token), http::Headers());
+  }
+  // The same with `extra` headers (a webhook's signature, say; Content-Type wins when given).
+  ApiAnswer Call(const std::string& method, const std::string& path, const std::string& body,
+                 std::optional<std::string> token, const http::Headers& extra) {
     if (!client_) {
       http::ClientOptions options;
       options.base_url = url_;
@@ -107,7 +140,9 @@ class ServerE2eTest : public E2eTest {
     http::Headers headers;
     const std::string bearer = token ? *token : AdminToken();
     if (!bearer.empty()) headers.Add("Authorization", "Bearer " + bearer);
-    if (!body.empty()) headers.Add("Content-Type", "application/json");
+    if (!body.empty() && !extra.Has("Content-Type"))
+      headers.Add("Content-Type", "application/json");
+    for (const auto& [name, value] : extra) headers.Add(name, value);
     auto response = client_->Send(method, path, body, headers);
     if (!response.ok()) {
       ADD_FAILURE() << method << " " << path << ": " << response.status().message();
@@ -161,6 +196,30 @@ class ServerE2eTest : public E2eTest {
     return run;
   }
 
+  // The jobs of run `number` (its detail's "jobs"), keyed by instance.
+  std::map<std::string, Json> RunJobs(int number, const std::string& project = "demo") {
+    std::map<std::string, Json> jobs;
+    ApiAnswer answer =
+        Call("GET", "/api/v1/projects/" + project + "/runs/" + std::to_string(number));
+    EXPECT_EQ(answer.status, 200) << answer;
+    if (answer.json.is_object() && answer.json.contains("jobs")) {
+      for (const auto& job : answer.json["jobs"]) jobs[job.value("instance", "")] = job;
+    }
+    return jobs;
+  }
+
+  // The log of job `instance` (URL-encoded) of run `number` (`attempt` 0 = the last one);
+  // fails the test unless the server answers 200.
+  std::string JobLog(int number, const std::string& instance, int attempt = 0,
+                     const std::string& project = "demo") {
+    std::string path = "/api/v1/projects/" + project + "/runs/" + std::to_string(number) +
+                       "/jobs/" + instance + "/logs";
+    if (attempt > 0) path += "?attempt=" + std::to_string(attempt);
+    ApiAnswer answer = Call("GET", path);
+    EXPECT_EQ(answer.status, 200) << answer;
+    return answer.body;
+  }
+
   // A registration token for agents (created through the API).
   std::string RegistrationToken() {
     ApiAnswer answer = Call(
@@ -174,8 +233,13 @@ class ServerE2eTest : public E2eTest {
   // made when `token` is empty); the agent is killed when the test ends. Returns its index.
   size_t StartAgent(const std::string& name, const std::vector<std::string>& args = {},
                     std::string token = "") {
+    return StartAgentFor(url_, name, args, std::move(token));
+  }
+  // The same for the server at `server_url` (another server sharing the database, say).
+  size_t StartAgentFor(const std::string& server_url, const std::string& name,
+                       const std::vector<std::string>& args = {}, std::string token = "") {
     if (token.empty()) token = RegistrationToken();
-    std::vector<std::string> argv = {"agent",   "--server",   url_,
+    std::vector<std::string> argv = {"agent",   "--server",   server_url,
                                      "--token", token,        "--name",
                                      name,      "--work-dir", (root_ / ("agent-" + name)).string()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -185,6 +249,21 @@ class ServerE2eTest : public E2eTest {
   Process& agent(size_t index) { return agents_.at(index); }
   std::string AgentLog(const std::string& name) const {
     return ReadText(root_ / ("agent-" + name + ".log"));
+  }
+
+  // Which agent ran a step: a shell line that writes the pids of the step's shell and of all
+  // its ancestors to $E2E_STATE/`file`, one a line; RanUnder() then tells whether a process
+  // (an agent) was among them.
+  static std::string RecordAncestors(const std::string& file) {
+    return "p=$$; while [ \"$p\" -gt 1 ]; do echo $p; p=$(cut -d' ' -f4 /proc/$p/stat); done > "
+           "\"$E2E_STATE/" +
+           file + "\"";
+  }
+  bool RanUnder(const std::string& file, pid_t ancestor) const {
+    for (const auto& line : Lines(ReadText(state_ / file))) {
+      if (line == std::to_string(ancestor)) return true;
+    }
+    return false;
   }
 
  private:
@@ -198,7 +277,7 @@ class ServerE2eTest : public E2eTest {
   }
 
   std::optional<Process> server_;
-  std::vector<Process> agents_;
+  std::vector<Process> agents_, extra_servers_;
   std::unique_ptr<http::HttpClient> client_;
   fs::path server_log_;
   std::string url_, listen_;

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "postgres_server.h"
 #include "store/sql_store.h"
 #include "store/store.h"
+#include "support/postgres_server.h"
 #include "util/fs.h"
 
 namespace slipway::store::testing {

@@ -1,4 +1,5 @@
-// A private PostgreSQL server for the store tests, started from the test binary itself.
+// A private PostgreSQL server for tests (store_test, e2e_test), started from the test binary
+// itself.
 //
 // The first start on a machine runs initdb once into a cached template cluster under $TMPDIR
 // (keyed by major version and user); every server after that copies the template, which

@@ -1,5 +1,5 @@
 // The PostgresServer harness (postgres_server.h) and its registration as a gtest Environment.
-#include "postgres_server.h"
+#include "support/postgres_server.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
