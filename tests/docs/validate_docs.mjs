@@ -10,6 +10,14 @@
 //    docs/schema/<name>.schema.json instead (for the other file kinds later docs describe).
 // 3. Checks that known-good edge cases pass and known-bad documents fail, so the test cannot
 //    pass vacuously (e.g. with a schema that accepts anything).
+// 4. The HTTP API: validates docs/openapi.yaml with @apidevtools/swagger-parser (OpenAPI 3.x
+//    meta-schema and semantic checks); checks that its (method, path) pairs are exactly the
+//    route table of src/api/routes.cc (the `{"METHOD", "/pattern", …}` lines between
+//    BEGIN ROUTES and END ROUTES) and that docs/api.md names every route as `METHOD /path`;
+//    and validates the JSON examples of docs/*.md against the components/schemas of
+//    docs/openapi.yaml. An example is a ```json block whose preceding line is
+//    `<!-- schema: Name -->` (Name a key of components/schemas); in docs/api.md every ```json
+//    block must carry one (`<!-- schema: none -->` opts out). Known-bad examples must fail.
 //
 // Installs nothing: run `npm ci --prefix tests/docs` first (scripts/setup does).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,14 +26,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-if (!existsSync(path.join(here, 'node_modules', 'ajv')) ||
-    !existsSync(path.join(here, 'node_modules', 'yaml'))) {
+if (!['ajv', 'yaml', '@apidevtools/swagger-parser'].every(
+        (name) => existsSync(path.join(here, 'node_modules', name)))) {
   console.log('npm ci --prefix tests/docs');
   process.exit(1);
 }
 const require = createRequire(import.meta.url);
 const Ajv2020 = require('ajv/dist/2020').default;
 const YAML = require('yaml');
+const SwaggerParser = require('@apidevtools/swagger-parser');
 
 const root = path.resolve(process.argv[2] ?? path.join(here, '..', '..'));
 const schemaDir = path.join(root, 'docs', 'schema');
@@ -336,9 +345,272 @@ function checkSelfTests() {
   }
 }
 
+// ---- 4. the HTTP API: docs/openapi.yaml, src/api/routes.cc, docs/api.md -------------------
+const httpMethods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+// The (method, path) pairs of the kRoutes table: "GET /healthz", ...
+function routesOfSource(text) {
+  const begin = text.indexOf('// BEGIN ROUTES');
+  const end = text.indexOf('// END ROUTES');
+  if (begin < 0 || end < begin) return null;
+  const routes = [];
+  for (const line of text.slice(begin, end).split('\n')) {
+    const m = /^\s*\{\s*"([A-Z]+)"\s*,\s*"([^"]+)"/.exec(line);
+    if (m) routes.push(`${m[1]} ${m[2]}`);
+  }
+  return routes;
+}
+
+// The (method, path) pairs of an OpenAPI document.
+function routesOfOpenApi(doc) {
+  const routes = [];
+  for (const [p, item] of Object.entries(doc?.paths ?? {})) {
+    for (const method of httpMethods) {
+      if (item && typeof item === 'object' && method in item) {
+        routes.push(`${method.toUpperCase()} ${p}`);
+      }
+    }
+  }
+  return routes;
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// Whether markdown names the route as "METHOD /path" (e.g. in a heading or a table row).
+function mentionsRoute(markdown, route) {
+  const [method, p] = route.split(' ');
+  return new RegExp(`(^|[^A-Za-z])${method}\\s+${escapeRegExp(p)}(?=$|[\\s\`?|)*])`, 'm')
+      .test(markdown);
+}
+
+// Headings "### METHOD /path" of a markdown file, with their line numbers.
+function routeHeadings(markdown) {
+  const found = [];
+  markdown.split('\n').forEach((line, i) => {
+    const m = /^#{2,6}\s+`?(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)\s+(\/[^\s`]*)`?/.exec(line);
+    if (m) found.push({ line: i + 1, route: `${m[1]} ${m[2].replace(/\?.*$/, '')}` });
+  });
+  return found;
+}
+
+// An Ajv validator per components/schemas entry, refs rewritten to $defs.
+function compileApiSchemas(doc) {
+  const schemas = JSON.parse(JSON.stringify(doc.components?.schemas ?? {})
+      .replace(/"#\/components\/schemas\//g, '"#/$defs/'));
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  ajv.addSchema({ $id: 'slipway-api', $defs: schemas });
+  const out = new Map();
+  for (const name of Object.keys(schemas)) {
+    out.set(name, ajv.compile({ $ref: `slipway-api#/$defs/${name}` }));
+  }
+  return out;
+}
+
+// ```json blocks of a markdown file with the schema named on the line before the fence:
+// [{line (1-based, of the fence), schema (or null), text}].
+function jsonBlocks(markdown) {
+  const blocks = [];
+  const lines = markdown.split('\n');
+  let open = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const fence = /^(\s*)(`{3,}|~{3,})\s*([^`\s]*)?.*$/.exec(line);
+    if (!open) {
+      if (fence) {
+        let j = i - 1;
+        while (j >= 0 && lines[j].trim() === '') j--;
+        const m = j >= 0 ? /^\s*<!--\s*schema:\s*(\S+)\s*-->\s*$/.exec(lines[j]) : null;
+        open = { marker: fence[2], lang: (fence[3] || '').toLowerCase(), line: i + 1,
+                 schema: m ? m[1] : null, body: [] };
+      }
+    } else if (fence && fence[2][0] === open.marker[0] && fence[2].length >= open.marker.length &&
+               !fence[3]) {
+      if (open.lang === 'json') {
+        blocks.push({ line: open.line, schema: open.schema, text: open.body.join('\n') });
+      }
+      open = null;
+    } else {
+      open.body.push(line);
+    }
+  }
+  return blocks;
+}
+
+function checkJsonExample(what, text, schemaName, validators) {
+  const validate = validators.get(schemaName);
+  if (!validate) {
+    fail(what, [`no schema '${schemaName}' in components/schemas of docs/openapi.yaml`]);
+    return;
+  }
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    fail(what, [`not valid JSON: ${e.message}`]);
+    return;
+  }
+  if (validate(data)) pass(`${what} is a valid ${schemaName}`);
+  else fail(`${what} is not a valid ${schemaName}`, describeErrors(validate.errors));
+}
+
+// Examples that must fail, so the schemas cannot accept anything.
+const knownBadApiExamples = {
+  'RunSummary without status': ['RunSummary', {
+    project: 'hello', number: 1, id: 1, trigger: 'manual', event: 'manual',
+    ref: 'refs/heads/main', branch: 'main', commit: 'a'.repeat(40), created_by: 'ci',
+    cancel_requested: false, created: '2026-11-26T13:31:16.123Z', started: null,
+    finished: null }],
+  'Project showing its webhook secret': ['Project', {
+    name: 'hello', repo: 'https://git.example/hello.git', branch: 'main',
+    pipeline_file: '.slipway.yml', poll_interval_seconds: 60,
+    created: '2026-11-26T13:31:16.123Z', webhook_secret: 'x'.repeat(20) }],
+  'Error without a code': ['Error', { error: { message: 'no' } }],
+  'Job with an unknown status': ['Job', {
+    id: 1, instance: 'build', job: 'build', matrix: {}, status: 'done', reason: '',
+    attempts: 1, outputs: {}, created: '2026-11-26T13:31:16.123Z', queued: null,
+    started: null, finished: null, runs_on: [] }],
+  'time without milliseconds': ['Time', '2026-11-26T13:31:16Z'],
+};
+
+// What swagger-parser checks only for Swagger 2.0: each operation declares exactly the path
+// parameters of its path (required), and operationIds are unique. `doc` is dereferenced.
+function semanticProblems(doc) {
+  const problems = [];
+  const ids = new Map();
+  for (const [p, item] of Object.entries(doc.paths ?? {})) {
+    const names = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+    for (const method of httpMethods.filter((m) => item[m])) {
+      const op = item[method];
+      const where = `${method.toUpperCase()} ${p}`;
+      const params = new Map();
+      for (const param of [...(item.parameters ?? []), ...(op.parameters ?? [])]) {
+        if (param.in === 'path') params.set(param.name, param);
+      }
+      for (const name of names) {
+        if (!params.has(name)) problems.push(`${where}: path parameter '${name}' is not declared`);
+        else if (params.get(name).required !== true) {
+          problems.push(`${where}: path parameter '${name}' must be required: true`);
+        }
+      }
+      for (const name of params.keys()) {
+        if (!names.includes(name)) problems.push(`${where}: '${name}' is not in the path`);
+      }
+      if (op.operationId) {
+        if (ids.has(op.operationId)) {
+          problems.push(`${where}: operationId '${op.operationId}' is also used by ` +
+                        ids.get(op.operationId));
+        }
+        ids.set(op.operationId, where);
+      }
+    }
+  }
+  return problems;
+}
+
+async function checkApi() {
+  const specPath = path.join(root, 'docs', 'openapi.yaml');
+  const routesPath = path.join(root, 'src', 'api', 'routes.cc');
+  const apiMdPath = path.join(root, 'docs', 'api.md');
+  if (!existsSync(specPath)) {
+    fail('docs/openapi.yaml', ['file is missing']);
+    return;
+  }
+  const parsed = parseYaml(readFileSync(specPath, 'utf8'));
+  if (parsed.problems) {
+    fail('docs/openapi.yaml', parsed.problems);
+    return;
+  }
+  const doc = parsed.data;
+  try {
+    // validate() checks the document against the OpenAPI meta-schema and resolves every $ref.
+    const resolved = await SwaggerParser.validate(structuredClone(doc));
+    pass(`docs/openapi.yaml is valid OpenAPI ${doc.openapi} (@apidevtools/swagger-parser)`);
+    const problems = semanticProblems(resolved);
+    if (problems.length) fail('docs/openapi.yaml path parameters and operationIds', problems);
+    else pass('docs/openapi.yaml path parameters and operationIds');
+  } catch (e) {
+    fail('docs/openapi.yaml is valid OpenAPI (@apidevtools/swagger-parser)',
+         String(e.message).split('\n').filter((l) => l.trim()));
+  }
+
+  // Routes: the server's table, the OpenAPI paths, docs/api.md.
+  const source = existsSync(routesPath) ? readFileSync(routesPath, 'utf8') : '';
+  const served = routesOfSource(source);
+  if (!served || served.length === 0) {
+    fail('src/api/routes.cc', ['no {"METHOD", "/pattern", …} lines between BEGIN ROUTES and ' +
+                               'END ROUTES']);
+    return;
+  }
+  const described = routesOfOpenApi(doc);
+  const missing = served.filter((r) => !described.includes(r));
+  const extra = described.filter((r) => !served.includes(r));
+  if (missing.length || extra.length) {
+    fail('docs/openapi.yaml paths = the route table of src/api/routes.cc', [
+      ...missing.map((r) => `route ${r} (src/api/routes.cc) is missing from docs/openapi.yaml`),
+      ...extra.map((r) => `docs/openapi.yaml has ${r}, which src/api/routes.cc does not serve`),
+    ]);
+  } else {
+    pass(`docs/openapi.yaml paths = the ${served.length} routes of src/api/routes.cc`);
+  }
+  if (!existsSync(apiMdPath)) {
+    fail('docs/api.md', ['file is missing']);
+  } else {
+    const markdown = readFileSync(apiMdPath, 'utf8');
+    const undocumented = served.filter((r) => !mentionsRoute(markdown, r));
+    const unknown = routeHeadings(markdown).filter((h) => !served.includes(h.route));
+    if (undocumented.length || unknown.length) {
+      fail('docs/api.md documents every route of src/api/routes.cc', [
+        ...undocumented.map((r) => `route ${r} is not described in docs/api.md ` +
+                                   `(write it as "${r}")`),
+        ...unknown.map((h) => `docs/api.md:${h.line}: heading names ${h.route}, which ` +
+                              'src/api/routes.cc does not serve'),
+      ]);
+    } else {
+      pass(`docs/api.md describes all ${served.length} routes`);
+    }
+  }
+
+  // Examples.
+  let validators;
+  try {
+    validators = compileApiSchemas(doc);
+  } catch (e) {
+    fail('components/schemas of docs/openapi.yaml compile (Ajv2020)', [e.message]);
+    return;
+  }
+  for (const [name, [schema, example]] of Object.entries(knownBadApiExamples)) {
+    const validate = validators.get(schema);
+    if (!validate) fail(`known-bad API example: ${name}`, [`no schema '${schema}'`]);
+    else if (validate(example)) fail(`known-bad API example: ${name}`, ['was accepted']);
+    else pass(`known-bad API example: ${name} is rejected`);
+  }
+  const docsDir = path.join(root, 'docs');
+  let examples = 0;
+  for (const name of readdirSync(docsDir).filter((n) => n.endsWith('.md')).sort()) {
+    const markdown = readFileSync(path.join(docsDir, name), 'utf8');
+    for (const block of jsonBlocks(markdown)) {
+      const what = `docs/${name}:${block.line} (json block)`;
+      if (block.schema === null) {
+        if (name === 'api.md') {
+          fail(what, ['no <!-- schema: Name --> line before it (use "none" for a block that ' +
+                      'is not an API object)']);
+        }
+        continue;
+      }
+      if (block.schema === 'none') continue;
+      examples++;
+      checkJsonExample(what, block.text, block.schema, validators);
+    }
+  }
+  if (examples === 0) fail('docs/api.md', ['no JSON example marked with <!-- schema: Name -->']);
+}
+
 compileSchemas();
 checkSelfTests();
 checkDocs();
 checkExamples();
+await checkApi();
 console.log(`docs: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
