@@ -1,36 +1,20 @@
-// Scheduled runs: once a minute, every project's pipeline (at its default branch's head) is
-// asked whether one of its `on.schedule` cron entries fires this minute. Minutes missed while
-// the server was down are not made up (as cron).
+// Scheduled runs: once a minute, each project's pipeline (at its default branch's head, as
+// CronSchedules keeps it) is asked whether one of its `on.schedule` cron entries fires this
+// minute. Minutes missed while the server was down are not made up (as cron).
 #include <poll.h>
 
-#include <map>
-
+#include "server/cron_schedules.h"
 #include "server/server_impl.h"
-#include "spec/spec.h"
-#include "triggers/triggers.h"
 
 namespace slipway::server {
-namespace {
-
-using std::chrono::minutes;
-using std::chrono::sys_seconds;
-
-// Whether any schedule of the pipeline fires at `minute`.
-bool Fires(const spec::Pipeline& pipeline, sys_seconds minute) {
-  for (const auto& schedule : pipeline.on.schedule) {
-    auto cron = triggers::CronSchedule::Parse(schedule.cron);
-    if (!cron.ok()) continue;
-    auto next = cron->NextAfter(minute - std::chrono::seconds(1), triggers::TimeZone::Utc());
-    if (next && *next == minute) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 void Server::Impl::CronLoop() {
-  auto floor_minute = [] { return std::chrono::floor<minutes>(std::chrono::system_clock::now()); };
+  auto floor_minute = [] {
+    return std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
+  };
   auto last = floor_minute();
+  CronSchedules schedules(options_.data_dir);
+  auto log = [this](const std::string& line) { Log(line); };
   pollfd fd{stop_.wait_fd(), POLLIN, 0};
   while (poll(&fd, 1, 1000) == 0) {
     const auto minute = floor_minute();
@@ -40,17 +24,10 @@ void Server::Impl::CronLoop() {
     if (!leader.ok() || !*leader) continue;
     auto projects = store_->ListProjects();
     if (!projects.ok()) continue;
+    schedules.Retain(*projects);
     for (const store::Project& project : *projects) {
-      triggers::PollOptions options;
-      options.data_dir = options_.data_dir;
-      const std::string ref = "refs/heads/" + project.default_branch;
-      auto mirror = triggers::UpdateMirror(project.repo, {ref}, options);
-      if (!mirror.ok()) continue;
-      auto yaml = triggers::ReadFileAtCommit(*mirror, ref, project.pipeline_file);
-      if (!yaml.ok()) continue;
-      auto loaded = spec::ParsePipeline(*yaml, project.pipeline_file);
-      if (!loaded.ok() ||
-          !Fires(*loaded.pipeline, std::chrono::time_point_cast<std::chrono::seconds>(minute))) {
+      if (!schedules.Fires(project, std::chrono::time_point_cast<std::chrono::seconds>(minute),
+                           log)) {
         continue;
       }
       engine::ManualRunRequest request;
