@@ -1,16 +1,12 @@
 #!/usr/bin/python3
 """Server benchmarks of `slipway server` (issue 3, section 9). Prints one table.
 
-Usage: bench/server/bench.py [dispatch|dispatch-small|dispatch-keepgit|throughput|buildbot|
-                              buildbot-keepgit|dispatch-ab|runs|log|all] [--runs N]
+Usage: bench/server/bench.py [dispatch|dispatch-small|throughput|buildbot|runs|log|all]
+                             [--runs N]
   dispatch    a chain of 1,000 jobs (each needs the one before), 4 idle embedded agents,
               SQLite: per job, the time from "queued" (the dispatcher's decision) to the moment
               the job's step process runs (`date +%s%N` printed by the step); p50/p99.
   dispatch-small  the same over 100 runs of a 10-job chain (1,000 jobs, small pipelines).
-  dispatch-keepgit  both, with libgit2 initialised once per process (an LD_PRELOAD experiment,
-              bench/server/keep_libgit2.c), to show what dominates; not in `all`.
-  buildbot-keepgit  `buildbot`, plus a third column: slipway with that experiment.
-  dispatch-ab  dispatch-small as built against the experiment, two servers, alternating.
   throughput  1,000 independent jobs `run: true`, 4 embedded agents: jobs/s on SQLite and on a
               private PostgreSQL 15 (initdb + pg_ctl in a temp dir, run as `postgres`).
   buildbot    200 trivial jobs with parallelism 2: slipway (2 embedded agents) against Debian's
@@ -132,7 +128,7 @@ class Client:
 class Server:
     """`slipway server` in a temp data dir."""
 
-    def __init__(self, data, agents, database=None, fresh=True, env=None):
+    def __init__(self, data, agents, database=None, fresh=True):
         self.data = data
         if fresh:
             shutil.rmtree(data, ignore_errors=True)
@@ -143,8 +139,7 @@ class Server:
         if database:
             args += ["--database", database]
         self.stderr = open(os.path.join(data, "server.log"), "w")
-        self.proc = subprocess.Popen(args, stdout=self.stderr, stderr=self.stderr,
-                                     env=dict(os.environ, **(env or {})))
+        self.proc = subprocess.Popen(args, stdout=self.stderr, stderr=self.stderr)
         deadline = time.time() + 30
         token_file = os.path.join(data, "initial-admin-token")
         while True:
@@ -203,7 +198,7 @@ def trivial_jobs(n, prefix="j"):
 
 
 # --------------------------------------------------------------------------------------------
-def bench_dispatch(runs, n=1000, agents=4, chains=1, env=None, note=""):
+def bench_dispatch(runs, n=1000, agents=4, chains=1):
     """`chains` runs of a chain of `n` jobs per repetition."""
     lines = ["name: chain", "on: manual", "jobs:"]
     for i in range(n):
@@ -213,7 +208,7 @@ def bench_dispatch(runs, n=1000, agents=4, chains=1, env=None, note=""):
         lines += ["    steps:", "      - run: date +%s%N"]
     repo = os.path.join(OUT, f"chain-repo-{n}")
     git_repo(repo, "\n".join(lines) + "\n")
-    server = Server(os.path.join(OUT, f"dispatch-data-{n}"), agents, env=env)
+    server = Server(os.path.join(OUT, f"dispatch-data-{n}"), agents)
     try:
         server.add_project("chain", repo)
         dispatch, lease, prepare, handoff, walls = [], [], [], [], []
@@ -243,7 +238,6 @@ def bench_dispatch(runs, n=1000, agents=4, chains=1, env=None, note=""):
                     prev_ns = step_ns
         k = len(dispatch)
         what = f"chain of {n}" if chains == 1 else f"{chains} runs x chain of {n}"
-        what += note
         row(f"dispatch ({what}): queued -> step runs, p50 ({k} jobs)",
             f"{pct(dispatch, 50):.1f} ms", "", "", "goal < 5 ms " + ok(pct(dispatch, 50) < 5))
         row("  queued -> step runs, p99", f"{pct(dispatch, 99):.1f} ms", "", "",
@@ -261,67 +255,6 @@ def bench_dispatch(runs, n=1000, agents=4, chains=1, env=None, note=""):
 
 def bench_dispatch_small(runs):
     bench_dispatch(runs, n=10, chains=100)
-
-
-def keepgit_env():
-    """LD_PRELOAD of bench/server/keep_libgit2.c (built here): libgit2 initialised once."""
-    shim = os.path.join(OUT, "keep_libgit2.so")
-    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libgit2"], check=True,
-                           capture_output=True, text=True).stdout.split()
-    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", shim,
-                    os.path.join(ROOT, "bench", "server", "keep_libgit2.c")] + flags, check=True)
-    return {"LD_PRELOAD": shim}
-
-
-def chain_samples(server, number, out):
-    """Adds the dispatch figures of finished run `number` of project chain to `out`."""
-    run, _ = server.wait_run("chain", number, poll=0.02)
-    assert run["status"] == "success", run["status"]
-    for job in run["jobs"]:
-        _, text = server.api.call(
-            "GET", f"/api/v1/projects/chain/runs/{number}/jobs/{job['instance']}/logs")
-        step_ns = int(re.findall(rb"\b(1\d{18})\b", text)[-1])
-        out.append(step_ns / 1e6 - ms_of(job["queued"]))
-
-
-def bench_dispatch_ab(runs, n=10, chains=100):
-    """dispatch-small on two servers at once, alternating every 10 runs: as built, and with
-    libgit2 kept initialised (keep_libgit2.c), so both see the same machine load."""
-    lines = ["name: chain", "on: manual", "jobs:"]
-    for i in range(n):
-        lines += [f"  c{i:04d}:"] + ([f"    needs: c{i - 1:04d}"] if i else [])
-        lines += ["    steps:", "      - run: date +%s%N"]
-    repo = os.path.join(OUT, f"chain-repo-{n}")
-    git_repo(repo, "\n".join(lines) + "\n")
-    servers = {}
-    try:
-        servers["as built"] = Server(os.path.join(OUT, "ab-plain"), 4)
-        servers["libgit2 kept initialised"] = Server(os.path.join(OUT, "ab-keep"), 4,
-                                                     env=keepgit_env())
-        samples = {name: [] for name in servers}
-        for s in servers.values():
-            s.add_project("chain", repo)
-        for r in range(runs * chains // 10):
-            if r % 10 == 0:
-                log(f"dispatch-ab: round {r + 1}/{runs * chains // 10}")
-            for name, s in servers.items():
-                for _ in range(10):
-                    chain_samples(s, s.start_run("chain"), samples[name])
-        a, b = samples["as built"], samples["libgit2 kept initialised"]
-        row(f"dispatch A/B ({chains} runs x chain of {n} each, alternating): p50/p99 as built",
-            f"{pct(a, 50):.1f}/{pct(a, 99):.1f} ms", "", "", "goal < 5 / < 50 ms")
-        row("  same, libgit2 kept initialised (LD_PRELOAD experiment)",
-            f"{pct(b, 50):.1f}/{pct(b, 99):.1f} ms", "", f"{pct(a, 50) / pct(b, 50):.2f}x")
-    finally:
-        for s in servers.values():
-            s.stop()
-
-
-def bench_dispatch_keepgit(runs):
-    """Both dispatch benchmarks with libgit2 kept initialised (bench/server/keep_libgit2.c)."""
-    env = keepgit_env()
-    bench_dispatch(runs, n=10, chains=100, env=env, note=", libgit2 kept initialised")
-    bench_dispatch(runs, env=env, note=", libgit2 kept initialised")
 
 
 def ok(cond):
@@ -494,44 +427,30 @@ class Buildbot:
                        stderr=subprocess.DEVNULL)
 
 
-def bench_buildbot_keepgit(runs):
-    bench_buildbot(runs, keepgit=True)
-
-
-def bench_buildbot(runs, n=200, keepgit=False):
+def bench_buildbot(runs, n=200):
     version = subprocess.run(["buildbot", "--version"], capture_output=True, text=True).stdout
     version = version.split("\n")[0].replace("Buildbot version: ", "")
     repo = os.path.join(OUT, "bb-repo")
     git_repo(repo, trivial_jobs(n))
     bb = Buildbot(os.path.join(OUT, "buildbot"), n)
-    server = keep = None
+    server = None
     try:
         server = Server(os.path.join(OUT, "bb-slipway"), 2)
         server.add_project("trivial", repo)
-        if keepgit:
-            keep = Server(os.path.join(OUT, "bb-slipway-keepgit"), 2, env=keepgit_env())
-            keep.add_project("trivial", repo)
-        sw, peer, sk = [], [], []
+        sw, peer = [], []
         for r in range(runs):
             log(f"buildbot: {n} jobs, repetition {r + 1}/{runs}")
             peer.append(bb.run(n))
             sw.append(run_wall(server, "trivial")[1])
-            if keep:
-                sk.append(run_wall(keep, "trivial")[1])
         tb, ts = statistics.median(peer), statistics.median(sw)
         row(f"{n} x `true`, parallelism 2: slipway vs buildbot {version}", f"{ts:.2f} s",
             f"{tb:.2f} s", f"{tb / ts:.1f}x faster", "goal >= 30x " + ok(tb / ts >= 30))
         row("  per job: slipway / buildbot", f"{ts / n * 1000:.1f} ms", f"{tb / n * 1000:.0f} ms")
         row("  RSS after the runs: slipway server / buildbot master",
             f"{rss_kb(server.pid) // 1024} MB", f"{rss_kb(bb.master_pid()) // 1024} MB")
-        if keep:
-            tk = statistics.median(sk)
-            row("  same, slipway with libgit2 kept initialised (LD_PRELOAD experiment)",
-                f"{tk:.2f} s", f"{tb:.2f} s", f"{tb / tk:.1f}x faster", ok(tb / tk >= 30))
     finally:
-        for s in (server, keep):
-            if s:
-                s.stop()
+        if server:
+            server.stop()
         bb.stop()
 
 
@@ -652,10 +571,8 @@ def main():
         del args[i:i + 2]
     what = args[0] if args else "all"
     parts = {"dispatch": bench_dispatch, "dispatch-small": bench_dispatch_small,
-             "dispatch-keepgit": bench_dispatch_keepgit, "dispatch-ab": bench_dispatch_ab,
-             "buildbot-keepgit": bench_buildbot_keepgit,
-             "throughput": bench_throughput,
-             "buildbot": bench_buildbot, "runs": bench_runs, "log": bench_log}
+             "throughput": bench_throughput, "buildbot": bench_buildbot, "runs": bench_runs,
+             "log": bench_log}
     if what != "all" and what not in parts:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
@@ -664,7 +581,7 @@ def main():
             sys.exit(f"bench/server: build first: {exe} (ninja -C {BUILD} slipway server_populate)")
     os.makedirs(OUT, exist_ok=True)
     for name, fn in parts.items():
-        if what == name or (what == "all" and not name.endswith(("-keepgit", "-ab"))):
+        if what in (name, "all"):
             fn(runs)
     version = subprocess.run([SLIPWAY, "version"], capture_output=True, text=True).stdout.split()
     load = open("/proc/loadavg").read().split()[:3]

@@ -4,7 +4,8 @@
 
 #include <thread>
 
-#include "agent/mirrors.h"
+#include "agent/execute.h"
+#include "agent/workbench.h"
 
 namespace slipway::agent {
 
@@ -34,19 +35,21 @@ Status LocalTransport::Finish(const engine::JobAssignment& job,
 Agent::Agent(Transport* transport, AgentOptions options)
     : transport_(transport),
       options_(std::move(options)),
-      mirrors_(std::make_unique<RepositoryMirrors>(options_.work_dir)) {}
+      workbench_(std::make_unique<Workbench>(options_.work_dir)) {}
 
 Agent::~Agent() = default;
 
 void Agent::Run(const CancelToken& stop) {
+  StopRelay relay(stop);
   std::vector<std::thread> workers;
   for (int i = 0; i < std::max(options_.capacity, 1); ++i) {
-    workers.emplace_back([this, &stop] { Worker(stop); });
+    workers.emplace_back([this, &stop, &relay] { Worker(stop, &relay); });
   }
   for (auto& worker : workers) worker.join();
 }
 
-void Agent::Worker(const CancelToken& stop) {
+void Agent::Worker(const CancelToken& stop, StopRelay* relay) {
+  WorkerThreads threads(transport_, options_);  // heartbeat and log shipping, for every job
   while (!stop.cancelled()) {
     // Short waits when stopping matters: a long-poll is not interruptible from here.
     auto lease = transport_->Lease(options_.poll_wait);
@@ -56,7 +59,7 @@ void Agent::Worker(const CancelToken& stop) {
       continue;
     }
     if (!lease->has_value()) continue;
-    ExecuteAssignment(*transport_, **lease, options_, *mirrors_, stop);
+    ExecuteAssignment(*transport_, **lease, options_, *workbench_, threads, *relay);
   }
 }
 

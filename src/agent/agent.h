@@ -1,11 +1,11 @@
 // The agent: leases jobs from the server, runs them with the same runner as `slipway run`,
 // streams their logs, keeps their leases alive and reports their results.
 //
-// One Agent runs `capacity` jobs at once, each on a worker thread of its own. For every job a
-// heartbeat thread renews the lease (so a job that saturates the CPU never loses it) and
-// carries cancellation back; a log shipper sends masked output in chunks with offsets and
-// resends what the server did not acknowledge. Results are retried until the server takes
-// them or says the lease is gone: a result is reported exactly once.
+// One Agent runs `capacity` jobs at once, each on a worker thread of its own. Beside each worker
+// a heartbeat thread renews its job's lease (so a job that saturates the CPU never loses it)
+// and carries cancellation back, and a log shipper thread sends masked output in chunks with
+// offsets and resends what the server did not acknowledge. Results are retried until the server
+// takes them or says the lease is gone: a result is reported exactly once.
 //
 // The same Agent serves remote agents (`slipway agent`, HttpTransport) and the server's
 // embedded agents (LocalTransport, no network).
@@ -24,7 +24,8 @@
 
 namespace slipway::agent {
 
-class RepositoryMirrors;
+class StopRelay;
+struct Workbench;
 
 // How an agent talks to the server. Implementations are thread-safe.
 class Transport {
@@ -38,6 +39,15 @@ class Transport {
   virtual Status AppendLog(const engine::JobAssignment& job, int64_t offset,
                            std::string_view data) = 0;
   virtual Status Finish(const engine::JobAssignment& job, const runner::AttemptReport& report) = 0;
+  // Uploads the attempt's artifacts, the tree archive in the file `archive` (read from its
+  // start on each call, so a failed call can simply be repeated), replacing an earlier upload.
+  // kResourceExhausted: over the server's limit; kFailedPrecondition: the lease is gone;
+  // kCancelled once `cancel` fires.
+  virtual Status PutArtifacts(const engine::JobAssignment& job,
+                              const std::filesystem::path& archive, const CancelToken& cancel) = 0;
+  // Writes the archive of `ref` (one of job.artifacts) to the file `to` (created or replaced).
+  virtual Status GetArtifacts(const engine::JobAssignment& job, const engine::ArtifactRef& ref,
+                              const std::filesystem::path& to) = 0;
 };
 
 // In-process: calls the server's AgentService directly (embedded agents).
@@ -49,6 +59,10 @@ class LocalTransport final : public Transport {
   Status AppendLog(const engine::JobAssignment& job, int64_t offset,
                    std::string_view data) override;
   Status Finish(const engine::JobAssignment& job, const runner::AttemptReport& report) override;
+  Status PutArtifacts(const engine::JobAssignment& job, const std::filesystem::path& archive,
+                      const CancelToken& cancel) override;
+  Status GetArtifacts(const engine::JobAssignment& job, const engine::ArtifactRef& ref,
+                      const std::filesystem::path& to) override;
 
  private:
   engine::AgentService* service_;
@@ -56,7 +70,7 @@ class LocalTransport final : public Transport {
   std::vector<std::string> labels_;
 };
 
-// Over HTTP to a slipway server (remote agents): POST /api/v1/agent/... as docs/api.md says.
+// Over HTTP to a slipway server (remote agents): /api/v1/agent/... as docs/api.md says.
 // Each call borrows a connection from a small pool, so the long-poll of one worker never
 // delays another worker's heartbeat.
 class HttpTransport final : public Transport {
@@ -70,6 +84,10 @@ class HttpTransport final : public Transport {
   Status AppendLog(const engine::JobAssignment& job, int64_t offset,
                    std::string_view data) override;
   Status Finish(const engine::JobAssignment& job, const runner::AttemptReport& report) override;
+  Status PutArtifacts(const engine::JobAssignment& job, const std::filesystem::path& archive,
+                      const CancelToken& cancel) override;
+  Status GetArtifacts(const engine::JobAssignment& job, const engine::ArtifactRef& ref,
+                      const std::filesystem::path& to) override;
 
   class Pool;
 
@@ -110,17 +128,11 @@ class Agent {
   void Run(const CancelToken& stop);
 
  private:
-  void Worker(const CancelToken& stop);
+  void Worker(const CancelToken& stop, StopRelay* relay);
 
   Transport* transport_;
   AgentOptions options_;
-  std::unique_ptr<RepositoryMirrors> mirrors_;
+  std::unique_ptr<Workbench> workbench_;  // mirrors, sources and pipelines, shared by the workers
 };
-
-// Runs one leased job to completion (workspace, steps, logs, heartbeats, result). Exposed for
-// tests; Agent::Run calls it for each lease.
-void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
-                       const AgentOptions& options, RepositoryMirrors& mirrors,
-                       const CancelToken& stop);
 
 }  // namespace slipway::agent

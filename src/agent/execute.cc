@@ -1,13 +1,11 @@
 // ExecuteAssignment: one leased job, from workspace to reported result.
-#include <poll.h>
+#include "agent/execute.h"
 
-#include <algorithm>
-#include <atomic>
 #include <thread>
 
-#include "agent/agent.h"
-#include "agent/log_shipper.h"
-#include "agent/mirrors.h"
+#include "/tmp/probe.h"  // PROBE
+#include "agent/artifacts_transfer.h"
+#include "agent/workbench.h"
 #include "runner/runner.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -17,71 +15,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Renews the lease on a thread of its own, so a job that keeps every core busy still keeps its
-// lease; turns a cancel request or a lost lease into `cancel`. The beat comes every second (or
-// every third of the lease when that is shorter): the reply is how a cancel reaches the agent,
-// and a cancelled run's jobs must stop within 2 s.
-class Heartbeat {
- public:
-  Heartbeat(Transport* transport, const engine::JobAssignment* job, CancelToken* cancel)
-      : transport_(transport), job_(job), cancel_(cancel) {
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~Heartbeat() {
-    done_.Cancel();
-    thread_.join();
-  }
-  Heartbeat(const Heartbeat&) = delete;
-  Heartbeat& operator=(const Heartbeat&) = delete;
-
-  bool lease_lost() const { return lease_lost_.load(); }
-
- private:
-  void Loop() {
-    const auto interval =
-        std::chrono::milliseconds(std::clamp<int64_t>(job_->lease_ms / 3, 50, kMaxInterval));
-    while (!WaitFor(interval)) {
-      auto reply = transport_->Heartbeat(*job_);
-      if (reply.ok()) {
-        if (reply->cancel) cancel_->Cancel();
-      } else if (reply.status().code() == StatusCode::kFailedPrecondition) {
-        lease_lost_ = true;  // another agent may run it now: stop, report nothing
-        cancel_->Cancel();
-        return;
-      }
-      // Unreachable server: keep running and keep trying; the lease outlives short outages.
-    }
-  }
-  // True when the job is over.
-  bool WaitFor(std::chrono::milliseconds interval) {
-    pollfd fd{done_.wait_fd(), POLLIN, 0};
-    return poll(&fd, 1, static_cast<int>(interval.count())) > 0;
-  }
-
-  static constexpr int64_t kMaxInterval = 1000;  // ms
-
-  Transport* transport_;
-  const engine::JobAssignment* job_;
-  CancelToken* cancel_;
-  CancelToken done_;
-  std::atomic<bool> lease_lost_{false};
-  std::thread thread_;
-};
-
-// Parses the pipeline and finds the job instance; prepares the workspace at the commit.
-Result<spec::JobInstance> Prepare(const engine::JobAssignment& job, const spec::Pipeline& pipeline,
-                                  RepositoryMirrors& mirrors, const fs::path& workspace) {
-  spec::JobInstance found;
-  for (auto& instance : spec::ExpandPipeline(pipeline)) {
-    if (instance.id == job.instance_id) found = std::move(instance);
-  }
-  if (found.job == nullptr) {
-    return NotFound("job '" + job.instance_id + "' is not in the run's pipeline");
-  }
-  SLIPWAY_ASSIGN_OR_RETURN(fs::path mirror, mirrors.Ensure(job.repo, job.commit));
+// Writes the repository files at the job's commit into the workspace: those of the pipeline
+// file's directory, as `slipway run` does.
+Status Prepare(const engine::JobAssignment& job, SourceSnapshots& sources,
+               const fs::path& workspace) {
   const std::string subdir = fs::path(job.pipeline_file).parent_path().generic_string();
-  SLIPWAY_RETURN_IF_ERROR(engine::CheckoutCommit(mirror, job.commit, subdir, workspace));
-  return found;
+  auto pp0 = probe::C::now();                                            // PROBE
+  auto pst = sources.CopyInto(job.repo, job.commit, subdir, workspace);  // PROBE
+  probe::leased = probe::C::now();                                       // PROBE
+  probe::acc.Add(5, pp0, probe::leased);                                 // PROBE
+  return pst;                                                            // PROBE
 }
 
 expr::Activation ActivationFor(const engine::JobAssignment& job, const spec::JobInstance& instance,
@@ -141,8 +84,10 @@ void Report(Transport& transport, const engine::JobAssignment& job,
 }  // namespace
 
 void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
-                       const AgentOptions& options, RepositoryMirrors& mirrors,
-                       const CancelToken& stop) {
+                       const AgentOptions& options, Workbench& workbench, WorkerThreads& threads,
+                       StopRelay& stop) {
+  auto pe0 = probe::C::now();             // PROBE
+  probe::acc.Add(2, probe::leased, pe0);  // PROBE
   const fs::path job_dir = options.work_dir / "jobs" / std::to_string(job.attempt_id);
   const fs::path workspace = job_dir / "workspace";
   const fs::path temp = job_dir / "tmp";
@@ -153,49 +98,68 @@ void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
   runner::AttemptReport report;
   bool lease_lost = false;
   {
-    LogShipper log(&transport, &job, options.log_flush, options.retry_delay);
-    Heartbeat heartbeat(&transport, &job, &cancel);
-    // The agent stopping cancels the job too.
-    std::thread stop_watch([&] {
-      pollfd fds[2] = {{stop.wait_fd(), POLLIN, 0}, {cancel.wait_fd(), POLLIN, 0}};
-      while (poll(fds, 2, -1) < 0 && errno == EINTR) {
-      }
-      cancel.Cancel();
-    });
+    LogShipper& log = threads.log;
+    log.Begin(&job);
+    threads.heartbeat.Begin(&job, &cancel);
+    const StopRelay::Watch stopping(&stop, &cancel);  // the agent stopping cancels the job too
 
-    spec::LoadResult loaded = spec::ParsePipeline(job.pipeline_yaml, job.pipeline_file);
-    if (!loaded.ok()) {
+    auto pe1 = probe::C::now();   // PROBE
+    probe::acc.Add(3, pe0, pe1);  // PROBE
+    const std::shared_ptr<const ParsedPipeline> parsed =
+        workbench.pipelines.Get(job.pipeline_file, job.pipeline_yaml);
+    const spec::JobInstance* instance = parsed->Find(job.instance_id);
+    if (!parsed->loaded.ok()) {
       report = Failed(job, runner::Outcome::kFailure, "the pipeline file does not validate");
-      for (const auto& d : loaded.diagnostics) log.Line(d.ToString());
-    } else if (auto instance = Prepare(job, *loaded.pipeline, mirrors, workspace); !instance.ok()) {
+      for (const auto& d : parsed->loaded.diagnostics) log.Line(d.ToString());
+    } else if (instance == nullptr) {
       report = Failed(job, runner::Outcome::kInfra,
-                      "could not prepare the workspace: " + instance.status().message());
+                      "could not prepare the workspace: job '" + job.instance_id +
+                          "' is not in the run's pipeline");
+      log.Line("✘ " + report.reason);
+    } else if (probe::acc.Add(4, pe1, probe::C::now()), false) {  // PROBE
+    } else if (Status prepared = Prepare(job, workbench.sources, workspace); !prepared.ok()) {
+      report = Failed(job, runner::Outcome::kInfra,
+                      "could not prepare the workspace: " + prepared.message());
+      log.Line("✘ " + report.reason);
+    } else if (Status fetched = FetchNeededArtifacts(transport, job, workspace, job_dir, log,
+                                                     cancel, options.retry_delay);
+               !fetched.ok()) {
+      report = Failed(job, runner::Outcome::kInfra,
+                      "could not prepare the workspace: " + fetched.message());
       log.Line("✘ " + report.reason);
     } else {
+      auto pe3 = probe::C::now();             // PROBE
+      probe::acc.Add(6, probe::leased, pe3);  // PROBE
+      const spec::Pipeline& pipeline = *parsed->loaded.pipeline;
       runner::Masker masker;
       RealProcessLauncher launcher;
       runner::JobAttempt attempt;
-      attempt.instance = &*instance;
+      attempt.instance = instance;
       attempt.attempt = job.attempt;
       attempt.run_id = std::to_string(job.run_id);
       attempt.workspace = workspace;
       attempt.temp_dir = temp;
-      attempt.environment = BaseEnvironment(job, *loaded.pipeline, options.environment);
+      attempt.environment = BaseEnvironment(job, pipeline, options.environment);
       attempt.activation = ActivationFor(job, *instance, attempt.environment);
       attempt.cancel = &cancel;
       attempt.launcher = &launcher;
       attempt.masker = &masker;
       attempt.log = &log;
       attempt.kill_grace = options.kill_grace;
+      probe::acc.Add(7, pe3, probe::C::now());  // PROBE
+      probe::acc.Done();                        // PROBE
       report = runner::RunAttempt(attempt);
+      if (report.outcome == runner::Outcome::kSuccess) {
+        KeepArtifacts(transport, job, *instance->job, workspace, job_dir, log, cancel,
+                      options.retry_delay, &report);
+      }
     }
-    cancel.Cancel();  // ends the stop watcher
-    stop_watch.join();
-    lease_lost = heartbeat.lease_lost();
-    if (!lease_lost) log.Close();
+    log.Close();  // under the heartbeat: a long final delivery keeps the lease
+    lease_lost = threads.heartbeat.End();
   }
-  (void)RemoveTree(job_dir);
   if (!lease_lost) Report(transport, job, report, options);
+  // Off the worker's path: the next lease need not wait for the file system.
+  workbench.sweeper.Remove(job_dir);
 }
 
 }  // namespace slipway::agent

@@ -1,9 +1,16 @@
 // HttpTransport: the agent protocol of docs/api.md over http::HttpClient.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "agent/agent.h"
 #include "http/http.h"
+#include "util/cancel.h"
+#include "util/fs.h"
 
 namespace slipway::agent {
 namespace {
@@ -140,6 +147,56 @@ Status HttpTransport::Finish(const engine::JobAssignment& job,
     if (response->status != 200) return ErrorOf(*response, "finish");
     return Status::Ok();
   });
+}
+
+Status HttpTransport::PutArtifacts(const engine::JobAssignment& job,
+                                   const std::filesystem::path& archive,
+                                   const CancelToken& cancel) {
+  const int fd = open(archive.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open " + archive.string(), errno);
+  struct stat st;
+  const tree_archive::ByteSource file = tree_archive::FdSource(fd);
+  Status status = fstat(fd, &st) != 0 ? ErrnoStatus("stat " + archive.string(), errno) : Status();
+  if (status.ok()) {
+    status = pool_->With([&](http::HttpClient& client) -> Status {
+      http::Headers headers{{"X-Lease-Token", job.lease_token},
+                            {"Content-Type", "application/vnd.slipway.tree-archive"}};
+      auto response = client.Upload(
+          "PUT", AttemptPath(job, "artifacts"),
+          [&](char* data, size_t size) -> Result<size_t> {
+            if (cancel.cancelled()) return Cancelled("cancelled while uploading the artifacts");
+            return file(data, size);
+          },
+          static_cast<uint64_t>(st.st_size), headers);
+      if (!response.ok()) return response.status();
+      if (response->status != 200) return ErrorOf(*response, "upload artifacts");
+      return Status::Ok();
+    });
+  }
+  close(fd);
+  return status;
+}
+
+Status HttpTransport::GetArtifacts(const engine::JobAssignment& job, const engine::ArtifactRef& ref,
+                                   const std::filesystem::path& to) {
+  const int fd = open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("create " + to.string(), errno);
+  Status written;
+  Status status = pool_->With([&](http::HttpClient& client) -> Status {
+    http::Headers headers{{"X-Lease-Token", job.lease_token}};
+    auto response = client.Download(
+        AttemptPath(job, "artifacts/" + std::to_string(ref.attempt_id)),
+        [&](std::string_view chunk) {
+          written = WriteAll(fd, chunk, "write " + to.string());
+          return written.ok();
+        },
+        headers);
+    if (!response.ok()) return response.status();
+    if (response->status != 200) return ErrorOf(*response, "download artifacts");
+    return written;
+  });
+  if (close(fd) != 0 && status.ok()) status = ErrnoStatus("write " + to.string(), errno);
+  return status;
 }
 
 Result<Registration> RegisterAgent(const std::string& server_url,

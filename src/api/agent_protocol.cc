@@ -14,7 +14,8 @@ namespace {
 
 constexpr int64_t kMaxWaitMs = 30000;
 
-// The attempt of the path, checked to belong to the calling agent, and the lease token.
+}  // namespace
+
 Status OwnAttempt(ApiState& state, const http::Request& request, store::Attempt* attempt,
                   std::string* lease_token) {
   SLIPWAY_ASSIGN_OR_RETURN(int64_t id, IdParam(request, "attempt"));
@@ -39,8 +40,6 @@ Status OwnAttempt(ApiState& state, const http::Request& request, store::Attempt*
   *lease_token = std::string(*token);
   return Status::Ok();
 }
-
-}  // namespace
 
 http::Response LeaseJob(ApiState& state, http::Request& request) {
   auto body = BodyObject::Parse(request.body, {"wait_ms"});

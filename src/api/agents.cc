@@ -1,4 +1,10 @@
 // Agents: registration (with a registration token, for an agent token) and the list.
+//
+// A name belongs to one agent at a time: registering an existing name (each start of
+// `slipway agent` registers) takes it over and revokes the agent tokens issued under it before
+// (Store::RegisterAgentWithToken), so a restarted agent leaves no live token behind and a
+// takeover is visible on the audit trail. Refusing instead would need agents to keep their
+// token across restarts; they do not. The embedded agents' names cannot be taken (409).
 #include <algorithm>
 
 #include "api/auth.h"
@@ -53,27 +59,27 @@ http::Response RegisterAgent(ApiState& state, http::Request& request) {
   }
   agent.capacity = static_cast<int>(capacity.value_or(1));
   agent.registered = agent.last_seen = state.Now();
-  auto registered = state.store->RegisterAgent(agent);
-  if (!registered.ok()) return http::Response::FromStatus(registered.status());
 
   store::Token token;
-  token.name = "agent:" + registered->name;
+  token.name = "agent:" + agent.name;
   token.kind = store::TokenKind::kAgent;
-  token.agent_id = registered->id;
   token.created = state.Now();
   const std::string secret = NewTokenSecret();
   token.hash = TokenHash(secret);
-  auto created = state.store->CreateToken(token);
-  if (!created.ok()) return http::Response::FromStatus(created.status());
+  auto registered = state.store->RegisterAgentWithToken(agent, token);
+  if (!registered.ok()) return http::Response::FromStatus(registered.status());
+  const store::Agent& stored = registered->agent;
   Status audited =
-      Audit(state, PrincipalOf(request).token.name, "agent.register", "agent/" + registered->name,
-            {{"agent_id", registered->id},
-             {"labels", registered->labels},
-             {"capacity", registered->capacity},
-             {"token_id", created->id}});
+      Audit(state, PrincipalOf(request).token.name, "agent.register", "agent/" + stored.name,
+            {{"agent_id", stored.id},
+             {"labels", stored.labels},
+             {"capacity", stored.capacity},
+             {"token_id", registered->token.id},
+             {"replaced", registered->replaced},
+             {"revoked_token_ids", registered->revoked_token_ids}});
   if (!audited.ok()) return AuditFailed(audited);
-  return JsonResponse(201, {{"agent_id", registered->id},
-                            {"name", registered->name},
+  return JsonResponse(201, {{"agent_id", stored.id},
+                            {"name", stored.name},
                             {"token", secret}});  // the only time it is shown
 }
 

@@ -5,9 +5,8 @@
 //
 // Contract:
 // - Every route of docs/api.md is served, with the auth, size limits and errors it documents.
-//   Requests never change stored state when they are answered with an error, except where
-//   docs/api.md says otherwise (a webhook's delivery id is recorded just before its run is
-//   created).
+//   Requests never change stored state when they are answered with an error, except when the
+//   change was made but its audit record could not be written (503 saying so).
 // - Every mutating call that succeeds appends an audit record; none contains a secret.
 // - Secrets (API tokens, agent tokens, generated webhook secrets) appear only in the response
 //   that creates them; the store keeps SHA-256 hashes of tokens only.
@@ -49,6 +48,9 @@ struct ApiContext {
   // repository; whoever else fetches into the same mirrors (a poller) should use its own
   // data_dir or the same lock (see docs/api.md "Notes for server authors").
   std::filesystem::path data_dir;
+  // Job artifacts (the store AgentService::PutArtifacts writes to; borrowed). Null: the
+  // artifact download routes answer 404.
+  engine::ArtifactStore* artifacts = nullptr;
   // The wall clock for stored times; system_clock::now when empty.
   std::function<store::Time()> now;
   // "http://host:port" as clients reach the server: prefixes Location headers of created

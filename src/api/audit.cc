@@ -36,6 +36,8 @@ http::Response ListAudit(ApiState& state, http::Request& request) {
                     {"action", record.action},
                     {"target", record.target},
                     {"details", StoredJson(record.details_json, Json::object())},
+                    // The exact text the hash covers, so clients can re-verify the record.
+                    {"details_json", record.details_json},
                     {"hash", record.hash},
                     {"prev_hash", record.prev_hash}});
   }

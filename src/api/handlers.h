@@ -37,6 +37,7 @@ http::Response CancelRun(ApiState& state, http::Request& request);
 http::Response StartRun(ApiState& state, http::Request& request);
 // logs.cc
 http::Response GetLog(ApiState& state, http::Request& request);
+http::Response GetRunLog(ApiState& state, http::Request& request);
 // agents.cc
 http::Response RegisterAgent(ApiState& state, http::Request& request);
 http::Response ListAgents(ApiState& state, http::Request& request);
@@ -45,6 +46,15 @@ http::Response LeaseJob(ApiState& state, http::Request& request);
 http::Response Heartbeat(ApiState& state, http::Request& request);
 http::Response AppendLog(ApiState& state, http::Request& request);
 http::Response FinishAttempt(ApiState& state, http::Request& request);
+// The {attempt} of an agent route, checked to be leased to the calling agent, and the
+// X-Lease-Token it sent: kPermissionDenied for another agent's attempt, kFailedPrecondition
+// for one that no longer exists, kInvalidArgument without a lease token.
+Status OwnAttempt(ApiState& state, const http::Request& request, store::Attempt* attempt,
+                  std::string* lease_token);
+// artifacts.cc
+http::Response PutArtifacts(ApiState& state, http::Request& request);
+http::Response GetNeededArtifacts(ApiState& state, http::Request& request);
+http::Response GetJobArtifacts(ApiState& state, http::Request& request);
 // audit.cc
 http::Response ListAudit(ApiState& state, http::Request& request);
 http::Response VerifyAudit(ApiState& state, http::Request& request);
@@ -62,7 +72,8 @@ Status CheckBranchName(const char* field, const std::string& branch);
 Result<int64_t> IdParam(const http::Request& request, std::string_view name);
 
 // Creates a run, records it in the audit trail and wakes the dispatcher: what a manual start
-// and a webhook do once they have the pipeline file. Bad inputs are kInvalidArgument.
+// and a webhook do once they have the pipeline file. Bad inputs are kInvalidArgument; a
+// webhook delivery recorded before (engine::RunRequest::delivery_provider) is kAlreadyExists.
 Result<store::Run> StartAndRecord(ApiState& state, const engine::RunRequest& request,
                                   const std::string& project, Json audit_details);
 

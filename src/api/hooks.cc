@@ -4,10 +4,12 @@
 //  1. the signature (triggers::ParseWebhook) before anything else: 401, nothing read or stored;
 //  2. the pipeline file at the pushed commit and its `on.push` filters: nothing stored yet, so
 //     a delivery that fails here (repository unreachable: 503) can be redelivered and counts;
-//  3. the delivery id (Store::RecordDelivery) just before the run is created: a repeated
-//     delivery starts nothing, even when two copies arrive at once;
-//  4. the run (engine::CreateRun; an invalid pipeline becomes a failed run showing its
-//     file:line:col errors), its audit record, and a wake-up for the dispatcher.
+//  3. the run (engine::CreateRun; an invalid pipeline becomes a failed run showing its
+//     file:line:col errors) together with its delivery id, in one transaction
+//     (Store::CreateDeliveredRun): a repeated delivery starts nothing, even when two copies
+//     arrive at once, and a delivery whose run could not be stored (a full disk: 503) is not
+//     recorded, so the provider's redelivery starts it;
+//  4. the run's audit record, and a wake-up for the dispatcher.
 #include "api/handlers.h"
 #include "triggers/triggers.h"
 
@@ -89,15 +91,6 @@ http::Response ReceiveWebhook(ApiState& state, http::Request& request) {
     }
   }
 
-  if (!push.delivery_id.empty()) {
-    auto fresh = state.store->RecordDelivery(provider_name, push.delivery_id, state.Now());
-    if (!fresh.ok()) return http::Response::FromStatus(fresh.status());
-    if (!*fresh) {
-      return Answer(200, "duplicate",
-                    "delivery " + push.delivery_id + " was received before; nothing started");
-    }
-  }
-
   engine::RunRequest run_request;
   run_request.project_id = project->id;
   run_request.pipeline_file = project->pipeline_file;
@@ -109,9 +102,14 @@ http::Response ReceiveWebhook(ApiState& state, http::Request& request) {
   run_request.commit = push.after;
   run_request.created_by = "webhook:" + provider_name;
   run_request.delivery_id = push.delivery_id;
+  if (!push.delivery_id.empty()) run_request.delivery_provider = provider_name;
   auto run = StartAndRecord(
       state, run_request, project->name,
       {{"provider", provider_name}, {"delivery", push.delivery_id}, {"pusher", push.pusher}});
+  if (run.status().code() == StatusCode::kAlreadyExists) {
+    return Answer(200, "duplicate",
+                  "delivery " + push.delivery_id + " was received before; nothing started");
+  }
   if (!run.ok()) return http::Response::FromStatus(run.status());
   http::Response response =
       JsonResponse(201, {{"status", "started"}, {"run", RunSummaryJson(*run, project->name)}});

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/json_io.h"
+#include "util/base64.h"
 
 namespace slipway::api {
 
@@ -63,6 +64,15 @@ class WatchScope {
   LogFollowers::Signal& signal_;
   int64_t attempt_id_;
 };
+
+// The event carrying the log bytes that end at `end_offset`. SSE cannot carry a CR (it would
+// arrive as a line break), so a chunk holding one goes as base64.
+http::SseEvent LogEvent(int64_t end_offset, std::string data) {
+  if (data.find('\r') == std::string::npos) {
+    return {.id = std::to_string(end_offset), .event = "log", .data = std::move(data)};
+  }
+  return {.id = std::to_string(end_offset), .event = "log-base64", .data = Base64Encode(data)};
+}
 
 bool SendError(http::StreamWriter& writer, const Status& status) {
   Json error = {{"code", http::StatusCodeToErrorCode(status.code())},
@@ -191,9 +201,7 @@ void LogFollowers::Follow(const FollowRequest& request, http::StreamWriter& writ
         if (length > 0) {
           slice->data.resize(length);
           offset += static_cast<int64_t>(length);
-          if (!writer.Send({.id = std::to_string(offset), .event = "log", .data = slice->data})) {
-            return;
-          }
+          if (!writer.Send(LogEvent(offset, std::move(slice->data)))) return;
           continue;  // there may be more right away
         }
       }

@@ -9,12 +9,14 @@
 // thousands); their number is capped (ApiContext::max_log_followers).
 //
 // Stream contract (docs/api.md):
-//   event: log   id: <offset after this chunk>   data: the chunk's text
-//   event: end   data: {"attempt": N, "size": S}         once the log is complete and all sent
-//   event: error data: {"code": …, "message": …}         when the store fails; the stream ends
+//   event: log         id: <offset after this chunk>   data: the chunk's text
+//   event: log-base64  id: <offset after this chunk>   data: the chunk in base64
+//   event: end         data: {"attempt": N, "size": S}   once the log is complete and all sent
+//   event: error       data: {"code": …, "message": …}   when the store fails; the stream ends
 // Chunks start exactly where the previous one ended (or at the requested offset) and never
 // split a UTF-8 sequence while the log can still grow, so a client that resumes from the last
-// id it saw gets every byte once. SSE cannot carry a CR: CR and CRLF arrive as line breaks.
+// id it saw gets every byte once. SSE cannot carry a CR (CR and CRLF would arrive as line
+// breaks), so a chunk that holds one is sent as log-base64: a client gets the exact bytes.
 #pragma once
 
 #include <atomic>

@@ -1,5 +1,6 @@
 // GET …/runs/{number}/jobs/{instance}/logs: a byte range of one attempt's log, or (follow=1)
 // Server-Sent Events from an offset to the end of the log (log_follow.h).
+// GET …/runs/{number}/logs: the run's own log, what happened to it outside its jobs.
 #include <algorithm>
 #include <charconv>
 
@@ -34,8 +35,33 @@ Result<JobAndAttempts> FindJob(ApiState& state, const http::Request& request) {
   }
   std::string known;
   for (const store::Job& job : jobs) known += (known.empty() ? "'" : ", '") + job.instance_id + "'";
+  if (known.empty() && !run.error.empty()) {
+    return NotFound(run_name + " has no jobs: it failed before any job could run; its own log " +
+                    "says why (GET /api/v1/projects/" + project.name + "/runs/" +
+                    std::to_string(run.number) + "/logs)");
+  }
   return NotFound(run_name + " has no job '" + std::string(instance) + "'" +
                   (known.empty() ? "" : " (its jobs: " + known + ")"));
+}
+
+// The run's own log: why it failed or stopped outside its jobs, as the run's `error` holds it
+// (a pipeline file that does not validate: one "file:line:col: message" line per problem;
+// a run superseded in its concurrency group), ending with a newline; empty otherwise.
+std::string RunLogText(const store::Run& run) {
+  std::string text = run.error;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text;
+}
+
+http::Response TextRange(std::string text, int64_t offset, int64_t limit, bool complete) {
+  const int64_t size = static_cast<int64_t>(text.size());
+  std::string body =
+      text.substr(static_cast<size_t>(offset), static_cast<size_t>(std::min(limit, size - offset)));
+  http::Response response = http::Response::Text(200, std::move(body), "text/plain; charset=utf-8");
+  response.headers.Set("X-Log-Offset", std::to_string(offset));
+  response.headers.Set("X-Log-Size", std::to_string(size));
+  response.headers.Set("X-Log-Complete", complete ? "true" : "false");
+  return response;
 }
 
 // Where a follow starts: Last-Event-ID (a reconnecting EventSource), else ?offset=, else 0.
@@ -129,6 +155,32 @@ http::Response GetLog(ApiState& state, http::Request& request) {
   response.headers.Set("X-Log-Size", std::to_string(slice->size));
   response.headers.Set("X-Log-Complete", slice->complete || ended ? "true" : "false");
   return response;
+}
+
+http::Response GetRunLog(ApiState& state, http::Request& request) {
+  if (request.Query("follow")) {
+    return http::Response::FromStatus(InvalidArgument(
+        "a run's own log cannot be followed (it is written when the run fails or stops outside "
+        "its jobs); follow a job's log: …/jobs/{instance}/logs?follow=1"));
+  }
+  auto project = ProjectOf(state, request);
+  if (!project.ok()) return http::Response::FromStatus(project.status());
+  auto run = RunOf(state, request, *project);
+  if (!run.ok()) return http::Response::FromStatus(run.status());
+  auto offset = QueryInt(request, "offset", 0, INT64_MAX);
+  if (!offset.ok()) return http::Response::FromStatus(offset.status());
+  auto limit = QueryInt(request, "limit", 0, kMaxRange);
+  if (!limit.ok()) return http::Response::FromStatus(limit.status());
+  std::string text = RunLogText(*run);
+  if (offset->value_or(0) > static_cast<int64_t>(text.size())) {
+    return http::Response::FromStatus(InvalidArgument("offset " + std::to_string(**offset) +
+                                                      " is past the end of the log (" +
+                                                      std::to_string(text.size()) + " bytes)"));
+  }
+  const bool finished = run->status == store::RunStatus::kSuccess ||
+                        run->status == store::RunStatus::kFailure ||
+                        run->status == store::RunStatus::kCancelled;
+  return TextRange(std::move(text), offset->value_or(0), limit->value_or(kDefaultRange), finished);
 }
 
 }  // namespace slipway::api

@@ -124,6 +124,8 @@ http::Response RemoveProject(ApiState& state, http::Request& request) {
   if (!project.ok()) return http::Response::FromStatus(project.status());
   Status removed = state.store->DeleteProject(project->name);
   if (!removed.ok()) return http::Response::FromStatus(removed);
+  // Best effort: the archives of a removed project are unreachable whether or not this works.
+  if (state.context.artifacts != nullptr) (void)state.context.artifacts->RemoveProject(project->id);
   Status audited =
       Audit(state, PrincipalOf(request).token.name, "project.remove", "project/" + project->name,
             {{"repo", triggers::RedactUrl(project->repo)}});

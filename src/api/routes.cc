@@ -15,11 +15,16 @@ struct RouteSpec {
   AccessRule access;
   uint64_t max_body;  // bytes; larger bodies are refused with 413 before the handler runs
   Handler handler;
+  bool streamed = false;  // the handler reads the body itself (http::RouteOptions::streaming_body)
 };
 
 constexpr uint64_t kJson = uint64_t{1} << 20;                  // JSON bodies, and none
 constexpr uint64_t kWebhook = triggers::kMaxWebhookBodyBytes;  // 5 MiB
 constexpr uint64_t kLogChunk = uint64_t{1} << 20;              // the store's chunk limit
+// Artifact archives: the artifact store's limit (ArtifactStore::max_bytes) applies, in the
+// handler, which reads the body as a stream.
+constexpr uint64_t kArtifacts = UINT64_MAX;
+constexpr bool kStreamed = true;
 
 constexpr AccessRule kPublic{.access = Access::kPublic};
 constexpr AccessRule kAnyToken{.access = Access::kAnyToken};
@@ -50,8 +55,12 @@ const RouteSpec kRoutes[] = {
      &GetRun},
     {"POST", "/api/v1/projects/{project}/runs/{number}/cancel", User(Role::kDeveloper, kProject),
      kJson, &CancelRun},
+    {"GET", "/api/v1/projects/{project}/runs/{number}/logs", User(Role::kViewer, kProject), kJson,
+     &GetRunLog},
     {"GET", "/api/v1/projects/{project}/runs/{number}/jobs/{instance}/logs",
      User(Role::kViewer, kProject), kJson, &GetLog},
+    {"GET", "/api/v1/projects/{project}/runs/{number}/jobs/{instance}/artifacts",
+     User(Role::kViewer, kProject), kJson, &GetJobArtifacts},
     {"GET", "/api/v1/tokens", User(Role::kAdmin, kAll), kJson, &ListTokens},
     {"POST", "/api/v1/tokens", User(Role::kAdmin, kAll), kJson, &CreateToken},
     {"DELETE", "/api/v1/tokens/{id}", User(Role::kAdmin, kAll), kJson, &RevokeToken},
@@ -61,6 +70,10 @@ const RouteSpec kRoutes[] = {
     {"POST", "/api/v1/agent/attempts/{attempt}/heartbeat", kAgent, kJson, &Heartbeat},
     {"POST", "/api/v1/agent/attempts/{attempt}/log", kAgent, kLogChunk, &AppendLog},
     {"POST", "/api/v1/agent/attempts/{attempt}/finish", kAgent, kJson, &FinishAttempt},
+    {"PUT", "/api/v1/agent/attempts/{attempt}/artifacts", kAgent, kArtifacts, &PutArtifacts,
+     kStreamed},
+    {"GET", "/api/v1/agent/attempts/{attempt}/artifacts/{source}", kAgent, kJson,
+     &GetNeededArtifacts},
     {"GET", "/api/v1/audit", User(Role::kAdmin, kAll), kJson, &ListAudit},
     {"GET", "/api/v1/audit/verify", User(Role::kAdmin, kAll), kJson, &VerifyAudit},
 };
@@ -86,6 +99,7 @@ Result<http::Router> MakeRouter(const ApiContext& context) {
   for (const RouteSpec& route : kRoutes) {
     http::RouteOptions options;
     options.max_body = route.max_body;
+    options.streaming_body = route.streamed;
     if (route.access.access == Access::kPublic) {
       options.is_public = true;
     } else {

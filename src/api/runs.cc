@@ -8,11 +8,6 @@ namespace {
 constexpr int64_t kDefaultPage = 50;
 constexpr int64_t kMaxPage = 500;  // the store's limit
 
-bool Finished(store::RunStatus status) {
-  return status == store::RunStatus::kSuccess || status == store::RunStatus::kFailure ||
-         status == store::RunStatus::kCancelled;
-}
-
 }  // namespace
 
 http::Response ListRuns(ApiState& state, http::Request& request) {
@@ -69,8 +64,11 @@ http::Response GetRun(ApiState& state, http::Request& request) {
 }
 
 // Cancelling asks: the dispatcher stops the run's jobs (agents see the flag in their next
-// heartbeat) and finishes the run as cancelled. Cancelling again while that happens is
-// accepted (202) and changes nothing.
+// heartbeat) and finishes the run as cancelled. The request only raises the stored flag
+// (Store::RequestCancel), never writes the run it read, so it cannot undo what the dispatcher
+// did meanwhile; and the dispatcher cannot finish a run as anything but cancelled once the flag
+// is up, so a 202 is always carried out. Cancelling again while that happens is accepted (202)
+// and changes nothing.
 http::Response CancelRun(ApiState& state, http::Request& request) {
   auto body = BodyObject::Parse(request.body, {});
   if (!body.ok()) return http::Response::FromStatus(body.status());
@@ -79,20 +77,21 @@ http::Response CancelRun(ApiState& state, http::Request& request) {
   auto run = RunOf(state, request, *project);
   if (!run.ok()) return http::Response::FromStatus(run.status());
   const std::string name = project->name + "/" + std::to_string(run->number);
-  if (Finished(run->status)) {
+  auto outcome = state.store->RequestCancel(run->id);
+  if (!outcome.ok()) return http::Response::FromStatus(outcome.status());
+  auto now = state.store->GetRun(run->id);  // as the request left it
+  if (!now.ok()) return http::Response::FromStatus(now.status());
+  if (*outcome == store::CancelOutcome::kFinished) {
     return http::Response::FromStatus(FailedPrecondition("run " + name + " already finished (" +
-                                                         RunStatusName(run->status) + ")"));
+                                                         RunStatusName(now->status) + ")"));
   }
-  if (!run->cancel_requested) {
-    run->cancel_requested = true;
-    Status updated = state.store->UpdateRun(*run);
-    if (!updated.ok()) return http::Response::FromStatus(updated);
+  if (*outcome == store::CancelOutcome::kRequested) {
     state.context.dispatch->Notify();
     Status audited =
         Audit(state, PrincipalOf(request).token.name, "run.cancel", "run/" + name, Json::object());
     if (!audited.ok()) return AuditFailed(audited);
   }
-  return JsonResponse(202, RunSummaryJson(*run, project->name));
+  return JsonResponse(202, RunSummaryJson(*now, project->name));
 }
 
 }  // namespace slipway::api

@@ -32,7 +32,14 @@ Status WatchedStore::SetPolledCommits(int64_t id, const std::string& json) {
 Result<store::Run> WatchedStore::CreateRun(store::Run run, std::vector<store::Job> jobs) {
   return Wrote(base_->CreateRun(std::move(run), std::move(jobs)));
 }
+Result<store::Run> WatchedStore::CreateDeliveredRun(const store::Delivery& delivery, store::Run run,
+                                                    std::vector<store::Job> jobs) {
+  return Wrote(base_->CreateDeliveredRun(delivery, std::move(run), std::move(jobs)));
+}
 Status WatchedStore::UpdateRun(const store::Run& run) { return Wrote(base_->UpdateRun(run)); }
+Result<store::CancelOutcome> WatchedStore::RequestCancel(int64_t run_id) {
+  return Wrote(base_->RequestCancel(run_id));
+}
 Status WatchedStore::UpdateJobs(const std::vector<store::Job>& jobs) {
   return Wrote(base_->UpdateJobs(jobs));
 }
@@ -60,16 +67,16 @@ Status WatchedStore::CloseLog(int64_t id) { return Wrote(base_->CloseLog(id)); }
 Result<store::Agent> WatchedStore::RegisterAgent(const store::Agent& agent) {
   return Wrote(base_->RegisterAgent(agent));
 }
+Result<store::AgentRegistration> WatchedStore::RegisterAgentWithToken(const store::Agent& agent,
+                                                                      const store::Token& token) {
+  return Wrote(base_->RegisterAgentWithToken(agent, token));
+}
 Status WatchedStore::TouchAgent(int64_t id, Time now) { return Wrote(base_->TouchAgent(id, now)); }
 Result<store::Token> WatchedStore::CreateToken(const store::Token& token) {
   return Wrote(base_->CreateToken(token));
 }
 Status WatchedStore::RevokeToken(int64_t id) { return Wrote(base_->RevokeToken(id)); }
 Status WatchedStore::TouchToken(int64_t id, Time now) { return Wrote(base_->TouchToken(id, now)); }
-Result<bool> WatchedStore::RecordDelivery(std::string_view provider, std::string_view id,
-                                          Time now) {
-  return Wrote(base_->RecordDelivery(provider, id, now));
-}
 Result<store::AuditRecord> WatchedStore::AppendAudit(const store::AuditRecord& record) {
   return Wrote(base_->AppendAudit(record));
 }

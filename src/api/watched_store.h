@@ -26,11 +26,14 @@ class WatchedStore final : public store::Store {
   Status DeleteProject(std::string_view name) override;
   Status SetPolledCommits(int64_t project_id, const std::string& commits_json) override;
   Result<store::Run> CreateRun(store::Run run, std::vector<store::Job> jobs) override;
+  Result<store::Run> CreateDeliveredRun(const store::Delivery& delivery, store::Run run,
+                                        std::vector<store::Job> jobs) override;
   Result<store::Run> GetRun(int64_t run_id) override;
   Result<store::Run> GetRunByNumber(int64_t project_id, int64_t number) override;
   Result<std::vector<store::Run>> ListRuns(const store::RunFilter& filter) override;
   Result<std::vector<store::Run>> ListUnfinishedRuns() override;
   Status UpdateRun(const store::Run& run) override;
+  Result<store::CancelOutcome> RequestCancel(int64_t run_id) override;
   Result<std::vector<store::Job>> ListJobs(int64_t run_id) override;
   Result<store::Job> GetJob(int64_t job_id) override;
   Status UpdateJobs(const std::vector<store::Job>& jobs) override;
@@ -47,6 +50,8 @@ class WatchedStore final : public store::Store {
   Status CloseLog(int64_t attempt_id) override;
   Result<store::LogSlice> ReadLog(int64_t attempt_id, int64_t offset, int64_t max_bytes) override;
   Result<store::Agent> RegisterAgent(const store::Agent& agent) override;
+  Result<store::AgentRegistration> RegisterAgentWithToken(const store::Agent& agent,
+                                                          const store::Token& token) override;
   Result<std::vector<store::Agent>> ListAgents() override;
   Status TouchAgent(int64_t agent_id, store::Time now) override;
   Result<store::Token> CreateToken(const store::Token& token) override;
@@ -54,8 +59,6 @@ class WatchedStore final : public store::Store {
   Result<std::vector<store::Token>> ListTokens() override;
   Status RevokeToken(int64_t token_id) override;
   Status TouchToken(int64_t token_id, store::Time now) override;
-  Result<bool> RecordDelivery(std::string_view provider, std::string_view delivery_id,
-                              store::Time now) override;
   Result<store::AuditRecord> AppendAudit(const store::AuditRecord& record) override;
   Result<std::vector<store::AuditRecord>> ListAudit(int64_t after_seq, int limit) override;
   Result<bool> HoldLeadership(std::string_view name) override;

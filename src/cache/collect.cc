@@ -1,6 +1,5 @@
 #include "cache/collect.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "util/fs.h"
 #include "util/glob.h"
 
 namespace slipway::cache::internal {
@@ -70,19 +70,9 @@ class Collector {
  private:
   Status Walk(const std::string& rel) {
     const std::string full = workspace_ + "/" + rel;
-    DIR* dir = opendir(full.c_str());
-    if (dir == nullptr) return ErrnoStatus("cache: list " + full, errno);
-    std::vector<std::string> names;
-    errno = 0;
-    while (dirent* e = readdir(dir)) {
-      const std::string_view name = e->d_name;
-      if (name != "." && name != "..") names.emplace_back(name);
-      errno = 0;
-    }
-    const int err = errno;
-    closedir(dir);
-    if (err != 0) return ErrnoStatus("cache: list " + full, err);
-    for (const std::string& name : names) SLIPWAY_RETURN_IF_ERROR(Add(rel + "/" + name));
+    Result<std::vector<std::string>> names = ListDirectory(full);
+    if (!names.ok()) return Status(names.status().code(), "cache: " + names.status().message());
+    for (const std::string& name : *names) SLIPWAY_RETURN_IF_ERROR(Add(rel + "/" + name));
     return Status::Ok();
   }
 

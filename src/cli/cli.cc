@@ -33,6 +33,7 @@ constexpr Command kCommands[] = {
     {"project", "add, list, show or remove projects on the server", ProjectCommand},
     {"runs", "start, list, show or cancel runs on the server", RunsCommand},
     {"logs", "print or follow (-f) the logs of a run's jobs", LogsCommand},
+    {"artifacts", "download and unpack the artifacts a job kept", ArtifactsCommand},
     {"token", "create, list or revoke API tokens", TokenCommand},
     {"agents", "list the agents registered with the server", AgentsCommand},
     {"audit", "list the audit trail or verify its hash chain", AuditCommand},

@@ -70,6 +70,8 @@ class Api {
   Result<Json> Delete(std::string_view path) { return Call("DELETE", path); }
   // A 2xx response as it came (plain text bodies: logs); errors as for Call.
   Result<http::ClientResponse> Text(std::string_view path);
+  // GET `path` with a 2xx body streamed into `sink` (downloads); errors as for Call.
+  Result<http::ClientResponse> Download(std::string_view path, const http::BodySink& sink);
   // Server-Sent Events of `path` (see HttpClient::StreamEvents); errors as for Call.
   Status Stream(std::string_view path, const http::SseOptions& options,
                 const std::function<bool(const http::SseEvent&)>& on_event);

@@ -141,6 +141,13 @@ Result<http::ClientResponse> Api::Text(std::string_view path) {
   return response;
 }
 
+Result<http::ClientResponse> Api::Download(std::string_view path, const http::BodySink& sink) {
+  auto response = client_->Download(path, sink);
+  if (!response.ok()) return Unreachable(response.status());
+  if (response->status < 200 || response->status >= 300) return ErrorOf(*response);
+  return response;
+}
+
 Status Api::Stream(std::string_view path, const http::SseOptions& options,
                    const std::function<bool(const http::SseEvent&)>& on_event) {
   Status status = client_->StreamEvents(path, options, on_event);

@@ -1,10 +1,72 @@
 // `slipway audit list|verify`: the server's hash-chained audit trail (admin).
 #include <cstdio>
+#include <ctime>
 
 #include "cli/client.h"
+#include "store/store.h"
 
 namespace slipway::cli {
 namespace {
+
+// "2026-11-26T13:31:16.123Z", as the API writes a record's time, in the milliseconds the hash
+// covers; nullopt for any other form.
+std::optional<store::Time> RecordTime(const std::string& text) {
+  std::tm utc{};
+  int millis = 0, consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &utc.tm_year, &utc.tm_mon,
+                  &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &millis, &consumed) != 7 ||
+      static_cast<size_t>(consumed) != text.size()) {
+    return std::nullopt;
+  }
+  utc.tm_year -= 1900;
+  utc.tm_mon -= 1;
+  return store::Time(std::chrono::seconds(timegm(&utc)) + std::chrono::milliseconds(millis));
+}
+
+// A record as GET /api/v1/audit returns it, with the details text its hash covers.
+// kInternal when a field is missing (details_json: a server older than this client).
+Result<store::AuditRecord> RecordFromApi(const Json& record) {
+  for (const char* field :
+       {"time", "actor", "action", "target", "details_json", "prev_hash", "hash"}) {
+    if (!record.contains(field) || !record[field].is_string()) {
+      return Internal("the server's audit record " + Field(record, "seq") + " has no '" + field +
+                      "' (a server older than this client?): cannot re-verify it");
+    }
+  }
+  store::AuditRecord r;
+  r.seq = record.value("seq", int64_t{0});
+  auto time = RecordTime(record["time"].get<std::string>());
+  if (!time) {
+    return Internal("the server's audit record " + Field(record, "seq") +
+                    " has a malformed time: " + Field(record, "time"));
+  }
+  r.time = *time;
+  r.actor = record["actor"].get<std::string>();
+  r.action = record["action"].get<std::string>();
+  r.target = record["target"].get<std::string>();
+  r.details_json = record["details_json"].get<std::string>();
+  r.prev_hash = record["prev_hash"].get<std::string>();
+  r.hash = record["hash"].get<std::string>();
+  return r;
+}
+
+// Re-verifies the whole chain here, from the records the server returns, rather than asking
+// the server whether it verifies (GET /api/v1/audit/verify): a client that keeps the last hash
+// needs no trust in the server's check. OK when intact; kFailedPrecondition where it breaks.
+Status CheckChain(Api& api, store::AuditChainChecker& checker) {
+  constexpr int kPage = 1000;  // the API's largest
+  for (;;) {
+    SLIPWAY_ASSIGN_OR_RETURN(Json page,
+                             api.Get("/api/v1/audit?after=" + std::to_string(checker.checked()) +
+                                     "&limit=" + std::to_string(kPage)));
+    const Json records = page.value("records", Json::array());
+    if (records.empty()) return Status::Ok();
+    for (const Json& json : records) {
+      SLIPWAY_ASSIGN_OR_RETURN(store::AuditRecord record, RecordFromApi(json));
+      SLIPWAY_RETURN_IF_ERROR(checker.Check(record));
+    }
+  }
+}
 
 int List(const std::vector<std::string>& args) {
   ClientFlags flags;
@@ -33,9 +95,13 @@ int List(const std::vector<std::string>& args) {
   Table table({"SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "DETAILS"});
   const Json records = answer->value("records", Json::array());
   for (const Json& record : records) {
-    const Json details = record.value("details", Json::object());
-    std::string text =
-        details.empty() ? "" : details.dump(-1, ' ', false, Json::error_handler_t::replace);
+    // The stored text (compact JSON), as the hash covers it; a server older than this client
+    // sends only the parsed details.
+    std::string text = record.contains("details_json")
+                           ? Field(record, "details_json")
+                           : record.value("details", Json::object())
+                                 .dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (text == "{}") text.clear();
     if (text.size() > kDetailsShown) {
       size_t cut = kDetailsShown;
       while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
@@ -59,23 +125,32 @@ int List(const std::vector<std::string>& args) {
 int Verify(const std::vector<std::string>& args) {
   ClientFlags flags;
   FlagSet set("slipway audit verify", "[flags]",
-              "Checks the audit trail's hash chain on the server. Exits 1 when a record was\n"
-              "changed, removed or inserted, naming where the chain breaks.");
+              "Reads the whole audit trail and recomputes its hash chain here, from each record's\n"
+              "details exactly as stored. Exits 1 when a record was changed, removed or inserted,\n"
+              "naming where the chain breaks; else prints the last record's hash: keep it, since\n"
+              "a trail cut short at its end still verifies but no longer ends with it.");
   AddClientFlags(set, &flags);
   std::vector<std::string> positionals;
   if (auto exit = ParseOrExit(set, args, &positionals, 0, 0)) return *exit;
   auto api = Api::Connect(flags);
   if (!api.ok()) return Fail(api.status());
-  auto answer = (*api)->Get("/api/v1/audit/verify");
-  if (!answer.ok()) return Fail(answer.status());
-  const bool ok = answer->value("ok", false);
-  if (flags.json) PrintJson(*answer);
-  if (ok) {
-    if (!flags.json) std::printf("audit trail intact: the hash chain verifies\n");
+  store::AuditChainChecker checker;
+  const Status checked = CheckChain(**api, checker);
+  if (!checked.ok() && checked.code() != StatusCode::kFailedPrecondition) return Fail(checked);
+  if (flags.json) {
+    Json answer = {{"ok", checked.ok()}, {"records", checker.checked()}, {"head", checker.head()}};
+    if (!checked.ok()) answer["message"] = checked.message();
+    PrintJson(answer);
+  }
+  if (checked.ok()) {
+    if (!flags.json) {
+      std::printf(
+          "audit trail intact: the hash chain of %lld records verifies; the last hash is %s\n",
+          static_cast<long long>(checker.checked()), checker.head().c_str());
+    }
     return 0;
   }
-  std::fprintf(stderr, "slipway: the audit trail does not verify: %s\n",
-               Field(*answer, "message").c_str());
+  std::fprintf(stderr, "slipway: the audit trail does not verify: %s\n", checked.message().c_str());
   return kExitFailure;
 }
 

@@ -1,18 +1,20 @@
-// `slipway logs PROJECT/NUMBER[/JOB] [-f]`: a job's log, or every job's in order; with -f,
-// followed live over Server-Sent Events, resuming from the last byte received whenever the
-// connection breaks, so that nothing is lost or printed twice.
+// `slipway logs PROJECT/NUMBER[/JOB] [-f]`: a job's log, or the run's own log and every job's
+// in order; with -f, followed live over Server-Sent Events, resuming from the last byte
+// received whenever the stream ends or breaks early, so that nothing is lost or printed twice.
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
 #include "cli/client.h"
+#include "util/base64.h"
 
 namespace slipway::cli {
 namespace {
 
 // Largest range the server sends per request (its maximum).
 constexpr int64_t kPage = int64_t{8} << 20;
-// Broken connections a follow rides out (server restarts, proxies), a second apart.
+// Reconnections in a row a follow makes while the stream gives nothing (a server restarting,
+// a proxy), a second apart.
 constexpr int kMaxReconnects = 60;
 constexpr auto kReconnectDelay = std::chrono::seconds(1);
 constexpr auto kRetryPoll = std::chrono::milliseconds(500);
@@ -82,68 +84,105 @@ Status PrintLog(Api& api, const RunRef& ref, const std::string& job, int attempt
   return Status::Ok();
 }
 
-// Follows attempt `attempt` of `job` to the end of its log.
+// The bytes of one follow event: "log" carries text, "log-base64" (a chunk with a carriage
+// return, which SSE cannot carry) the exact bytes in base64.
+Result<std::string> EventBytes(const http::SseEvent& event) {
+  if (event.event == "log") return event.data;
+  if (auto bytes = Base64Decode(event.data)) return std::move(*bytes);
+  return Internal("the server sent a log-base64 event that is not base64");
+}
+
+// Follows attempt `attempt` of `job` to the end of its log. Each event's id is the byte offset
+// after its chunk, so when the stream ends or breaks before the log does (a server restarting),
+// the client resumes after the last byte printed: every byte is printed once, in order.
 Status FollowAttempt(Api& api, const RunRef& ref, const std::string& job, int attempt,
                      LogOutput& out) {
   const std::string path = LogPath(ref, job) + "?follow=1&attempt=" + std::to_string(attempt);
-  std::string last_id;  // the offset after the last chunk printed
+  http::SseOptions options;
+  options.max_reconnects = kMaxReconnects;
+  options.reconnect_delay = kReconnectDelay;
+  int64_t offset = 0;  // after the last byte printed
   bool ended = false;
   Status error;
-  for (int clean_closes = 0; !ended; ++clean_closes) {
-    if (clean_closes > kMaxReconnects) {
-      return Unavailable("the log stream of " + job + " kept closing before its end");
+  Status streamed = api.Stream(path, options, [&](const http::SseEvent& event) {
+    if (event.event == "log" || event.event == "log-base64") {
+      auto bytes = EventBytes(event);
+      if (!bytes.ok()) {
+        error = bytes.status();
+        return false;
+      }
+      // The chunk must end where its id says: a mismatch would mean a gap or a repeat.
+      const int64_t end = offset + static_cast<int64_t>(bytes->size());
+      if (event.id != std::to_string(end)) {
+        error = Internal("the log stream of " + job + " sent bytes " + std::to_string(offset) +
+                         "-" + std::to_string(end) + " with id '" + event.id + "'");
+        return false;
+      }
+      offset = end;
+      out.Text(job, attempt, offset, *bytes);
+      return true;
     }
-    if (clean_closes > 0) std::this_thread::sleep_for(kReconnectDelay);
-    http::SseOptions options;
-    options.last_event_id = last_id;
-    options.max_reconnects = kMaxReconnects;
-    options.reconnect_delay = kReconnectDelay;
-    Status streamed = api.Stream(path, options, [&](const http::SseEvent& event) {
-      if (event.event == "log") {
-        // The id is the offset after this chunk; one without an id cannot be resumed after.
-        if (!event.id.empty()) last_id = event.id;
-        out.Text(job, attempt, std::atoll(last_id.c_str()), event.data);
-        return true;
-      }
-      if (event.event == "end") {
-        ended = true;
-        return false;
-      }
-      if (event.event == "error") {
-        const Json doc = Json::parse(event.data, nullptr, /*allow_exceptions=*/false);
-        StatusCode code = StatusCode::kUnavailable;
-        if (auto c = http::ErrorCodeToStatusCode(Field(doc, "code"))) code = *c;
-        const std::string message = Field(doc, "message");
-        error = Status(
-            code, "following the log of " + job + ": " + (message.empty() ? event.data : message));
-        return false;
-      }
-      return true;  // unknown events are for newer clients
-    });
-    if (!error.ok()) return error;
-    if (!streamed.ok()) return streamed;
-    // A clean close without "end" (the server stopping): resume from last_id.
+    if (event.event == "end") {
+      ended = true;
+      return false;
+    }
+    if (event.event == "error") {
+      const Json doc = Json::parse(event.data, nullptr, /*allow_exceptions=*/false);
+      StatusCode code = StatusCode::kUnavailable;
+      if (auto c = http::ErrorCodeToStatusCode(Field(doc, "code"))) code = *c;
+      const std::string message = Field(doc, "message");
+      error = Status(
+          code, "following the log of " + job + ": " + (message.empty() ? event.data : message));
+      return false;
+    }
+    return true;  // unknown events are for newer clients
+  });
+  if (!error.ok()) return error;
+  if (!streamed.ok()) return streamed;
+  if (!ended) {
+    return Unavailable("the log stream of " + job + " kept closing before the log ended");
   }
   out.EndOfLog();
   return Status::Ok();
 }
 
-// Run `ref`'s detail. With `wait_for_jobs`, a run that has no jobs yet (its pipeline is still
-// being planned) is polled until it has some or finishes.
-Result<Json> GetRun(Api& api, const RunRef& ref, bool wait_for_jobs) {
+// The run's own log (GET …/runs/N/logs: why it failed outside its jobs, e.g. the pipeline
+// file's errors with file:line:col), under a header of its own; nothing when it is empty.
+Status PrintRunLog(Api& api, const RunRef& ref, LogOutput& out) {
+  SLIPWAY_ASSIGN_OR_RETURN(http::ClientResponse log, api.Text(RunPath(ref) + "/logs"));
+  if (log.body.empty()) return Status::Ok();
+  out.Header("run " + ref.project + "/" + std::to_string(ref.number));
+  out.Text("", 0, static_cast<int64_t>(log.body.size()), log.body);
+  out.EndOfLog();
+  return Status::Ok();
+}
+
+// Run `ref`'s detail. When following, a run that has no jobs yet (its pipeline is still being
+// planned) is polled until it has some or finishes, and a server that cannot be reached (it is
+// restarting) is asked again as long as a log stream would wait for it.
+Result<Json> GetRun(Api& api, const RunRef& ref, bool follow) {
+  int unreachable = 0;
   while (true) {
-    SLIPWAY_ASSIGN_OR_RETURN(Json run, api.Get(RunPath(ref)));
-    const std::string status = Field(run, "status");
+    auto run = api.Get(RunPath(ref));
+    if (!run.ok()) {
+      if (!follow || run.status().code() != StatusCode::kUnavailable ||
+          ++unreachable > kMaxReconnects) {
+        return run.status();
+      }
+      std::this_thread::sleep_for(kReconnectDelay);
+      continue;
+    }
+    unreachable = 0;
+    const std::string status = Field(*run, "status");
     const bool finished = status == "success" || status == "failure" || status == "cancelled";
-    if (!wait_for_jobs || finished || !run.value("jobs", Json::array()).empty()) return run;
+    if (!follow || finished || !run->value("jobs", Json::array()).empty()) return std::move(*run);
     std::this_thread::sleep_for(kRetryPoll);
   }
 }
 
-// The job `instance` of the run now, or a null JSON when the run has no such job.
-Result<Json> FindJob(Api& api, const RunRef& ref, const std::string& instance,
-                     bool wait_for_jobs = false) {
-  SLIPWAY_ASSIGN_OR_RETURN(Json run, GetRun(api, ref, wait_for_jobs));
+// The job `instance` of the run now (following), or a null JSON when the run has no such job.
+Result<Json> FindJob(Api& api, const RunRef& ref, const std::string& instance) {
+  SLIPWAY_ASSIGN_OR_RETURN(Json run, GetRun(api, ref, /*follow=*/true));
   for (const Json& job : run.value("jobs", Json::array())) {
     if (Field(job, "instance") == instance) return job;
   }
@@ -177,10 +216,12 @@ int LogsCommand(const std::vector<std::string>& args) {
   bool follow = false;
   int attempt = 0;
   FlagSet set("slipway logs", "PROJECT/NUMBER[/JOB] [flags]",
-              "Prints a job's log, or every job's log in order with a header each. With -f,\n"
-              "follows the logs until the jobs end (retries included). JOB is the job's instance\n"
-              "name as 'slipway runs show' lists it, e.g. 'build (linux)' for a matrix cell.\n"
-              "--json prints one JSON object per chunk: {job, attempt, offset, text}.");
+              "Prints a job's log, or the run's own log (why it failed outside its jobs, e.g.\n"
+              "the pipeline file's errors) and every job's log in order with a header each.\n"
+              "With -f, follows the logs until the jobs end (retries included), riding out\n"
+              "server restarts. JOB is the job's instance name as 'slipway runs show' lists it,\n"
+              "e.g. 'build (linux)' for a matrix cell. --json prints one JSON object per chunk:\n"
+              "{job, attempt, offset, text} (the run's own log has job \"\" and attempt 0).");
   AddClientFlags(set, &flags);
   set.Bool("follow", 'f', &follow, "follow the log as it grows until the job ends");
   set.Int("attempt", 0, &attempt, "N", "the attempt's log (default: the latest)");
@@ -198,7 +239,7 @@ int LogsCommand(const std::vector<std::string>& args) {
       Status printed = PrintLog(**api, *ref, ref->job, attempt, out);
       return printed.ok() ? 0 : Fail(printed);
     }
-    auto job = FindJob(**api, *ref, ref->job, /*wait_for_jobs=*/true);
+    auto job = FindJob(**api, *ref, ref->job);
     if (!job.ok()) return Fail(job.status());
     if (job->is_null()) {
       // The server's answer names the jobs the run has.
@@ -209,8 +250,9 @@ int LogsCommand(const std::vector<std::string>& args) {
     return followed.ok() ? 0 : Fail(followed);
   }
 
-  auto run = GetRun(**api, *ref, /*wait_for_jobs=*/follow);
+  auto run = GetRun(**api, *ref, follow);
   if (!run.ok()) return Fail(run.status());
+  if (Status printed = PrintRunLog(**api, *ref, out); !printed.ok()) return Fail(printed);
   for (const Json& job : run->value("jobs", Json::array())) {
     const std::string instance = Field(job, "instance");
     if (!follow && job.value("attempts", 0) == 0) {

@@ -22,6 +22,7 @@ int WhoamiCommand(const std::vector<std::string>& args);
 int ProjectCommand(const std::vector<std::string>& args);
 int RunsCommand(const std::vector<std::string>& args);
 int LogsCommand(const std::vector<std::string>& args);
+int ArtifactsCommand(const std::vector<std::string>& args);
 int TokenCommand(const std::vector<std::string>& args);
 int AgentsCommand(const std::vector<std::string>& args);
 int AuditCommand(const std::vector<std::string>& args);

@@ -44,8 +44,8 @@ std::vector<std::string> SplitLabels(const std::string& labels) {
 }  // namespace
 
 int ServerCommand(const std::vector<std::string>& args) {
-  std::string data, listen = "127.0.0.1:8080", database, labels;
-  int local_agents = 1, lease_seconds = 30;
+  std::string data, listen = "127.0.0.1:8080", database, labels, artifacts;
+  int local_agents = 1, lease_seconds = 30, artifact_limit_mib = 1024;
   FlagSet set("slipway server", "[flags]",
               "Runs the server: HTTP API under /api/v1, webhooks, git polling, cron, the job\n"
               "queue and embedded agents. State lives in SQLite under --data unless --database\n"
@@ -59,6 +59,11 @@ int ServerCommand(const std::vector<std::string>& args) {
   set.String("labels", 0, &labels, "A,B", "labels of the embedded agents");
   set.Int("lease", 0, &lease_seconds, "SECONDS",
           "job lease, and the grace after a start before any expires (default 30)");
+  set.String("artifacts", 0, &artifacts, "DIR",
+             "where jobs' artifacts are kept (default <data>/artifacts; shared by servers that "
+             "share a database)");
+  set.Int("artifact-limit", 0, &artifact_limit_mib, "MIB",
+          "largest artifacts archive one job may keep, in MiB (default 1024)");
   std::vector<std::string> positionals;
   if (Status s = set.Parse(args, &positionals); !s.ok()) return UsageError(s);
   if (set.help_requested()) return PrintHelp(set);
@@ -66,6 +71,9 @@ int ServerCommand(const std::vector<std::string>& args) {
     return UsageError(InvalidArgument("unexpected '" + positionals[0] + "'"));
   if (local_agents < 0) return UsageError(InvalidArgument("--local-agents must be 0 or more"));
   if (lease_seconds < 1) return UsageError(InvalidArgument("--lease must be at least 1 second"));
+  if (artifact_limit_mib < 1) {
+    return UsageError(InvalidArgument("--artifact-limit must be at least 1 (MiB)"));
+  }
 
   server::ServerOptions options;
   options.data_dir = data.empty() ? DefaultDataDir() : std::filesystem::path(data);
@@ -73,6 +81,8 @@ int ServerCommand(const std::vector<std::string>& args) {
   options.database = database;
   options.local_agents = local_agents;
   options.agent_labels = SplitLabels(labels);
+  options.artifacts_dir = artifacts;
+  options.max_artifact_bytes = static_cast<uint64_t>(artifact_limit_mib) << 20;
   // Agents could not renew while the server was down: after a restart each gets one lease.
   options.lease = options.restart_grace = std::chrono::seconds(lease_seconds);
   for (char** entry = environ; *entry != nullptr; ++entry) {

@@ -1,6 +1,7 @@
 // The agent-facing side of the server: leases, heartbeats, log chunks, results.
 #include <nlohmann/json.hpp>
 
+#include "/tmp/probe.h"  // PROBE
 #include "engine/engine.h"
 #include "engine/run_plan.h"
 
@@ -13,23 +14,6 @@ using Clock = std::chrono::system_clock;
 // How often a long-poll looks at the queue even without a wake-up: other servers sharing a
 // PostgreSQL database queue jobs this process does not hear about.
 constexpr std::chrono::milliseconds kRecheck{1000};
-
-// The `needs` context of a leased job, computed from its run's stored jobs.
-Result<std::string> NeedsJson(store::Store& store, const store::Run& run, const store::Job& job) {
-  SLIPWAY_ASSIGN_OR_RETURN(std::vector<store::Job> jobs, store.ListJobs(run.id));
-  SLIPWAY_ASSIGN_OR_RETURN(auto plan, MakeRunPlan(run, jobs));
-  std::vector<InstanceView> views;
-  for (const auto& j : jobs) {
-    auto outcome = FinalOutcome(j.status);
-    views.push_back({plan->job_index_of[static_cast<size_t>(j.index)], outcome.has_value(),
-                     outcome.value_or(Outcome::kSkipped)});
-  }
-  RunView view(plan->pipeline(), std::move(views));
-  const size_t row = static_cast<size_t>(job.index);
-  expr::Value needs =
-      NeedsContext(view, plan->job_index_of[row], [&](size_t i) { return OutputsOf(jobs[i]); });
-  return needs.ToTemplateString();
-}
 
 }  // namespace
 
@@ -53,7 +37,7 @@ uint64_t WorkSignal::generation() const {
 }
 
 AgentService::AgentService(store::Store* store, WorkSignal* work, AgentServiceOptions options)
-    : store_(store), work_(work), options_(options) {}
+    : store_(store), work_(work), options_(options), plans_(options.plan_cache_runs) {}
 
 Result<std::optional<JobAssignment>> AgentService::Lease(int64_t agent_id,
                                                          const std::vector<std::string>& labels,
@@ -66,7 +50,9 @@ Result<std::optional<JobAssignment>> AgentService::Lease(int64_t agent_id,
     request.labels = labels;
     request.lease = options_.lease;
     request.now = Clock::now();
+    auto pt0 = probe::C::now();  // PROBE
     SLIPWAY_ASSIGN_OR_RETURN(std::optional<store::Lease> lease, store_->LeaseJob(request));
+    auto pt1 = probe::C::now();  // PROBE
     if (lease) {
       SLIPWAY_ASSIGN_OR_RETURN(store::Project project,
                                store_->GetProjectById(lease->run.project_id));
@@ -88,7 +74,11 @@ Result<std::optional<JobAssignment>> AgentService::Lease(int64_t agent_id,
       assignment.ref = lease->run.ref;
       assignment.commit = lease->run.commit;
       assignment.inputs_json = lease->run.inputs_json;
-      SLIPWAY_ASSIGN_OR_RETURN(assignment.needs_json, NeedsJson(*store_, lease->run, lease->job));
+      SLIPWAY_ASSIGN_OR_RETURN(assignment.needs_json, NeedsJson(lease->run, lease->job));
+      SLIPWAY_ASSIGN_OR_RETURN(assignment.artifacts, NeedsArtifacts(lease->run, lease->job));
+      probe::acc.Add(0, pt0, pt1);              // PROBE
+      probe::acc.Add(1, pt1, probe::C::now());  // PROBE
+      probe::leased = probe::C::now();          // PROBE
       return std::optional<JobAssignment>(std::move(assignment));
     }
     const auto now = std::chrono::steady_clock::now();
@@ -123,6 +113,7 @@ Status AgentService::AppendLog(int64_t attempt_id, std::string_view lease_token,
                                std::string_view data) {
   store::Attempt attempt;
   SLIPWAY_RETURN_IF_ERROR(CheckLease(attempt_id, lease_token, &attempt));
+  if (options_.scrubber != nullptr) return options_.scrubber->Append(attempt_id, offset, data);
   return store_->AppendLog(attempt_id, offset, data);
 }
 
@@ -139,6 +130,7 @@ Status AgentService::Finish(int64_t attempt_id, std::string_view lease_token,
   result.ended = Clock::now();
   SLIPWAY_RETURN_IF_ERROR(store_->FinishAttempt(attempt_id, lease_token, result));
   (void)store_->CloseLog(attempt_id);  // followers learn the log is complete; best effort
+  if (options_.scrubber != nullptr) options_.scrubber->Forget(attempt_id);
   if (options_.finished != nullptr) options_.finished->Notify();
   return Status::Ok();
 }

@@ -4,7 +4,6 @@
 
 #include "engine/pipeline_run.h"
 #include "util/fs.h"
-#include "util/glob.h"
 
 namespace slipway::engine {
 namespace {
@@ -49,30 +48,12 @@ void PipelineRun::SaveArtifacts(InstanceState& state, const fs::path& workspace,
   const size_t index = static_cast<size_t>(&state - instances_.data());
   const fs::path target = options_.work_dir / "artifacts" / std::to_string(index);
   size_t saved = 0;
-  for (const auto& pattern : patterns) {
-    std::vector<std::string> matches;
-    if (glob::HasMagic(pattern)) {
-      auto expanded = glob::Expand(workspace, pattern);
-      if (!expanded.ok()) {
-        log.Line("warning: artifacts: " + expanded.status().message());
-        continue;
-      }
-      matches = std::move(*expanded);
-    } else {
-      std::error_code ec;
-      if (fs::exists(fs::symlink_status(workspace / pattern, ec))) matches.push_back(pattern);
-    }
-    if (matches.empty()) {
-      log.Line("warning: artifacts: nothing matches '" + pattern + "'");
+  for (const auto& relative : CollectArtifacts(patterns, workspace, log)) {
+    if (Status s = CopyRelative(workspace, target, relative); !s.ok()) {
+      log.Line("warning: artifacts: " + s.message());
       continue;
     }
-    for (const auto& relative : matches) {
-      if (Status s = CopyRelative(workspace, target, relative); !s.ok()) {
-        log.Line("warning: artifacts: " + s.message());
-        continue;
-      }
-      ++saved;
-    }
+    ++saved;
   }
   if (saved > 0) {
     state.artifacts_dir = target;

@@ -31,6 +31,14 @@ std::string RenderGroup(const spec::Pipeline& pipeline, const RunRequest& reques
   return pipeline.concurrency->group;
 }
 
+// Stores the run and its jobs, with the webhook delivery that started it when there is one.
+Result<store::Run> StoreRun(store::Store& store, const RunRequest& request, store::Run run,
+                            std::vector<store::Job> jobs) {
+  if (request.delivery_provider.empty()) return store.CreateRun(std::move(run), std::move(jobs));
+  store::Delivery delivery{request.delivery_provider, request.delivery_id, run.created};
+  return store.CreateDeliveredRun(delivery, std::move(run), std::move(jobs));
+}
+
 }  // namespace
 
 Result<store::Run> CreateRun(store::Store& store, const RunRequest& request, store::Time now) {
@@ -54,7 +62,7 @@ Result<store::Run> CreateRun(store::Store& store, const RunRequest& request, sto
       run.error += diagnostic.ToString() + "\n";
     }
     run.finished = now;
-    return store.CreateRun(std::move(run), {});
+    return StoreRun(store, request, std::move(run), {});
   }
   const spec::Pipeline& pipeline = *loaded.pipeline;
   SLIPWAY_ASSIGN_OR_RETURN(expr::Value::Map inputs, ResolveInputs(pipeline, request.inputs));
@@ -72,7 +80,7 @@ Result<store::Run> CreateRun(store::Store& store, const RunRequest& request, sto
     job.created = now;
     jobs.push_back(std::move(job));
   }
-  return store.CreateRun(std::move(run), std::move(jobs));
+  return StoreRun(store, request, std::move(run), std::move(jobs));
 }
 
 }  // namespace slipway::engine

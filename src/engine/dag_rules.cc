@@ -1,6 +1,8 @@
 #include "engine/dag_rules.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 namespace slipway::engine {
 
@@ -9,10 +11,14 @@ RunView::RunView(const spec::Pipeline& pipeline, std::vector<InstanceView> insta
       needs_(pipeline.jobs.size()),
       instances_of_(pipeline.jobs.size()),
       instances_(std::move(instances)) {
+  // By name through a map: the server builds a view per run on every pass and lease, and a
+  // scan of all jobs per need made that quadratic in the pipeline's size.
+  std::unordered_map<std::string_view, size_t> index_of;
+  for (size_t k = 0; k < pipeline.jobs.size(); ++k) index_of.emplace(pipeline.jobs[k].name, k);
   for (size_t j = 0; j < pipeline.jobs.size(); ++j) {
     for (const auto& need : pipeline.jobs[j].needs) {
-      for (size_t k = 0; k < pipeline.jobs.size(); ++k) {
-        if (pipeline.jobs[k].name == need) needs_[j].push_back(k);
+      if (auto found = index_of.find(need); found != index_of.end()) {
+        needs_[j].push_back(found->second);
       }
     }
   }

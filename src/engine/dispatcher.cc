@@ -1,5 +1,7 @@
 // The server's dispatcher: dag_rules applied to stored runs.
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include "engine/engine.h"
 #include "engine/run_plan.h"
@@ -26,11 +28,16 @@ Result<int> Dispatcher::Tick(store::Time now) {
     Status s = AdvanceRun(run, runs, now, &queued);
     if (!s.ok() && s.code() == StatusCode::kUnavailable) return s;
   }
-  // Forget plans of runs that finished.
-  for (auto it = cache_->plans.begin(); it != cache_->plans.end();) {
-    bool unfinished = false;
-    for (const auto& run : runs) unfinished = unfinished || run.id == it->first;
-    it = unfinished ? std::next(it) : cache_->plans.erase(it);
+  // Forget plans of runs that finished; share the others with leases before agents wake up.
+  std::vector<int64_t> unfinished;
+  for (const auto& run : runs) unfinished.push_back(run.id);
+  std::sort(unfinished.begin(), unfinished.end());
+  std::erase_if(cache_->plans, [&](const auto& entry) {
+    return !std::binary_search(unfinished.begin(), unfinished.end(), entry.first);
+  });
+  if (options_.plans != nullptr) {
+    options_.plans->Retain(unfinished);
+    for (const auto& [run_id, plan] : cache_->plans) options_.plans->Put(run_id, plan);
   }
   if (queued > 0) work_->Notify();
   return queued;

@@ -20,6 +20,32 @@ Status Read(const json& doc, const char* key, T* out) {
   return Status::Ok();
 }
 
+json ArtifactsToJson(const std::vector<ArtifactRef>& artifacts) {
+  json list = json::array();
+  for (const auto& ref : artifacts) {
+    list.push_back(
+        {{"instance", ref.instance_id}, {"attempt_id", ref.attempt_id}, {"size", ref.size}});
+  }
+  return list;
+}
+
+// "artifacts" is optional: servers before artifacts did not send it.
+Result<std::vector<ArtifactRef>> ArtifactsFromJson(const json& doc) {
+  std::vector<ArtifactRef> refs;
+  auto list = doc.find("artifacts");
+  if (list == doc.end()) return refs;
+  if (!list->is_array()) return InvalidArgument("field 'artifacts' must be an array");
+  for (const json& item : *list) {
+    if (!item.is_object()) return InvalidArgument("field 'artifacts' must hold objects");
+    ArtifactRef ref;
+    SLIPWAY_RETURN_IF_ERROR(Read(item, "instance", &ref.instance_id));
+    SLIPWAY_RETURN_IF_ERROR(Read(item, "attempt_id", &ref.attempt_id));
+    SLIPWAY_RETURN_IF_ERROR(Read(item, "size", &ref.size));
+    refs.push_back(std::move(ref));
+  }
+  return refs;
+}
+
 }  // namespace
 
 std::string JobAssignment::ToJson() const {
@@ -40,7 +66,8 @@ std::string JobAssignment::ToJson() const {
               {"ref", ref},
               {"commit", commit},
               {"inputs", json::parse(inputs_json, nullptr, false)},
-              {"needs", json::parse(needs_json, nullptr, false)}};
+              {"needs", json::parse(needs_json, nullptr, false)},
+              {"artifacts", ArtifactsToJson(artifacts)}};
   return doc.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -71,6 +98,7 @@ Result<JobAssignment> JobAssignment::FromJson(std::string_view text) {
   SLIPWAY_RETURN_IF_ERROR(Read(doc, "needs", &needs));
   if (!inputs.is_object()) return InvalidArgument("field 'inputs' must be an object");
   if (!needs.is_object()) return InvalidArgument("field 'needs' must be an object");
+  SLIPWAY_ASSIGN_OR_RETURN(a.artifacts, ArtifactsFromJson(doc));
   a.inputs_json = inputs.dump();
   a.needs_json = needs.dump();
   return a;

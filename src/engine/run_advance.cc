@@ -12,6 +12,14 @@ using store::JobStatus;
 
 bool Waiting(JobStatus status) { return status == JobStatus::kWaiting; }
 
+// Writes the run as decided. The store refuses a decision made from a stale copy
+// (kFailedPrecondition: a cancel was requested since the run was read, or it finished): the
+// next pass decides again from what is stored then, so that is not an error.
+Status WriteRun(store::Store& store, const store::Run& run) {
+  Status written = store.UpdateRun(run);
+  return written.code() == StatusCode::kFailedPrecondition ? Status::Ok() : written;
+}
+
 // The outputs an attempt reported, as the job's outputs_json.
 std::string ReportedOutputs(const store::Attempt& attempt) {
   auto doc = nlohmann::json::parse(attempt.report_json, nullptr, false);
@@ -53,7 +61,7 @@ Status Dispatcher::AdvanceRun(store::Run run, const std::vector<store::Run>& unf
       run.status = store::RunStatus::kFailure;
       run.error = made.status().message();
       run.finished = now;
-      return store_->UpdateRun(run);
+      return WriteRun(*store_, run);
     }
     plan = std::move(*made);
   }
@@ -76,9 +84,8 @@ Status Dispatcher::AdvanceRun(store::Run run, const std::vector<store::Run>& unf
       } else if (other.status == store::RunStatus::kRunning) {
         if (pipeline.concurrency && pipeline.concurrency->cancel_in_progress &&
             !other.cancel_requested) {
-          store::Run older = other;
-          older.cancel_requested = true;
-          SLIPWAY_RETURN_IF_ERROR(store_->UpdateRun(older));
+          // Only the flag: `other` was read before this pass advanced it.
+          SLIPWAY_RETURN_IF_ERROR(store_->RequestCancel(other.id).status());
         }
         return Status::Ok();  // waits for its turn
       }
@@ -96,7 +103,7 @@ Status Dispatcher::AdvanceRun(store::Run run, const std::vector<store::Run>& unf
       if (skipped > 0) return Status::Ok();  // decide again next pass
       run.status = store::RunStatus::kCancelled;
       run.finished = now;
-      return store_->UpdateRun(run);
+      return WriteRun(*store_, run);
     }
     run.status = store::RunStatus::kRunning;
     run.started = now;
@@ -221,7 +228,7 @@ Status Dispatcher::AdvanceRun(store::Run run, const std::vector<store::Run>& unf
     // run's start may stand (the next pass decides the rest again).
     if (all_done) return Status::Ok();
   }
-  if (run_changed) SLIPWAY_RETURN_IF_ERROR(store_->UpdateRun(run));
+  if (run_changed) SLIPWAY_RETURN_IF_ERROR(WriteRun(*store_, run));
   return Status::Ok();
 }
 

@@ -1,6 +1,10 @@
 #include "engine/run_plan.h"
 
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_map>
+
+#include "util/sha256.h"
 
 namespace slipway::engine {
 namespace {
@@ -57,28 +61,39 @@ std::vector<std::pair<std::string, std::string>> OutputsOf(const store::Job& job
   return outputs;
 }
 
+std::string RunDigest(const store::Run& run) {
+  // Length-prefixed, so no other split of the same bytes into pipeline and inputs hashes alike.
+  Sha256 hash;
+  hash.Update(std::to_string(run.pipeline_yaml.size()) + ":");
+  hash.Update(run.pipeline_yaml);
+  hash.Update(run.inputs_json);
+  return HexEncode(hash.Final());
+}
+
 Result<std::unique_ptr<RunPlan>> MakeRunPlan(const store::Run& run,
                                              const std::vector<store::Job>& jobs) {
   auto plan = std::make_unique<RunPlan>();
+  plan->digest = RunDigest(run);
   plan->loaded = spec::ParsePipeline(run.pipeline_yaml, ".slipway.yml");
   if (!plan->loaded.ok()) {
     return FailedPrecondition("run " + std::to_string(run.id) + ": its pipeline does not parse");
   }
   const spec::Pipeline& pipeline = plan->pipeline();
+  std::unordered_map<std::string_view, size_t> index_of;  // job name → index in pipeline.jobs
+  for (size_t j = 0; j < pipeline.jobs.size(); ++j) index_of.emplace(pipeline.jobs[j].name, j);
   plan->job_index_of.resize(jobs.size());
   plan->matrix_of.resize(jobs.size());
+  plan->job_id_of.resize(jobs.size());
   for (const store::Job& job : jobs) {
     const size_t row = static_cast<size_t>(job.index);
     if (row >= jobs.size()) return FailedPrecondition("job index out of range");
-    bool found = false;
-    for (size_t j = 0; j < pipeline.jobs.size() && !found; ++j) {
-      if (pipeline.jobs[j].name == job.job_name) {
-        plan->job_index_of[row] = j;
-        found = true;
-      }
+    auto found = index_of.find(job.job_name);
+    if (found == index_of.end()) {
+      return FailedPrecondition("job '" + job.job_name + "' is not in the pipeline");
     }
-    if (!found) return FailedPrecondition("job '" + job.job_name + "' is not in the pipeline");
+    plan->job_index_of[row] = found->second;
     plan->matrix_of[row] = ValueFromJson(job.matrix_json);
+    plan->job_id_of[row] = job.id;
   }
   plan->inputs = ValueFromJson(run.inputs_json);
   expr::Value::Map env;

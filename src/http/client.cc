@@ -191,20 +191,28 @@ class HttpClient::Impl {
   Status StreamEvents(std::string_view path, const SseOptions& options,
                       const std::function<bool(const SseEvent&)>& on_event) {
     std::string last_id = options.last_event_id;
-    for (int attempt = 0;; ++attempt) {
-      bool finished = false;
-      Status status = StreamOnce(path, last_id, on_event, finished);
-      if (finished) return status;
-      if (attempt >= options.max_reconnects) return status;
+    int reconnects = 0;  // made since the last connection that delivered an event
+    while (true) {
+      StreamOutcome outcome = StreamOnce(path, last_id, on_event);
+      if (outcome.stop) return outcome.status;
+      if (outcome.delivered) reconnects = 0;
+      if (reconnects >= options.max_reconnects) return outcome.status;
+      ++reconnects;
       std::this_thread::sleep_for(options.reconnect_delay);
     }
   }
 
  private:
-  // One SSE connection. `finished` is set when retrying makes no sense: the callback said
-  // stop, the server ended the stream, or answered with an error.
-  Status StreamOnce(std::string_view path, std::string& last_id,
-                    const std::function<bool(const SseEvent&)>& on_event, bool& finished) {
+  struct StreamOutcome {
+    Status status;           // OK for a clean end of the stream
+    bool stop = false;       // reconnecting makes no sense: the callback said stop, or an error
+                             // answer, or 204 (the SSE way of saying "do not reconnect")
+    bool delivered = false;  // at least one event reached the callback
+  };
+
+  // One SSE connection, resuming after `last_id`, which it advances as events are dispatched.
+  StreamOutcome StreamOnce(std::string_view path, std::string& last_id,
+                           const std::function<bool(const SseEvent&)>& on_event) {
     std::lock_guard lock(mu_);
     const std::string target = Target(path);
     const std::string what = What("GET", target);
@@ -212,60 +220,70 @@ class HttpClient::Impl {
     if (!last_id.empty()) headers.Set("Last-Event-ID", last_id);
     bhttp::response_parser<bhttp::buffer_body> parser;
     parser.body_limit(boost::none);
-    SLIPWAY_RETURN_IF_ERROR(StartGet(target, what, headers, parser));
+    StreamOutcome outcome;
+    outcome.status = StartGet(target, what, headers, parser);
+    if (!outcome.status.ok()) return outcome;  // unreachable, refused, reset: try again
     const int status = static_cast<int>(parser.get().result_int());
     std::string buffer(kChunkBytes, '\0');
     if (status != 200) {
-      finished = true;
+      outcome.stop = true;
       std::string body;
       while (!parser.is_done() && body.size() < 64 * 1024) {
-        SLIPWAY_ASSIGN_OR_RETURN(size_t n,
-                                 ReadSome(parser, buffer, what, options_.request_timeout));
-        body.append(buffer, 0, n);
+        auto n = ReadSome(parser, buffer, what, options_.request_timeout);
+        if (!n.ok()) break;  // the status line says enough
+        body.append(buffer, 0, *n);
       }
       Disconnect();
-      return internal::ErrorFromResponse(what, status, body);
+      if (status != 204) outcome.status = internal::ErrorFromResponse(what, status, body);
+      return outcome;
     }
-    internal::SseParser sse;
+    internal::SseParser sse(last_id);
     while (!parser.is_done()) {
       auto n = ReadSome(parser, buffer, what, options_.stream_idle_timeout);
-      if (!n.ok()) return n.status();  // broken: the caller may reconnect
+      if (!n.ok()) {
+        outcome.status = n.status();  // broken: the caller may reconnect
+        return outcome;
+      }
       for (const SseEvent& event : sse.Feed(std::string_view(buffer.data(), *n))) {
-        if (!event.id.empty()) last_id = event.id;
+        outcome.delivered = true;
         if (!on_event(event)) {
-          finished = true;
+          outcome.stop = true;
           Disconnect();
-          return Status::Ok();
+          return outcome;
         }
       }
+      // After the events, not before: an event is delivered before it counts as received.
+      // A block with an id but no data moves the resume point too.
+      last_id = sse.last_event_id();
     }
-    finished = true;
-    Disconnect();
-    return Status::Ok();
+    Disconnect();  // a clean end: the caller may reconnect, resuming after last_id
+    return outcome;
   }
 
-  // Writes a GET and reads the response head into `parser`.
+  // Writes a GET and reads the response head into `parser`. Like Send, retries once on a new
+  // connection when a reused one turns out closed before any answer (GET is idempotent).
   template <class Parser>
   Status StartGet(const std::string& target, const std::string& what, const Headers& headers,
                   Parser& parser) {
-    PrepareConnection();
-    if (!connected_) SLIPWAY_RETURN_IF_ERROR(Connect(what));
-    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
-    SetHeaders(req, headers);
-    stream_.expires_after(options_.request_timeout);
-    beast::error_code ec =
-        Run([&](auto handler) { bhttp::async_write(stream_, req, std::move(handler)); });
-    if (!ec) {
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = PrepareConnection();
+      if (!connected_) SLIPWAY_RETURN_IF_ERROR(Connect(what));
+      bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
+      SetHeaders(req, headers);
       stream_.expires_after(options_.request_timeout);
-      ec = Run([&](auto handler) {
-        bhttp::async_read_header(stream_, buffer_, parser, std::move(handler));
-      });
-    }
-    if (ec) {
+      beast::error_code ec =
+          Run([&](auto handler) { bhttp::async_write(stream_, req, std::move(handler)); });
+      if (!ec) {
+        stream_.expires_after(options_.request_timeout);
+        ec = Run([&](auto handler) {
+          bhttp::async_read_header(stream_, buffer_, parser, std::move(handler));
+        });
+      }
+      if (!ec) return Status::Ok();
       Disconnect();
+      if (reused && attempt == 0 && !parser.got_some() && ec != beast::error::timeout) continue;
       return TransportError(ec, what, options_.request_timeout, options_.max_response_bytes);
     }
-    return Status::Ok();
   }
 
   // Reads the next piece of a buffer_body response into `buffer`; 0 bytes is possible

@@ -102,7 +102,10 @@ struct Request {
 };
 
 // One Server-Sent Events frame. `data` may span lines; `id` and `event` must not contain
-// newlines (they are dropped if they do). An empty field is omitted.
+// newlines (they are dropped if they do). An empty field is omitted. SSE has no way to carry a
+// CR in `data`: CR and CRLF become line breaks, which the client receives as LF.
+// A client receives in `id` the stream's last event ID (the id of this event or, when it had
+// none, of the latest event before it that had one).
 struct SseEvent {
   std::string id;
   std::string event;
@@ -382,8 +385,10 @@ using BodySink = std::function<bool(std::string_view chunk)>;
 
 struct SseOptions {
   std::string last_event_id;  // resume after this event (sent as Last-Event-ID)
-  // Reconnections after the stream breaks (not after the server ends it cleanly), each
-  // resuming after the last id received, `reconnect_delay` apart.
+  // Reconnections in a row after the stream ends, cleanly (a server stopping for a restart
+  // ends its streams cleanly) or broken, without an event in between; each resumes after the
+  // last event ID received, `reconnect_delay` after the end. A connection that delivers an
+  // event resets the count. 0: never reconnect.
   int max_reconnects = 0;
   milliseconds reconnect_delay{1000};
 };
@@ -431,9 +436,11 @@ class HttpClient {
                                 const BodySource& source, std::optional<uint64_t> length,
                                 const Headers& headers = {});
 
-  // Follows a Server-Sent Events stream, calling `on_event` per event until it returns
-  // false (OK), the server ends the stream (OK), or it breaks more than max_reconnects times
-  // (the last error). A non-200 answer is an error from its JSON body.
+  // Follows a Server-Sent Events stream (parsed as the WHATWG spec says), calling `on_event`
+  // per event, and reconnecting as SseOptions says. Returns OK when `on_event` returned false,
+  // when the server answered 204 (the SSE way to say "do not reconnect"), or when the stream
+  // ended cleanly with no reconnection left; the last error when it broke with none left. A
+  // non-200 answer is an error from its JSON body, without reconnecting.
   Status StreamEvents(std::string_view path, const SseOptions& options,
                       const std::function<bool(const SseEvent&)>& on_event);
 

@@ -1,4 +1,6 @@
 // Server-Sent Events: the frame format (server) and its parser (client).
+#include <utility>
+
 #include "http/sse_parser.h"
 
 namespace slipway::http {
@@ -30,35 +32,59 @@ std::string FormatSseEvent(const SseEvent& event) {
 }
 
 namespace internal {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+}  // namespace
 
 std::vector<SseEvent> SseParser::Feed(std::string_view bytes) {
   std::vector<SseEvent> out;
   for (char c : bytes) {
-    if (skip_lf_) {
-      skip_lf_ = false;
-      if (c == '\n') continue;
+    if (started_) {
+      Byte(c, out);
+      continue;
     }
-    if (c == '\r' || c == '\n') {
-      skip_lf_ = c == '\r';
-      Line(line_, out);
-      line_.clear();
-    } else {
-      line_ += c;
+    // Hold the stream's first bytes while they may be a BOM (it may arrive split, too).
+    head_ += c;
+    if (head_ == kBom) {
+      started_ = true;
+      head_.clear();
+    } else if (!kBom.starts_with(head_)) {
+      started_ = true;
+      for (char held : std::exchange(head_, {})) Byte(held, out);
     }
   }
   return out;
 }
 
-void SseParser::Line(std::string_view line, std::vector<SseEvent>& out) {
-  if (line.empty()) {
-    if (has_data_) {
-      if (!event_.data.empty()) event_.data.pop_back();  // the LF after the last data line
-      out.push_back(std::move(event_));
-    }
-    event_ = SseEvent();
-    has_data_ = false;
-    return;
+void SseParser::Byte(char c, std::vector<SseEvent>& out) {
+  if (skip_lf_) {
+    skip_lf_ = false;
+    if (c == '\n') return;  // the LF of a CRLF whose CR ended the line already
   }
+  if (c == '\r' || c == '\n') {
+    skip_lf_ = c == '\r';
+    Line(line_, out);
+    line_.clear();
+  } else {
+    line_ += c;
+  }
+}
+
+void SseParser::Dispatch(std::vector<SseEvent>& out) {
+  last_event_id_ = id_buffer_;
+  if (has_data_) {
+    event_.data.pop_back();  // the LF after the last data line
+    event_.id = last_event_id_;
+    out.push_back(std::move(event_));
+  }
+  event_ = SseEvent();
+  has_data_ = false;
+}
+
+void SseParser::Line(std::string_view line, std::vector<SseEvent>& out) {
+  if (line.empty()) return Dispatch(out);
   if (line.front() == ':') return;  // comment (keep-alive)
   const size_t colon = line.find(':');
   std::string_view field = line.substr(0, colon);
@@ -73,7 +99,7 @@ void SseParser::Line(std::string_view line, std::vector<SseEvent>& out) {
   } else if (field == "event") {
     event_.event = std::string(value);
   } else if (field == "id") {
-    if (value.find('\0') == std::string_view::npos) event_.id = std::string(value);
+    if (value.find('\0') == std::string_view::npos) id_buffer_ = std::string(value);
   }
 }
 

@@ -219,6 +219,11 @@ std::shared_ptr<const MaskSet> Masker::patterns() const {
   return set_;
 }
 
+std::vector<std::string> Masker::forms() const {
+  std::lock_guard lock(mu_);
+  return ordered_forms_;
+}
+
 std::string Masker::Mask(std::string_view text) const { return patterns()->Mask(text); }
 
 bool Masker::MaskIfNeeded(std::string_view text, std::string* out) const {

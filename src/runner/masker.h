@@ -99,6 +99,9 @@ class Masker {
 
   // The current compiled snapshot; never null.
   std::shared_ptr<const MaskSet> patterns() const;
+  // Every registered form (what patterns() matches), in registration order: for callers that
+  // look at text edges, e.g. a log chunk ending with the start of a secret.
+  std::vector<std::string> forms() const;
   // Increases whenever patterns() changes; cheap to read on every call.
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
 

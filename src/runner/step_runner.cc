@@ -7,10 +7,10 @@
 #include <string>
 
 #include "runner/attempt_context.h"
-#include "util/key_value_file.h"
 #include "runner/step_command.h"
 #include "util/duration_format.h"
 #include "util/fs.h"
+#include "util/key_value_file.h"
 #include "util/subprocess.h"
 
 namespace slipway::runner {
@@ -33,18 +33,9 @@ bool EscapesWorkspace(const std::string& dir) {
 Status WriteScratchFile(const std::string& path, std::string_view bytes, mode_t mode) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus(path, errno);
-  while (!bytes.empty()) {
-    ssize_t n = write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return ErrnoStatus(path, err);
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
+  Status written = WriteAll(fd, bytes, path);
   close(fd);
-  return Status::Ok();
+  return written;
 }
 
 StepRun Failed(Outcome outcome, std::string reason) {

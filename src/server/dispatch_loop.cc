@@ -6,6 +6,7 @@ namespace slipway::server {
 void Server::Impl::DispatchLoop() {
   engine::DispatcherOptions options;
   options.restart_grace = options_.restart_grace;
+  options.plans = &agent_service_->plans();  // leases reuse the run plans the dispatcher builds
   engine::Dispatcher dispatcher(store_.get(), &work_, options, std::chrono::system_clock::now());
   uint64_t seen = dispatch_.generation();
   std::string last_error;

@@ -1,11 +1,11 @@
-// Git polling: every project with a poll interval is checked when it is due; changed branches
-// and tags start runs as pushes would. The first poll of a project only records its refs.
+// Git polling: every project with a poll interval is polled (engine::PollProject) when it is
+// due; changed branches and tags start runs as pushes would. The first poll of a project only
+// records its refs.
 #include <poll.h>
 
 #include <map>
 
 #include "server/server_impl.h"
-#include "triggers/triggers.h"
 
 namespace slipway::server {
 
@@ -25,36 +25,20 @@ void Server::Impl::PollLoop() {
       if (due != next_poll.end() && now < due->second) continue;
       next_poll[project.id] = now + std::chrono::seconds(project.poll_interval_seconds);
 
-      triggers::PollOptions options;
-      options.data_dir = options_.data_dir;
-      auto polled = triggers::PollRepository(project.repo, project.last_polled_commits, options);
+      auto polled = engine::PollProject(*store_, project, options_.data_dir,
+                                        std::chrono::system_clock::now());
       if (!polled.ok()) {
         Log("poller: " + project.name + ": " + polled.status().message());
         continue;
       }
-      const bool first_poll = project.last_polled_commits.empty();
-      for (const triggers::RefUpdate& update : polled->updates) {
-        if (first_poll || update.Deleted()) continue;
-        engine::PushRunRequest request;
-        request.project = project;
-        request.ref = update.ref;
-        request.before = update.old_sha;
-        request.after = update.new_sha;
-        request.trigger = "poll";
-        request.actor = "poller";
-        request.mirrors_dir = options_.data_dir;
-        auto run = engine::StartPushRun(*store_, request, std::chrono::system_clock::now());
-        if (!run.ok()) {
-          Log("poller: " + project.name + " " + update.ref + ": " + run.status().message());
-        } else if (run->has_value()) {
-          Log("poller: " + project.name + " " + update.ref + " started run #" +
-              std::to_string((*run)->number));
-          dispatch_.Notify();
-        }
+      for (const std::string& problem : polled->problems) {
+        Log("poller: " + project.name + " " + problem);
       }
-      if (Status s = store_->SetPolledCommits(project.id, polled->refs_json); !s.ok()) {
-        Log("poller: " + project.name + ": " + s.message());
+      for (const store::Run& run : polled->started) {
+        Log("poller: " + project.name + " " + run.ref + " started run #" +
+            std::to_string(run.number));
       }
+      if (!polled->started.empty()) dispatch_.Notify();
     }
   }
 }

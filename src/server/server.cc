@@ -61,9 +61,21 @@ Status Server::Impl::Start() {
   SLIPWAY_ASSIGN_OR_RETURN(store_, store::Open(open));
   SLIPWAY_RETURN_IF_ERROR(Bootstrap());
 
+  // Agents mask secrets in their logs; the server checks every chunk again before storing it.
+  engine::LogScrubber::Options scrub_options;
+  scrub_options.report = [this](const std::string& line) { Log(line); };
+  scrubber_ = std::make_unique<engine::LogScrubber>(store_.get(), std::move(scrub_options));
+
   engine::AgentServiceOptions agent_options;
   agent_options.lease = options_.lease;
   agent_options.finished = &dispatch_;
+  agent_options.scrubber = scrubber_.get();
+  engine::ArtifactStoreOptions artifact_options;
+  artifact_options.root =
+      options_.artifacts_dir.empty() ? options_.data_dir / "artifacts" : options_.artifacts_dir;
+  artifact_options.max_bytes = options_.max_artifact_bytes;
+  artifacts_ = std::make_unique<engine::ArtifactStore>(std::move(artifact_options));
+  agent_options.artifacts = artifacts_.get();
   agent_service_ = std::make_unique<engine::AgentService>(store_.get(), &work_, agent_options);
 
   SLIPWAY_ASSIGN_OR_RETURN(auto listen, ParseListen(options_.listen));
@@ -73,6 +85,7 @@ Status Server::Impl::Start() {
   context.work = &work_;
   context.dispatch = &dispatch_;
   context.data_dir = options_.data_dir;
+  context.artifacts = artifacts_.get();
   SLIPWAY_ASSIGN_OR_RETURN(http::Router router, api::MakeRouter(context));
   http::ServerOptions http_options;
   http_options.address = listen.first;

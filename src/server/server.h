@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -26,6 +27,11 @@ struct ServerOptions {
   std::chrono::milliseconds poll_check{1000};      // how often due git polls are looked for
   std::vector<std::string> agent_environment;      // base environment of embedded agents' steps
   std::function<void(const std::string&)> log;     // server log lines; empty = stderr
+  // Where jobs' artifacts are kept; "" = data_dir/artifacts. Servers sharing a PostgreSQL
+  // database must share this directory too (the agents of one download what another's kept).
+  std::filesystem::path artifacts_dir;
+  // The largest artifacts archive one job may keep (bigger uploads fail the job): 1 GiB.
+  uint64_t max_artifact_bytes = uint64_t{1} << 30;
 };
 
 class Server {

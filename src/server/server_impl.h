@@ -39,6 +39,9 @@ class Server::Impl {
   std::unique_ptr<store::Store> store_;
   engine::WorkSignal work_;      // jobs were queued: wakes long-polling agents
   engine::WorkSignal dispatch_;  // something finished or was requested: wakes the dispatcher
+  std::unique_ptr<engine::LogScrubber> scrubber_;  // outlives agent_service_, which uses it
+  // Outlives agent_service_, which uses it.
+  std::unique_ptr<engine::ArtifactStore> artifacts_;
   std::unique_ptr<engine::AgentService> agent_service_;
   std::unique_ptr<http::Server> http_;
   std::vector<std::unique_ptr<agent::LocalTransport>> transports_;

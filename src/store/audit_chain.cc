@@ -1,4 +1,4 @@
-// The audit trail's hash chain: the canonical hash of a record and the walk that verifies it.
+// The audit trail's hash chain: the canonical hash of a record and the checks that verify it.
 #include <string>
 
 #include "store/sql.h"
@@ -9,7 +9,6 @@ namespace slipway::store {
 namespace {
 
 constexpr int kVerifyPageSize = 500;
-const std::string kGenesisHash(64, '0');
 
 // Length-prefixed ("<decimal length>:<bytes>"), so that no two different field lists encode
 // to the same bytes, whatever the fields contain.
@@ -34,36 +33,37 @@ std::string AuditHash(const AuditRecord& record) {
   return HexEncode(hash.Final());
 }
 
-// Checks, per record in seq order: the seq follows (a gap means deleted records), prev_hash
-// is the previous record's hash (a mismatch means records were reordered, inserted or
-// replaced with recomputed hashes), and the record's own hash (a mismatch means it was
-// edited). Removing records from the end of the trail leaves a valid, shorter chain; that
-// needs the head's hash kept elsewhere to detect.
+// A seq gap means deleted records; a prev_hash that is not the previous record's hash means
+// records were reordered, inserted or replaced with recomputed hashes; a hash that does not
+// match means the record was edited. Removing records from the end of the trail leaves a
+// valid, shorter chain; that needs the head's hash kept elsewhere to detect.
+Status AuditChainChecker::Check(const AuditRecord& record) {
+  std::string at = "audit trail broken at seq " + std::to_string(record.seq) + ": ";
+  if (record.seq != expected_seq_) {
+    return FailedPrecondition("audit trail broken: seq gap after " +
+                              std::to_string(expected_seq_ - 1) + " (the next record is seq " +
+                              std::to_string(record.seq) + "): records deleted");
+  }
+  if (record.prev_hash != prev_hash_) {
+    return FailedPrecondition(at + "prev_hash mismatch: it does not name the hash of seq " +
+                              std::to_string(record.seq - 1) +
+                              " (records reordered, inserted or replaced)");
+  }
+  if (AuditHash(record) != record.hash) {
+    return FailedPrecondition(at + "hash mismatch: the record was edited");
+  }
+  prev_hash_ = record.hash;
+  ++expected_seq_;
+  return Status::Ok();
+}
+
 Status VerifyAuditChain(Store& store) {
-  int64_t expected_seq = 1;
-  std::string prev_hash = kGenesisHash;
+  AuditChainChecker checker;
   for (;;) {
     SLIPWAY_ASSIGN_OR_RETURN(std::vector<AuditRecord> page,
-                             store.ListAudit(expected_seq - 1, kVerifyPageSize));
+                             store.ListAudit(checker.checked(), kVerifyPageSize));
     if (page.empty()) return Status::Ok();
-    for (const AuditRecord& record : page) {
-      std::string at = "audit trail broken at seq " + std::to_string(record.seq) + ": ";
-      if (record.seq != expected_seq) {
-        return FailedPrecondition("audit trail broken: seq gap after " +
-                                  std::to_string(expected_seq - 1) + " (the next record is seq " +
-                                  std::to_string(record.seq) + "): records deleted");
-      }
-      if (record.prev_hash != prev_hash) {
-        return FailedPrecondition(at + "prev_hash mismatch: it does not name the hash of seq " +
-                                  std::to_string(record.seq - 1) +
-                                  " (records reordered, inserted or replaced)");
-      }
-      if (AuditHash(record) != record.hash) {
-        return FailedPrecondition(at + "hash mismatch: the record was edited");
-      }
-      prev_hash = record.hash;
-      ++expected_seq;
-    }
+    for (const AuditRecord& record : page) SLIPWAY_RETURN_IF_ERROR(checker.Check(record));
   }
 }
 

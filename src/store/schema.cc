@@ -152,8 +152,17 @@ CREATE TABLE audit (
 );
 )sql";
 
+// Version 1 stored "{}" as a new project's last_polled_commits, which the poller could not
+// tell from a poll that saw no refs, so the first poll started runs for every existing branch
+// and tag. "" now means "never polled". A project polled while its repository had no refs also
+// reads "{}": it becomes "" too, which at worst makes its next poll record instead of start.
+constexpr const char* kNeverPolled = R"sql(
+UPDATE projects SET last_polled_commits = '' WHERE last_polled_commits = '{}';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
+    {2, "last_polled_commits is empty until the first poll", kNeverPolled},
 };
 
 }  // namespace

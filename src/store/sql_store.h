@@ -1,8 +1,8 @@
 // SqlStore: the Store, written once over SqlDatabase (sql.h). Open (open.cc) builds it over a
 // SqliteDatabase or a PostgresDatabase.
 //
-// The methods are spread over store_*.cc by concern: projects, runs and jobs, the queue and
-// leases, logs, agents and tokens, the audit trail.
+// The methods are spread over store_*.cc by concern: projects, runs and jobs, a run's status
+// (store_run_status.cc), the queue and leases, logs, agents and tokens, the audit trail.
 #pragma once
 
 #include <atomic>
@@ -26,11 +26,13 @@ class SqlStore final : public Store {
   Status SetPolledCommits(int64_t project_id, const std::string& commits_json) override;
 
   Result<Run> CreateRun(Run run, std::vector<Job> jobs) override;
+  Result<Run> CreateDeliveredRun(const Delivery& delivery, Run run, std::vector<Job> jobs) override;
   Result<Run> GetRun(int64_t run_id) override;
   Result<Run> GetRunByNumber(int64_t project_id, int64_t number) override;
   Result<std::vector<Run>> ListRuns(const RunFilter& filter) override;
   Result<std::vector<Run>> ListUnfinishedRuns() override;
   Status UpdateRun(const Run& run) override;
+  Result<CancelOutcome> RequestCancel(int64_t run_id) override;
   Result<std::vector<Job>> ListJobs(int64_t run_id) override;
   Result<Job> GetJob(int64_t job_id) override;
   Status UpdateJobs(const std::vector<Job>& jobs) override;
@@ -49,6 +51,7 @@ class SqlStore final : public Store {
   Result<LogSlice> ReadLog(int64_t attempt_id, int64_t offset, int64_t max_bytes) override;
 
   Result<Agent> RegisterAgent(const Agent& agent) override;
+  Result<AgentRegistration> RegisterAgentWithToken(const Agent& agent, const Token& token) override;
   Result<std::vector<Agent>> ListAgents() override;
   Status TouchAgent(int64_t agent_id, Time now) override;
 
@@ -57,9 +60,6 @@ class SqlStore final : public Store {
   Result<std::vector<Token>> ListTokens() override;
   Status RevokeToken(int64_t token_id) override;
   Status TouchToken(int64_t token_id, Time now) override;
-
-  Result<bool> RecordDelivery(std::string_view provider, std::string_view delivery_id,
-                              Time now) override;
 
   Result<AuditRecord> AppendAudit(const AuditRecord& record) override;
   Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int limit) override;

@@ -1,7 +1,10 @@
 #include "store/sqlite_connection.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace slipway::store {
@@ -62,6 +65,21 @@ SqlValue Column(sqlite3_stmt* stmt, int i) {
     default:
       return SqlNull{};
   }
+}
+
+// The cause of an I/O error when it is a file that cannot be written: a read-only file
+// system, an immutable or read-only file. SQLite does not keep the errno of a failed write, so
+// the database and its write-ahead log are probed with access(2), which sees all three (also
+// for root, whom file modes do not stop). OK when both can be written.
+Status WriteRefused(const std::string& path, const std::string& where) {
+  for (const std::string& file : {path, path + "-wal"}) {
+    if (::access(file.c_str(), W_OK) == 0) continue;
+    const int error = errno;
+    if (error == ENOENT) continue;  // no write-ahead log yet
+    return Unavailable(where + " is read-only: " + file + " cannot be written (" +
+                       std::strerror(error) + "); reads still work");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -174,6 +192,8 @@ Status SqliteConnection::Error(int rc) const {
     case SQLITE_LOCKED:
       return Unavailable(where + " is locked by another process (" + detail + ")");
     case SQLITE_IOERR:
+      if (Status why = WriteRefused(path_, where); !why.ok()) return why;
+      return Unavailable(where + ": " + detail);
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_NOLFS:

@@ -38,13 +38,23 @@ struct Project {
   int64_t poll_interval_seconds = 60;  // 0 = no polling (webhooks only)
   std::string webhook_secret;          // never returned by the API
   bool is_public = false;              // registry anonymous pull (later)
-  std::string last_polled_commits;     // JSON {"refs/heads/main": "<sha>", ...}
+  // The refs the last poll saw, JSON {"refs/heads/main": "<sha>", ...}; "" until the first
+  // poll ("{}" is a poll that saw no refs).
+  std::string last_polled_commits;
   Time created;
 };
 
 // Lifecycle: queued → running → (success | failure | cancelled). A run whose pipeline file
-// fails validation is created directly as failure with `error` holding the diagnostics.
+// fails validation is created directly as failure with `error` holding the diagnostics. A
+// finished run never changes again.
 enum class RunStatus { kQueued, kRunning, kSuccess, kFailure, kCancelled };
+
+// What Store::RequestCancel did.
+enum class CancelOutcome {
+  kRequested,         // the run was queued or running: its cancel_requested is now set
+  kAlreadyRequested,  // a cancel was requested before: nothing changed
+  kFinished,          // the run already finished: nothing changed
+};
 
 struct Run {
   int64_t id = 0;
@@ -59,10 +69,10 @@ struct Run {
   std::string inputs_json = "{}";  // typed manual inputs
   std::string pipeline_yaml;       // the pipeline file's text at `commit`
   std::string concurrency_group;   // rendered top-level group; "" = none
-  bool cancel_requested = false;
-  std::string created_by;   // token name, "webhook:github", "poller", "cron"
-  std::string error;        // why the run failed before any job ran
-  std::string delivery_id;  // webhook delivery that started it, if any
+  bool cancel_requested = false;   // once set, never cleared (RequestCancel, UpdateRun)
+  std::string created_by;          // token name, "webhook:github", "poller", "cron"
+  std::string error;               // why the run failed before any job ran
+  std::string delivery_id;         // webhook delivery that started it, if any
   Time created;
   std::optional<Time> started, finished;
 };
@@ -165,6 +175,13 @@ struct AuditRecord {
   std::string hash;
 };
 
+// A webhook delivery that starts a run: the provider's id for it, unique per provider.
+struct Delivery {
+  std::string provider;  // "github", "gitlab", "gitea"
+  std::string id;
+  Time received;
+};
+
 struct RunFilter {
   int64_t project_id = 0;  // 0 = all projects
   std::optional<RunStatus> status;
@@ -195,6 +212,14 @@ struct AttemptResult {
   Time ended;
 };
 
+// What Store::RegisterAgentWithToken did.
+struct AgentRegistration {
+  Agent agent;
+  Token token;                             // the new agent token, with its id and agent_id
+  bool replaced = false;                   // the name was registered before
+  std::vector<int64_t> revoked_token_ids;  // the agent's previous agent tokens, now revoked
+};
+
 // A contiguous piece of a job attempt's log.
 struct LogSlice {
   int64_t offset = 0;  // of the first byte of `data` in the whole log
@@ -217,11 +242,30 @@ class Store {
 
   // Runs and jobs. CreateRun assigns the run's id and number and the jobs' ids atomically.
   virtual Result<Run> CreateRun(Run run, std::vector<Job> jobs) = 0;
+  // CreateRun for a webhook delivery (run.delivery_id becomes delivery.id): the delivery is
+  // recorded in the same transaction. kAlreadyExists, creating nothing, when the delivery was
+  // recorded before, also when copies of it arrive at once; when the run cannot be stored, the
+  // delivery is not recorded either, so the provider's redelivery still starts it.
+  virtual Result<Run> CreateDeliveredRun(const Delivery& delivery, Run run,
+                                         std::vector<Job> jobs) = 0;
   virtual Result<Run> GetRun(int64_t run_id) = 0;
   virtual Result<Run> GetRunByNumber(int64_t project_id, int64_t number) = 0;
   virtual Result<std::vector<Run>> ListRuns(const RunFilter& filter) = 0;  // newest first
   virtual Result<std::vector<Run>> ListUnfinishedRuns() = 0;  // queued or running, oldest first
-  virtual Status UpdateRun(const Run& run) = 0;               // status, times, cancel flag, error
+  // Writes a run's status, started, finished and error as the dispatcher decided them from a
+  // copy it read earlier. Meanwhile a cancel may have been requested (RequestCancel), or, with
+  // two servers during a change of leadership, the run may have finished. So the write is
+  // conditional on the stored run:
+  // - cancel_requested is raised when `run` has it, and never cleared;
+  // - a finished run is not written: kFailedPrecondition (it stays as it ended);
+  // - a copy that did not see a cancel request does not finish the run: kFailedPrecondition
+  //   (the caller reads the run again and finishes it as cancelled).
+  // kNotFound for an unknown run.
+  virtual Status UpdateRun(const Run& run) = 0;
+  // Asks a queued or running run to stop: sets its cancel_requested, unless it already finished
+  // or a cancel was requested before (see CancelOutcome). Of concurrent requests, exactly one
+  // gets kRequested. kNotFound for an unknown run.
+  virtual Result<CancelOutcome> RequestCancel(int64_t run_id) = 0;
   virtual Result<std::vector<Job>> ListJobs(int64_t run_id) = 0;  // by index
   virtual Result<Job> GetJob(int64_t job_id) = 0;
   // Writes status, reason, outputs, cancel_requested and times of jobs of one run, in one
@@ -262,9 +306,17 @@ class Store {
   virtual Status CloseLog(int64_t attempt_id) = 0;  // no more bytes will come
   virtual Result<LogSlice> ReadLog(int64_t attempt_id, int64_t offset, int64_t max_bytes) = 0;
 
-  // Agents.
-  virtual Result<Agent> RegisterAgent(const Agent& agent) = 0;  // by name: re-registering
-                                                                // updates labels and capacity
+  // Agents. RegisterAgent is for the server's embedded agents, which have no token: by name,
+  // re-registering updates labels and capacity.
+  virtual Result<Agent> RegisterAgent(const Agent& agent) = 0;
+  // Registers a remote agent with its agent token (`token`: kind kAgent, with a hash; its
+  // agent_id is filled in), in one transaction. A name belongs to one agent at a time, so
+  // registering an existing name takes it over: the agent keeps its id and first registration
+  // time, takes the new labels and capacity, and every agent token issued to it before is
+  // revoked. Concurrent registrations of one name leave exactly one unrevoked token.
+  // kAlreadyExists for the name of an agent that never had a token (an embedded agent).
+  virtual Result<AgentRegistration> RegisterAgentWithToken(const Agent& agent,
+                                                           const Token& token) = 0;
   virtual Result<std::vector<Agent>> ListAgents() = 0;
   virtual Status TouchAgent(int64_t agent_id, Time now) = 0;
 
@@ -275,13 +327,11 @@ class Store {
   virtual Status RevokeToken(int64_t token_id) = 0;
   virtual Status TouchToken(int64_t token_id, Time now) = 0;
 
-  // Webhook deliveries: true when `delivery_id` of `provider` was not seen before (and is
-  // now recorded), false for a repeat.
-  virtual Result<bool> RecordDelivery(std::string_view provider, std::string_view delivery_id,
-                                      Time now) = 0;
-
   // The audit trail. Append computes prev_hash and hash in the same transaction that takes the
-  // next seq, so concurrent appends from several servers still form one chain.
+  // next seq, so concurrent appends from several servers still form one chain. It stores the
+  // details in their canonical form (compact JSON, keys sorted, UTF-8 unescaped), whatever form
+  // they came in ("" is {}); the returned record has the text stored and hashed.
+  // kInvalidArgument when details_json is not a JSON object.
   virtual Result<AuditRecord> AppendAudit(const AuditRecord& record) = 0;
   virtual Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int limit) = 0;
 
@@ -293,6 +343,22 @@ class Store {
 
 // The canonical hash of an audit record (see AuditRecord), used by Append and by Verify.
 std::string AuditHash(const AuditRecord& record);
+
+// Checks a trail record by record, in seq order from seq 1: what VerifyAuditChain does with
+// the store's records, and what a client does with the records the API returns.
+class AuditChainChecker {
+ public:
+  // kFailedPrecondition naming the record and how the chain breaks there: a seq gap (records
+  // deleted), a prev_hash that is not the previous record's hash (records reordered, inserted
+  // or replaced), or a hash that does not match the record (it was edited).
+  Status Check(const AuditRecord& record);
+  int64_t checked() const { return expected_seq_ - 1; }   // records that passed
+  const std::string& head() const { return prev_hash_; }  // the last one's hash (64 zeros)
+
+ private:
+  int64_t expected_seq_ = 1;
+  std::string prev_hash_ = std::string(64, '0');
+};
 
 // Walks the whole trail and reports the first record whose hash, prev_hash or seq does not
 // follow: an edited, deleted, inserted or reordered record. OK when the chain is intact.

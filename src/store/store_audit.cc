@@ -1,5 +1,6 @@
 // SqlStore: appending to and listing the audit trail (the chain itself: audit_chain.cc).
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "store/rows.h"
@@ -11,12 +12,24 @@ namespace {
 
 constexpr int kMaxAuditPage = 1000;
 
+// The one text a record's details are stored and hashed as: compact, keys sorted (nlohmann's
+// object is ordered), strings as UTF-8. Clients re-verify the hash from the stored text the API
+// returns; storing one form also means equal details always hash alike.
+Result<std::string> CanonicalDetails(const std::string& details_json) {
+  if (details_json.empty()) return std::string("{}");
+  const nlohmann::json doc = nlohmann::json::parse(details_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return InvalidArgument("audit details must be a JSON object: " + details_json.substr(0, 80));
+  }
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
 Result<AuditRecord> SqlStore::AppendAudit(const AuditRecord& record) {
   AuditRecord r = record;
   r.time = StoredTimeOrNow(r.time);
-  if (r.details_json.empty()) r.details_json = "{}";
+  SLIPWAY_ASSIGN_OR_RETURN(r.details_json, CanonicalDetails(record.details_json));
   const Dialect& dialect = db_->dialect();
   SLIPWAY_RETURN_IF_ERROR(Write([&](SqlTx& tx) -> Status {
     // Appenders take turns from here to commit, so each one reads the committed last record

@@ -31,7 +31,6 @@ Result<Project> SqlStore::CreateProject(const Project& project) {
   Project p = project;
   if (p.default_branch.empty()) p.default_branch = "main";
   if (p.pipeline_file.empty()) p.pipeline_file = ".slipway.yml";
-  if (p.last_polled_commits.empty()) p.last_polled_commits = "{}";
   p.created = StoredTimeOrNow(p.created);
   Status status = Write([&](SqlTx& tx) -> Status {
     SLIPWAY_ASSIGN_OR_RETURN(

@@ -68,37 +68,69 @@ Status InsertJob(SqlTx& tx, int64_t run_id, NewJob& item) {
   return Status::Ok();
 }
 
+// Stores the run (assigning its number and id) and its jobs, in the caller's transaction.
+Status InsertRun(SqlTx& tx, Run& run, std::vector<NewJob>& new_jobs) {
+  // The project row is the per-project counter; updating it also serialises concurrent
+  // CreateRuns of one project on PostgreSQL (a row lock until commit).
+  SLIPWAY_ASSIGN_OR_RETURN(
+      SqlRows numbers,
+      tx.Query("UPDATE projects SET next_run_number = next_run_number + 1 WHERE id = ? "
+               "RETURNING next_run_number - 1",
+               {run.project_id}));
+  if (numbers.empty()) return NotFound("project " + std::to_string(run.project_id) + " not found");
+  run.number = numbers.front().Int(0);
+  SLIPWAY_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      tx.Query("INSERT INTO runs (project_id, number, status, trigger_kind, event, ref, branch, "
+               "commit_sha, inputs_json, pipeline_yaml, concurrency_group, cancel_requested, "
+               "created_by, error, delivery_id, created, started, finished) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+               {run.project_id, run.number, std::string(RunStatusText(run.status)), run.trigger,
+                run.event, run.ref, run.branch, run.commit, run.inputs_json, run.pipeline_yaml,
+                run.concurrency_group, int64_t{run.cancel_requested}, run.created_by, run.error,
+                run.delivery_id, ToMillis(run.created), OptionalMillis(run.started),
+                OptionalMillis(run.finished)}));
+  SLIPWAY_ASSIGN_OR_RETURN(run.id, ReturnedId(rows));
+  for (NewJob& job : new_jobs) SLIPWAY_RETURN_IF_ERROR(InsertJob(tx, run.id, job));
+  return Status::Ok();
+}
+
+// The run as stored: defaults filled in, times truncated to what is stored.
+Result<std::vector<NewJob>> PrepareRun(Run& run, std::vector<Job> jobs) {
+  run.created = StoredTimeOrNow(run.created);
+  if (run.inputs_json.empty()) run.inputs_json = "{}";
+  return PrepareJobs(std::move(jobs), run.created);
+}
+
 }  // namespace
 
 Result<Run> SqlStore::CreateRun(Run run, std::vector<Job> jobs) {
-  run.created = StoredTimeOrNow(run.created);
-  if (run.inputs_json.empty()) run.inputs_json = "{}";
-  SLIPWAY_ASSIGN_OR_RETURN(std::vector<NewJob> new_jobs, PrepareJobs(std::move(jobs), run.created));
+  SLIPWAY_ASSIGN_OR_RETURN(std::vector<NewJob> new_jobs, PrepareRun(run, std::move(jobs)));
+  SLIPWAY_RETURN_IF_ERROR(Write([&](SqlTx& tx) { return InsertRun(tx, run, new_jobs); }));
+  return run;
+}
+
+Result<Run> SqlStore::CreateDeliveredRun(const Delivery& delivery, Run run, std::vector<Job> jobs) {
+  if (delivery.provider.empty() || delivery.id.empty()) {
+    return InvalidArgument("a webhook delivery needs a provider and a delivery id");
+  }
+  run.delivery_id = delivery.id;
+  SLIPWAY_ASSIGN_OR_RETURN(std::vector<NewJob> new_jobs, PrepareRun(run, std::move(jobs)));
   SLIPWAY_RETURN_IF_ERROR(Write([&](SqlTx& tx) -> Status {
-    // The project row is the per-project counter; updating it also serialises concurrent
-    // CreateRuns of one project on PostgreSQL (a row lock until commit).
+    // First, so that a concurrent copy of the delivery waits here (PostgreSQL: on the primary
+    // key until this transaction ends) and then finds it recorded, or records it itself if
+    // this transaction rolled back. ON CONFLICT rather than catching the unique violation:
+    // on PostgreSQL an error aborts the whole transaction.
     SLIPWAY_ASSIGN_OR_RETURN(
-        SqlRows numbers,
-        tx.Query("UPDATE projects SET next_run_number = next_run_number + 1 WHERE id = ? "
-                 "RETURNING next_run_number - 1",
-                 {run.project_id}));
-    if (numbers.empty())
-      return NotFound("project " + std::to_string(run.project_id) + " not found");
-    run.number = numbers.front().Int(0);
-    SLIPWAY_ASSIGN_OR_RETURN(
-        SqlRows rows,
-        tx.Query("INSERT INTO runs (project_id, number, status, trigger_kind, event, ref, branch, "
-                 "commit_sha, inputs_json, pipeline_yaml, concurrency_group, cancel_requested, "
-                 "created_by, error, delivery_id, created, started, finished) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                 {run.project_id, run.number, std::string(RunStatusText(run.status)), run.trigger,
-                  run.event, run.ref, run.branch, run.commit, run.inputs_json, run.pipeline_yaml,
-                  run.concurrency_group, int64_t{run.cancel_requested}, run.created_by, run.error,
-                  run.delivery_id, ToMillis(run.created), OptionalMillis(run.started),
-                  OptionalMillis(run.finished)}));
-    SLIPWAY_ASSIGN_OR_RETURN(run.id, ReturnedId(rows));
-    for (NewJob& job : new_jobs) SLIPWAY_RETURN_IF_ERROR(InsertJob(tx, run.id, job));
-    return Status::Ok();
+        int64_t inserted,
+        tx.Exec("INSERT INTO deliveries (provider, delivery_id, received) VALUES (?, ?, ?) "
+                "ON CONFLICT (provider, delivery_id) DO NOTHING",
+                {delivery.provider, delivery.id, ToMillis(StoredTimeOrNow(delivery.received))}));
+    if (inserted == 0) {
+      return AlreadyExists("delivery " + delivery.id + " from " + delivery.provider +
+                           " was received before");
+    }
+    return InsertRun(tx, run, new_jobs);
   }));
   return run;
 }
@@ -173,17 +205,6 @@ Result<std::vector<Run>> SqlStore::ListUnfinishedRuns() {
     return Status::Ok();
   }));
   return runs;
-}
-
-Status SqlStore::UpdateRun(const Run& run) {
-  return Write([&](SqlTx& tx) {
-    return RequireChanged(
-        tx.Exec("UPDATE runs SET status = ?, started = ?, finished = ?, cancel_requested = ?, "
-                "error = ? WHERE id = ?",
-                {std::string(RunStatusText(run.status)), OptionalMillis(run.started),
-                 OptionalMillis(run.finished), int64_t{run.cancel_requested}, run.error, run.id}),
-        RunName(run.id));
-  });
 }
 
 Result<std::vector<Job>> SqlStore::ListJobs(int64_t run_id) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/status.h"
 
@@ -26,6 +27,14 @@ Result<std::filesystem::path> MakeTempDir(std::string_view prefix);
 // Removes `path` and everything below it without following symlinks. Directories a build left
 // without owner write/search permission are chmod'ed u+rwx first. A missing path is OK.
 Status RemoveTree(const std::filesystem::path& path);
+
+// The names of the entries in the directory `dir` except "." and "..", sorted bytewise so that
+// walks built on it are reproducible.
+Result<std::vector<std::string>> ListDirectory(const std::string& dir);
+
+// Writes all of `bytes` to the file descriptor `fd` (retrying short and interrupted writes); a
+// failure is an ErrnoStatus naming `what` ("write /path/to/file", say).
+Status WriteAll(int fd, std::string_view bytes, const std::string& what);
 
 // Copies the regular file `from` (a symlink `from` is followed) to `to`: contents, permission
 // bits (including setuid/setgid/sticky) and modification time. `to` is replaced if it exists —

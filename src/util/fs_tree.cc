@@ -1,8 +1,9 @@
-// RemoveTree and CopyTree: recursive walks that never follow symlinks.
+// ListDirectory, RemoveTree and CopyTree (directory walks that never follow symlinks), WriteAll.
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <vector>
@@ -10,10 +11,8 @@
 #include "util/fs.h"
 
 namespace slipway {
-namespace {
 
-// The names in `dir` except "." and "..".
-Result<std::vector<std::string>> ListDir(const std::string& dir) {
+Result<std::vector<std::string>> ListDirectory(const std::string& dir) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return ErrnoStatus("list " + dir, errno);
   std::vector<std::string> names;
@@ -26,8 +25,21 @@ Result<std::vector<std::string>> ListDir(const std::string& dir) {
   const int err = errno;
   closedir(d);
   if (err != 0) return ErrnoStatus("list " + dir, err);
+  std::sort(names.begin(), names.end());
   return names;
 }
+
+Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
+  while (!bytes.empty()) {
+    const ssize_t n = write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(what, errno);
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+namespace {
 
 Status RemoveRecursive(const std::string& path) {
   struct stat st;
@@ -42,7 +54,7 @@ Status RemoveRecursive(const std::string& path) {
   if ((st.st_mode & S_IRWXU) != S_IRWXU && chmod(path.c_str(), st.st_mode | S_IRWXU) != 0) {
     return ErrnoStatus("remove " + path + ": chmod u+rwx", errno);
   }
-  SLIPWAY_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(path));
+  SLIPWAY_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(path));
   for (const std::string& name : names) {
     SLIPWAY_RETURN_IF_ERROR(RemoveRecursive(path + "/" + name));
   }
@@ -80,7 +92,7 @@ Status CopyDir(const std::string& from, const std::string& to, mode_t mode) {
   } else if (mkdir(to.c_str(), 0700) != 0) {
     return ErrnoStatus("copy " + from + ": mkdir " + to, errno);
   }
-  SLIPWAY_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(from));
+  SLIPWAY_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(from));
   for (const std::string& name : names) {
     const std::string src = from + "/" + name;
     const std::string dst = to + "/" + name;

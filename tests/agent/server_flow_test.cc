@@ -7,9 +7,9 @@
 
 #include "agent/agent.h"
 #include "engine/engine.h"
+#include "shell.h"
 #include "store/store.h"
 #include "util/fs.h"
-#include "util/subprocess.h"
 
 namespace slipway::agent {
 namespace {
@@ -18,16 +18,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
-// Runs a shell command; the test fails when it does.
-void Shell(const std::string& command) {
-  ProcessSpec spec;
-  spec.argv = {"sh", "-c", command};
-  spec.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp"};
-  std::string output;
-  auto outcome = RunProcess(
-      spec, [&](std::string_view chunk) { output += chunk; }, nullptr);
-  ASSERT_EQ(outcome.exit_code, 0) << command << "\n" << output;
-}
+using testing::Shell;
 
 class ServerFlowTest : public ::testing::Test {
  protected:

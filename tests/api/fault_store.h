@@ -1,9 +1,14 @@
 // A forwarding store::Store that fails every write with kUnavailable while `fail_writes` is
-// set, the way a full disk or a read-only database file does; reads always go through.
+// set, the way a full disk or a read-only database file does; reads always go through. Hooks
+// let a test fail one kind of write alone, or make another writer act at an exact point (the
+// races of cancel_test.cc).
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <memory>
 
+#include "api_fixture.h"
 #include "store/store.h"
 
 namespace slipway::api::testing {
@@ -12,6 +17,11 @@ class FaultStore final : public store::Store {
  public:
   explicit FaultStore(store::Store* base) : base_(base) {}
   std::atomic<bool> fail_writes{false};
+  // CreateRun and CreateDeliveredRun alone fail, as on a full disk.
+  std::atomic<bool> fail_create_run{false};
+  // Set before the calls they watch can happen (they are read without a lock).
+  std::function<void(const store::Run&)> after_get_run;      // GetRunByNumber read this run
+  std::function<void(const store::Run&)> before_update_run;  // UpdateRun is about to write
 
   using Time = store::Time;
   Result<store::Project> CreateProject(const store::Project& p) override {
@@ -29,11 +39,20 @@ class FaultStore final : public store::Store {
     return Write([&] { return base_->SetPolledCommits(id, json); });
   }
   Result<store::Run> CreateRun(store::Run run, std::vector<store::Job> jobs) override {
+    if (fail_create_run) return Unavailable("database or disk is full (injected)");
     return Write([&] { return base_->CreateRun(std::move(run), std::move(jobs)); });
+  }
+  Result<store::Run> CreateDeliveredRun(const store::Delivery& delivery, store::Run run,
+                                        std::vector<store::Job> jobs) override {
+    if (fail_create_run) return Unavailable("database or disk is full (injected)");
+    return Write(
+        [&] { return base_->CreateDeliveredRun(delivery, std::move(run), std::move(jobs)); });
   }
   Result<store::Run> GetRun(int64_t id) override { return base_->GetRun(id); }
   Result<store::Run> GetRunByNumber(int64_t project, int64_t number) override {
-    return base_->GetRunByNumber(project, number);
+    auto run = base_->GetRunByNumber(project, number);
+    if (run.ok() && after_get_run) after_get_run(*run);
+    return run;
   }
   Result<std::vector<store::Run>> ListRuns(const store::RunFilter& filter) override {
     return base_->ListRuns(filter);
@@ -42,7 +61,11 @@ class FaultStore final : public store::Store {
     return base_->ListUnfinishedRuns();
   }
   Status UpdateRun(const store::Run& run) override {
+    if (before_update_run) before_update_run(run);
     return Write([&] { return base_->UpdateRun(run); });
+  }
+  Result<store::CancelOutcome> RequestCancel(int64_t run_id) override {
+    return Write([&] { return base_->RequestCancel(run_id); });
   }
   Result<std::vector<store::Job>> ListJobs(int64_t run_id) override {
     return base_->ListJobs(run_id);
@@ -83,6 +106,10 @@ class FaultStore final : public store::Store {
   Result<store::Agent> RegisterAgent(const store::Agent& agent) override {
     return Write([&] { return base_->RegisterAgent(agent); });
   }
+  Result<store::AgentRegistration> RegisterAgentWithToken(const store::Agent& agent,
+                                                          const store::Token& token) override {
+    return Write([&] { return base_->RegisterAgentWithToken(agent, token); });
+  }
   Result<std::vector<store::Agent>> ListAgents() override { return base_->ListAgents(); }
   Status TouchAgent(int64_t id, Time now) override {
     return Write([&] { return base_->TouchAgent(id, now); });
@@ -97,9 +124,6 @@ class FaultStore final : public store::Store {
   }
   Status TouchToken(int64_t id, Time now) override {
     return Write([&] { return base_->TouchToken(id, now); });
-  }
-  Result<bool> RecordDelivery(std::string_view provider, std::string_view id, Time now) override {
-    return Write([&] { return base_->RecordDelivery(provider, id, now); });
   }
   Result<store::AuditRecord> AppendAudit(const store::AuditRecord& record) override {
     return Write([&] { return base_->AppendAudit(record); });
@@ -119,6 +143,25 @@ class FaultStore final : public store::Store {
   }
 
   store::Store* base_;
+};
+
+// A test fixture `Fixture` (ApiTest or one derived from it) whose API runs over a FaultStore
+// wrapping the fixture's store: `faulty_`.
+template <typename Fixture>
+class WithFaultStore : public Fixture {
+ protected:
+  ApiContext Context() override {
+    faulty_ = std::make_unique<FaultStore>(this->store_.get());
+    ApiContext context = Fixture::Context();
+    context.store = faulty_.get();
+    return context;
+  }
+  void TearDown() override {
+    this->server_.reset();  // before the store it serves
+    faulty_.reset();
+    Fixture::TearDown();
+  }
+  std::unique_ptr<FaultStore> faulty_;
 };
 
 }  // namespace slipway::api::testing

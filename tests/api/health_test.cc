@@ -7,21 +7,7 @@ namespace {
 
 // The API over a store that can be told to refuse writes, as a full disk or a read-only
 // database file would.
-class HealthTest : public ApiTest {
- protected:
-  ApiContext Context() override {
-    faulty_ = std::make_unique<FaultStore>(store_.get());
-    ApiContext context = ApiTest::Context();
-    context.store = faulty_.get();
-    return context;
-  }
-  void TearDown() override {
-    server_.reset();
-    faulty_.reset();
-    ApiTest::TearDown();
-  }
-  std::unique_ptr<FaultStore> faulty_;
-};
+class HealthTest : public WithFaultStore<ApiTest> {};
 
 TEST_F(HealthTest, DegradedWhileWritesFailAndReadsGoOn) {
   auto repo = MakeRepo();

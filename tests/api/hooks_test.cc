@@ -1,7 +1,10 @@
 // Webhooks from GitHub, GitLab and Gitea with payloads shaped like their documented push events
 // (tests/api/fixtures), against a real repository: signatures, delivery dedup, on.push
 // filters, deleted refs, and invalid pipelines.
+#include <future>
+
 #include "api_fixture.h"
+#include "fault_store.h"
 #include "triggers/triggers.h"
 
 namespace slipway::api::testing {
@@ -153,6 +156,26 @@ TEST_F(HooksTest, RepeatedDeliveryStartsNothing) {
   EXPECT_EQ(Runs("hello").size(), 1u);
 }
 
+// Several copies of one delivery at once (a provider retrying while the first is handled):
+// exactly one starts a run, the others are duplicates.
+TEST_F(HooksTest, ConcurrentCopiesOfADeliveryStartOneRun) {
+  const std::string body = PushPayload(Provider::kGitHub, "refs/heads/main", first_, second_);
+  std::vector<std::future<Reply>> copies;
+  for (int i = 0; i < 6; ++i) {
+    copies.push_back(std::async(std::launch::async,
+                                [&] { return Deliver(Provider::kGitHub, body, "same-id"); }));
+  }
+  int started = 0, duplicates = 0;
+  for (auto& copy : copies) {
+    Reply reply = copy.get();
+    started += reply.status == 201;
+    duplicates += reply.status == 200 && reply.doc.value("status", "") == "duplicate";
+  }
+  EXPECT_EQ(started, 1);
+  EXPECT_EQ(duplicates, 5);
+  EXPECT_EQ(Runs("hello").size(), 1u);
+}
+
 TEST_F(HooksTest, WrongOrMissingSignatureIs401AndStartsNothing) {
   const std::string body = PushPayload(Provider::kGitHub, "refs/heads/main", first_, second_);
   Reply wrong = Deliver(Provider::kGitHub, body, "d-1", "not-the-secret-at-all");
@@ -294,6 +317,27 @@ TEST_F(HooksTest, BadDeliveriesAreRefusedAndStartNothing) {
   Reply too_big = Deliver(Provider::kGitHub, huge, "d-4");
   EXPECT_EQ(too_big.status, 413);
   EXPECT_TRUE(Runs("hello").empty());
+}
+
+// The store refuses the run (a full disk): the delivery must not count as received, so the
+// provider's redelivery starts the run and the push is not lost.
+class HooksFaultTest : public WithFaultStore<HooksTest> {};
+
+TEST_F(HooksFaultTest, ARedeliveryAfterTheRunCouldNotBeStoredStartsIt) {
+  const std::string body = PushPayload(Provider::kGitHub, "refs/heads/main", first_, second_);
+  faulty_->fail_create_run = true;
+  Reply failed = Deliver(Provider::kGitHub, body, "d-1");
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_TRUE(Runs("hello").empty());
+  faulty_->fail_create_run = false;
+  Reply redelivered = Deliver(Provider::kGitHub, body, "d-1");
+  EXPECT_EQ(redelivered.status, 201) << redelivered.body;
+  ASSERT_EQ(Runs("hello").size(), 1u);
+  EXPECT_EQ(Runs("hello")[0].delivery_id, "d-1");
+  Reply again = Deliver(Provider::kGitHub, body, "d-1");
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.doc["status"], "duplicate");
+  EXPECT_EQ(Runs("hello").size(), 1u);
 }
 
 }  // namespace

@@ -332,7 +332,12 @@ TEST_F(ClientTest, AuditListAndVerifyDetectsTampering) {
   EXPECT_CONTAINS(list.out, "project/demo");
   Outcome json = Cli({"audit", "list", "--json", "--limit", "1"});
   ASSERT_EQ(json.exit_code, 0) << json;
-  EXPECT_EQ(json.json["records"].size(), 1u) << json;
+  ASSERT_EQ(json.json["records"].size(), 1u) << json;
+  // The first record (the server's first start) carries the exact text its hash covers, and
+  // that text is canonical: compact, keys sorted.
+  const auto& first = json.json["records"][0];
+  EXPECT_EQ(first.value("action", ""), "token.create") << json;
+  EXPECT_EQ(first.value("details_json", ""), first["details"].dump()) << json;
 
   Outcome verify = Cli({"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify;

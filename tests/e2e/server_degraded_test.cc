@@ -84,17 +84,7 @@ TEST_F(ServerDegradedTest, FullDiskRefusesWritesWith503AndKeepsServingReads) {
   EXPECT_EQ(run_refused.status, 503) << run_refused;
 
   // Reads go on, and /healthz tells why the server is degraded.
-  ApiAnswer health = Call("GET", "/healthz", "", "");
-  EXPECT_EQ(health.status, 200) << health;
-  EXPECT_EQ(health.json.value("status", ""), "degraded") << health;
-  EXPECT_CONTAINS(health.json.value("reason", ""), "full");
-  ApiAnswer projects = Call("GET", "/api/v1/projects");
-  EXPECT_EQ(projects.status, 200) << projects;
-  EXPECT_EQ(projects.json["projects"].size(), static_cast<size_t>(added + 1)) << projects;
-  ApiAnswer runs = Call("GET", "/api/v1/projects/demo/runs");
-  EXPECT_EQ(runs.status, 200) << runs;
-  EXPECT_EQ(runs.json["runs"].size(), 1u) << runs;
-  EXPECT_EQ(Call("GET", "/api/v1/projects/demo/runs/" + std::to_string(number)).status, 200);
+  ExpectDegradedWithReads("full", static_cast<size_t>(added + 1), number);
 
   // Space again: the next write works and the server is healthy.
   fs::remove(data_dir() / "filler");

@@ -220,6 +220,22 @@ class ServerE2eTest : public E2eTest {
     return answer.body;
   }
 
+  // The server refuses writes for `reason` yet reads go on: /healthz is 200 "degraded" naming
+  // the reason, `projects` projects are listed and run `number` of "demo" (its only run) is served.
+  void ExpectDegradedWithReads(const std::string& reason, size_t projects, int number) {
+    ApiAnswer health = Call("GET", "/healthz", "", "");
+    EXPECT_EQ(health.status, 200) << health;
+    EXPECT_EQ(health.json.value("status", ""), "degraded") << health;
+    EXPECT_CONTAINS(health.json.value("reason", ""), reason);
+    ApiAnswer listed = Call("GET", "/api/v1/projects");
+    EXPECT_EQ(listed.status, 200) << listed;
+    EXPECT_EQ(listed.json["projects"].size(), projects) << listed;
+    ApiAnswer runs = Call("GET", "/api/v1/projects/demo/runs");
+    EXPECT_EQ(runs.status, 200) << runs;
+    EXPECT_EQ(runs.json["runs"].size(), 1u) << runs;
+    EXPECT_EQ(Call("GET", "/api/v1/projects/demo/runs/" + std::to_string(number)).status, 200);
+  }
+
   // A registration token for agents (created through the API).
   std::string RegistrationToken() {
     ApiAnswer answer = Call(

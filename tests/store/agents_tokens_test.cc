@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "store_fixture.h"
 #include "util/sha256.h"
 
@@ -99,20 +101,106 @@ TEST_P(AgentsTokensTest, TokensAreFoundByHash) {
   EXPECT_EQ(store().TouchToken(424242, At(1)).code(), StatusCode::kNotFound);
 }
 
-TEST_P(AgentsTokensTest, DeliveriesAreRecordedOnce) {
-  ASSERT_OK_AND_ASSIGN(bool first, store().RecordDelivery("github", "abc-1", At(1)));
-  EXPECT_TRUE(first);
-  ASSERT_OK_AND_ASSIGN(bool repeat, store().RecordDelivery("github", "abc-1", At(2)));
-  EXPECT_FALSE(repeat);
-  ASSERT_OK_AND_ASSIGN(bool other_provider, store().RecordDelivery("gitlab", "abc-1", At(3)));
-  EXPECT_TRUE(other_provider);
-  ASSERT_OK_AND_ASSIGN(bool other_id, store().RecordDelivery("github", "abc-2", At(4)));
-  EXPECT_TRUE(other_id);
-  EXPECT_EQ(store().RecordDelivery("", "x", At(5)).status().code(), StatusCode::kInvalidArgument);
-  // The store keeps working after a repeat (on PostgreSQL a failed statement would abort the
-  // transaction; the repeat must not be one).
-  ASSERT_OK_AND_ASSIGN(bool after, store().RecordDelivery("github", "abc-3", At(6)));
-  EXPECT_TRUE(after);
+// Remote agents: a name belongs to one agent at a time, with one live agent token.
+TEST_P(AgentsTokensTest, RegisteringANameAgainRevokesItsPreviousTokens) {
+  Agent a;
+  a.name = "builder-1";
+  a.labels = {"linux"};
+  a.registered = At(1000);
+  Token t;
+  t.name = "agent:builder-1";
+  t.kind = TokenKind::kAgent;
+  t.hash = Sha256Hex("first");
+  ASSERT_OK_AND_ASSIGN(AgentRegistration first, store().RegisterAgentWithToken(a, t));
+  EXPECT_FALSE(first.replaced);
+  EXPECT_TRUE(first.revoked_token_ids.empty());
+  EXPECT_GT(first.token.id, 0);
+  EXPECT_EQ(first.token.agent_id, first.agent.id);
+  ASSERT_OK_AND_ASSIGN(Token stored, store().FindToken(Sha256Hex("first")));
+  EXPECT_EQ(stored.agent_id, first.agent.id);
+  EXPECT_FALSE(stored.revoked);
+
+  a.labels = {"linux", "gpu"};
+  a.registered = At(5000);
+  t.hash = Sha256Hex("second");
+  ASSERT_OK_AND_ASSIGN(AgentRegistration second, store().RegisterAgentWithToken(a, t));
+  EXPECT_TRUE(second.replaced);
+  EXPECT_EQ(second.agent.id, first.agent.id);
+  EXPECT_EQ(second.agent.registered, At(1000));
+  EXPECT_EQ(second.agent.labels, (std::vector<std::string>{"linux", "gpu"}));
+  EXPECT_EQ(second.revoked_token_ids, std::vector<int64_t>{first.token.id});
+  ASSERT_OK_AND_ASSIGN(Token old, store().FindToken(Sha256Hex("first")));
+  EXPECT_TRUE(old.revoked);
+  ASSERT_OK_AND_ASSIGN(Token current, store().FindToken(Sha256Hex("second")));
+  EXPECT_FALSE(current.revoked);
+
+  // Only agent tokens of that agent go: a user token and another agent's stay.
+  Token user;
+  user.name = "ci-bot";
+  user.hash = Sha256Hex("user");
+  ASSERT_OK(store().CreateToken(user).status());
+  Agent b;
+  b.name = "builder-2";
+  t.hash = Sha256Hex("other agent");
+  ASSERT_OK(store().RegisterAgentWithToken(b, t).status());
+  t.hash = Sha256Hex("third");
+  ASSERT_OK_AND_ASSIGN(AgentRegistration third, store().RegisterAgentWithToken(a, t));
+  EXPECT_EQ(third.revoked_token_ids, std::vector<int64_t>{second.token.id});
+  ASSERT_OK_AND_ASSIGN(Token user_after, store().FindToken(Sha256Hex("user")));
+  EXPECT_FALSE(user_after.revoked);
+  ASSERT_OK_AND_ASSIGN(Token other_after, store().FindToken(Sha256Hex("other agent")));
+  EXPECT_FALSE(other_after.revoked);
+}
+
+TEST_P(AgentsTokensTest, ConcurrentRegistrationsOfANameLeaveOneLiveToken) {
+  constexpr int kThreads = 8;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      Agent a;
+      a.name = "racer";
+      Token t;
+      t.name = "agent:racer";
+      t.kind = TokenKind::kAgent;
+      t.hash = Sha256Hex("racer-" + std::to_string(i));
+      auto registered = store().RegisterAgentWithToken(a, t);
+      EXPECT_TRUE(registered.ok()) << registered.status().ToString();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_OK_AND_ASSIGN(auto tokens, store().ListTokens());
+  int live = 0;
+  for (const Token& token : tokens) live += !token.revoked;
+  EXPECT_EQ(tokens.size(), size_t{kThreads});
+  EXPECT_EQ(live, 1);
+  ASSERT_OK_AND_ASSIGN(auto agents, store().ListAgents());
+  EXPECT_EQ(agents.size(), 1u);
+}
+
+TEST_P(AgentsTokensTest, AnEmbeddedAgentsNameCannotBeRegisteredWithAToken) {
+  Agent embedded;
+  embedded.name = "embedded-host-1";
+  embedded.labels = {"local"};
+  ASSERT_OK_AND_ASSIGN(Agent stored, store().RegisterAgent(embedded));
+  Agent intruder = embedded;
+  intruder.labels = {"evil"};
+  Token t;
+  t.kind = TokenKind::kAgent;
+  t.hash = Sha256Hex("intruder");
+  auto taken = store().RegisterAgentWithToken(intruder, t);
+  EXPECT_EQ(taken.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(taken.status().message().find("embedded"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(auto agents, store().ListAgents());
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents[0].labels, (std::vector<std::string>{"local"}));
+  EXPECT_EQ(store().FindToken(Sha256Hex("intruder")).status().code(), StatusCode::kNotFound);
+
+  Token user_kind = t;  // only agent tokens register agents
+  user_kind.kind = TokenKind::kUser;
+  Agent other;
+  other.name = "x";
+  EXPECT_EQ(store().RegisterAgentWithToken(other, user_kind).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 }  // namespace

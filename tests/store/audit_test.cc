@@ -54,6 +54,36 @@ TEST_P(AuditTest, AppendBuildsAChain) {
   ASSERT_OK(VerifyAuditChain(store()));
 }
 
+// The hash covers the details text exactly as stored, and clients re-verify records from the
+// text the API returns: the store keeps one canonical text (compact JSON, keys sorted, UTF-8),
+// whatever form the caller wrote, so a record always reads back the same way.
+TEST_P(AuditTest, DetailsAreStoredCanonically) {
+  AuditRecord r;
+  r.actor = "system";
+  r.action = "token.create";
+  r.target = "token/initial-admin";
+  r.time = At(1);
+  r.details_json = R"({"role": "admin",  "reason":"first start", "n": [1, 2]})";
+  ASSERT_OK_AND_ASSIGN(AuditRecord first, store().AppendAudit(r));
+  EXPECT_EQ(first.details_json, R"({"n":[1,2],"reason":"first start","role":"admin"})");
+  EXPECT_EQ(first.hash, AuditHash(first));
+  r.details_json = "{\"name\": \"caf\u00e9 \\u2713\"}";
+  ASSERT_OK_AND_ASSIGN(AuditRecord second, store().AppendAudit(r));
+  EXPECT_EQ(second.details_json, "{\"name\":\"caf\u00e9 \u2713\"}");
+  ASSERT_OK_AND_ASSIGN(auto stored, store().ListAudit(0, 10));
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].details_json, first.details_json);
+  EXPECT_EQ(stored[1].details_json, second.details_json);
+  ASSERT_OK(VerifyAuditChain(store()));
+
+  for (const char* bad : {"not json", "[1, 2]", R"({"a": 1} trailing)"}) {
+    r.details_json = bad;
+    EXPECT_EQ(store().AppendAudit(r).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  ASSERT_OK_AND_ASSIGN(stored, store().ListAudit(0, 10));
+  EXPECT_EQ(stored.size(), 2u);
+}
+
 TEST_P(AuditTest, ConcurrentAppendsFormOneChain) {
   constexpr int kThreads = 8, kEach = 20;
   std::vector<std::thread> threads;

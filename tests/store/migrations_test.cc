@@ -39,6 +39,22 @@ TEST_P(MigrationsTest, ReopeningIsIdempotentAndKeepsData) {
   EXPECT_EQ(MakeRun(p.id).number, 2);
 }
 
+// Version 1 stored "{}" for a project never polled; version 2 makes it "" (never polled).
+TEST_P(MigrationsTest, ProjectsNeverPolledReadAsNeverPolled) {
+  MakeProject("never");
+  Project polled = MakeProject("polled");
+  ASSERT_OK(store().SetPolledCommits(polled.id, R"({"refs/heads/main":"abc"})"));
+  ASSERT_OK(
+      ExecSql("UPDATE projects SET last_polled_commits = '{}' WHERE name = 'never'; "
+              "DELETE FROM schema_migrations WHERE version >= 2"));
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_OK_AND_ASSIGN(Project never_after, store().GetProject("never"));
+  EXPECT_EQ(never_after.last_polled_commits, "");
+  ASSERT_OK_AND_ASSIGN(Project polled_after, store().GetProject("polled"));
+  EXPECT_EQ(polled_after.last_polled_commits, R"({"refs/heads/main":"abc"})");
+  EXPECT_EQ(CountRows("schema_migrations"), LatestSchemaVersion());
+}
+
 TEST_P(MigrationsTest, ANewerDatabaseIsRefused) {
   ASSERT_OK(ExecSql(
       "INSERT INTO schema_migrations (version, description, applied) VALUES (999, 'future', 0)"));

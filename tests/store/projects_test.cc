@@ -19,7 +19,7 @@ TEST_P(ProjectsTest, CreateGetListWithDefaults) {
   EXPECT_GT(created.id, 0);
   EXPECT_EQ(created.default_branch, "main");
   EXPECT_EQ(created.pipeline_file, ".slipway.yml");
-  EXPECT_EQ(created.last_polled_commits, "{}");
+  EXPECT_EQ(created.last_polled_commits, "");  // never polled (not "{}": polled, no refs)
   EXPECT_NE(created.created, Time{});
 
   ASSERT_OK_AND_ASSIGN(Project by_name, store().GetProject("hello"));

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -203,6 +204,105 @@ TEST_P(RunsTest, UpdateRunAndListUnfinished) {
   store::Run ghost;
   ghost.id = 12345;
   EXPECT_EQ(store().UpdateRun(ghost).code(), StatusCode::kNotFound);
+}
+
+// The dispatcher writes runs from what it read a moment ago; a cancel may have been asked for
+// since, or (with two dispatchers during a leadership change) the run finished. UpdateRun must
+// neither drop the cancel nor move a finished run.
+TEST_P(RunsTest, UpdateRunNeverClearsACancelNorMovesAFinishedRun) {
+  Project p = MakeProject("p");
+  store::Run read = MakeRun(p.id);  // the dispatcher's copy: no cancel asked for
+  store::Run cancelled = read;
+  cancelled.cancel_requested = true;
+  ASSERT_OK(store().UpdateRun(cancelled));
+
+  store::Run started = read;  // a stale copy moving the run on: the cancel stays
+  started.status = RunStatus::kRunning;
+  started.started = At(1000);
+  ASSERT_OK(store().UpdateRun(started));
+  ASSERT_OK_AND_ASSIGN(store::Run got, store().GetRun(read.id));
+  EXPECT_EQ(got.status, RunStatus::kRunning);
+  EXPECT_TRUE(got.cancel_requested);
+
+  store::Run succeeded = started;  // a stale copy finishing it as if no cancel came: refused
+  succeeded.status = RunStatus::kSuccess;
+  succeeded.finished = At(2000);
+  EXPECT_EQ(store().UpdateRun(succeeded).code(), StatusCode::kFailedPrecondition);
+  ASSERT_OK_AND_ASSIGN(got, store().GetRun(read.id));
+  EXPECT_EQ(got.status, RunStatus::kRunning);
+  EXPECT_TRUE(got.cancel_requested);
+
+  store::Run ended = got;  // decided from the current state: written
+  ended.status = RunStatus::kCancelled;
+  ended.finished = At(3000);
+  ASSERT_OK(store().UpdateRun(ended));
+  store::Run reopened = ended;  // a finished run stays as it ended
+  reopened.status = RunStatus::kRunning;
+  reopened.finished.reset();
+  EXPECT_EQ(store().UpdateRun(reopened).code(), StatusCode::kFailedPrecondition);
+  ASSERT_OK_AND_ASSIGN(got, store().GetRun(read.id));
+  EXPECT_EQ(got.status, RunStatus::kCancelled);
+  EXPECT_EQ(got.finished, At(3000));
+}
+
+TEST_P(RunsTest, RequestCancelSetsTheFlagOnceAndNeverOnAFinishedRun) {
+  Project p = MakeProject("p");
+  store::Run run = MakeRun(p.id);
+  ASSERT_OK_AND_ASSIGN(CancelOutcome first, store().RequestCancel(run.id));
+  EXPECT_EQ(first, CancelOutcome::kRequested);
+  ASSERT_OK_AND_ASSIGN(store::Run got, store().GetRun(run.id));
+  EXPECT_TRUE(got.cancel_requested);
+  EXPECT_EQ(got.status, RunStatus::kQueued);  // only the flag: the dispatcher finishes it
+  ASSERT_OK_AND_ASSIGN(CancelOutcome again, store().RequestCancel(run.id));
+  EXPECT_EQ(again, CancelOutcome::kAlreadyRequested);
+
+  store::Run done = MakeRun(p.id);
+  done.status = RunStatus::kSuccess;
+  done.finished = At(2000);
+  ASSERT_OK(store().UpdateRun(done));
+  ASSERT_OK_AND_ASSIGN(CancelOutcome finished, store().RequestCancel(done.id));
+  EXPECT_EQ(finished, CancelOutcome::kFinished);
+  ASSERT_OK_AND_ASSIGN(got, store().GetRun(done.id));
+  EXPECT_EQ(got.status, RunStatus::kSuccess);
+  EXPECT_FALSE(got.cancel_requested);
+
+  EXPECT_EQ(store().RequestCancel(424242).status().code(), StatusCode::kNotFound);
+}
+
+// Concurrent cancels (several API servers) and a dispatcher finishing the run: exactly one
+// cancel is the one that asked, and whatever the order, a run finished as a success never
+// carries a cancel that was accepted.
+TEST_P(RunsTest, ConcurrentCancelsAndAFinishingDispatcherAgree) {
+  Project p = MakeProject("p");
+  for (int round = 0; round < 10; ++round) {
+    store::Run run = MakeRun(p.id);
+    std::atomic<int> requested{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        auto outcome = store().RequestCancel(run.id);
+        EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
+        if (outcome.ok() && *outcome == CancelOutcome::kRequested) ++requested;
+      });
+    }
+    store::Run success = run;  // read before any cancel
+    success.status = RunStatus::kSuccess;
+    success.finished = At(5000);
+    Status finished = store().UpdateRun(success);
+    for (auto& thread : threads) thread.join();
+    ASSERT_OK_AND_ASSIGN(store::Run got, store().GetRun(run.id));
+    if (finished.ok()) {
+      // The dispatcher came first: every cancel found the run finished.
+      EXPECT_EQ(requested, 0);
+      EXPECT_EQ(got.status, RunStatus::kSuccess);
+      EXPECT_FALSE(got.cancel_requested);
+    } else {
+      EXPECT_EQ(finished.code(), StatusCode::kFailedPrecondition);
+      EXPECT_EQ(requested, 1);
+      EXPECT_EQ(got.status, RunStatus::kQueued);
+      EXPECT_TRUE(got.cancel_requested);
+    }
+  }
 }
 
 TEST_P(RunsTest, UpdateJobsIsAtomic) {
