@@ -1,5 +1,6 @@
 // How the server schedules work onto remote agents: cancelling a run reaches a job running on
-// an agent, concurrency groups with cancel-in-progress, and runs-on labels.
+// an agent, a CPU-bound job keeps its lease, concurrency groups with cancel-in-progress, and
+// runs-on labels.
 #include "e2e/server_harness.h"
 
 namespace slipway::e2e {
@@ -76,6 +77,34 @@ jobs:
   EXPECT_FALSE(fs::exists(state_ / "after-ran"));
   EXPECT_EQ(Call("POST", "/api/v1/projects/demo/runs/" + std::to_string(number) + "/cancel").status,
             412);
+}
+
+// A job that keeps every core busy for several lease periods keeps its lease: the agent's
+// heartbeat runs on a thread of its own, so the job is not failed as an infra loss and retried.
+TEST_F(ServerSchedulingTest, AJobSaturatingTheCpuKeepsItsLease) {
+  CommitPipeline(R"yaml(name: busy
+on: {manual: {}}
+jobs:
+  spin:
+    steps:
+      - run: |
+          echo run >> "$E2E_STATE/starts"
+          end=$(( $(date +%s) + 7 ))
+          for i in $(seq $(( $(nproc) * 4 ))); do
+            ( while [ "$(date +%s)" -lt "$end" ]; do :; done ) &
+          done
+          wait
+)yaml");
+  StartServer({"--local-agents", "0", "--lease", "2"});
+  AddProject();
+  StartAgent("a1");
+  const int number = StartRun();
+  Json run = WaitForRun(number);
+  EXPECT_EQ(run.value("status", ""), "success") << run.dump(2) << "\nagent log:\n"
+                                                << AgentLog("a1");
+  const auto jobs = RunJobs(number);
+  EXPECT_EQ(jobs.at("spin").value("attempts", 0), 1) << jobs.at("spin").dump();
+  EXPECT_EQ(ReadText(state_ / "starts"), "run\n");  // the step ran once
 }
 
 // Two runs of one concurrency group with cancel-in-progress: the second cancels the first
