@@ -3,7 +3,6 @@
 
 #include <thread>
 
-#include "/tmp/probe.h"  // PROBE
 #include "agent/artifacts_transfer.h"
 #include "agent/workbench.h"
 #include "runner/runner.h"
@@ -20,11 +19,7 @@ namespace fs = std::filesystem;
 Status Prepare(const engine::JobAssignment& job, SourceSnapshots& sources,
                const fs::path& workspace) {
   const std::string subdir = fs::path(job.pipeline_file).parent_path().generic_string();
-  auto pp0 = probe::C::now();                                            // PROBE
-  auto pst = sources.CopyInto(job.repo, job.commit, subdir, workspace);  // PROBE
-  probe::leased = probe::C::now();                                       // PROBE
-  probe::acc.Add(5, pp0, probe::leased);                                 // PROBE
-  return pst;                                                            // PROBE
+  return sources.CopyInto(job.repo, job.commit, subdir, workspace);
 }
 
 expr::Activation ActivationFor(const engine::JobAssignment& job, const spec::JobInstance& instance,
@@ -86,8 +81,6 @@ void Report(Transport& transport, const engine::JobAssignment& job,
 void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
                        const AgentOptions& options, Workbench& workbench, WorkerThreads& threads,
                        StopRelay& stop) {
-  auto pe0 = probe::C::now();             // PROBE
-  probe::acc.Add(2, probe::leased, pe0);  // PROBE
   const fs::path job_dir = options.work_dir / "jobs" / std::to_string(job.attempt_id);
   const fs::path workspace = job_dir / "workspace";
   const fs::path temp = job_dir / "tmp";
@@ -103,8 +96,6 @@ void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
     threads.heartbeat.Begin(&job, &cancel);
     const StopRelay::Watch stopping(&stop, &cancel);  // the agent stopping cancels the job too
 
-    auto pe1 = probe::C::now();   // PROBE
-    probe::acc.Add(3, pe0, pe1);  // PROBE
     const std::shared_ptr<const ParsedPipeline> parsed =
         workbench.pipelines.Get(job.pipeline_file, job.pipeline_yaml);
     const spec::JobInstance* instance = parsed->Find(job.instance_id);
@@ -116,7 +107,6 @@ void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
                       "could not prepare the workspace: job '" + job.instance_id +
                           "' is not in the run's pipeline");
       log.Line("✘ " + report.reason);
-    } else if (probe::acc.Add(4, pe1, probe::C::now()), false) {  // PROBE
     } else if (Status prepared = Prepare(job, workbench.sources, workspace); !prepared.ok()) {
       report = Failed(job, runner::Outcome::kInfra,
                       "could not prepare the workspace: " + prepared.message());
@@ -128,8 +118,6 @@ void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
                       "could not prepare the workspace: " + fetched.message());
       log.Line("✘ " + report.reason);
     } else {
-      auto pe3 = probe::C::now();             // PROBE
-      probe::acc.Add(6, probe::leased, pe3);  // PROBE
       const spec::Pipeline& pipeline = *parsed->loaded.pipeline;
       runner::Masker masker;
       RealProcessLauncher launcher;
@@ -146,8 +134,6 @@ void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
       attempt.masker = &masker;
       attempt.log = &log;
       attempt.kill_grace = options.kill_grace;
-      probe::acc.Add(7, pe3, probe::C::now());  // PROBE
-      probe::acc.Done();                        // PROBE
       report = runner::RunAttempt(attempt);
       if (report.outcome == runner::Outcome::kSuccess) {
         KeepArtifacts(transport, job, *instance->job, workspace, job_dir, log, cancel,

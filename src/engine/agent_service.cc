@@ -1,7 +1,6 @@
 // The agent-facing side of the server: leases, heartbeats, log chunks, results.
 #include <nlohmann/json.hpp>
 
-#include "/tmp/probe.h"  // PROBE
 #include "engine/engine.h"
 #include "engine/run_plan.h"
 
@@ -50,9 +49,7 @@ Result<std::optional<JobAssignment>> AgentService::Lease(int64_t agent_id,
     request.labels = labels;
     request.lease = options_.lease;
     request.now = Clock::now();
-    auto pt0 = probe::C::now();  // PROBE
     SLIPWAY_ASSIGN_OR_RETURN(std::optional<store::Lease> lease, store_->LeaseJob(request));
-    auto pt1 = probe::C::now();  // PROBE
     if (lease) {
       SLIPWAY_ASSIGN_OR_RETURN(store::Project project,
                                store_->GetProjectById(lease->run.project_id));
@@ -76,9 +73,6 @@ Result<std::optional<JobAssignment>> AgentService::Lease(int64_t agent_id,
       assignment.inputs_json = lease->run.inputs_json;
       SLIPWAY_ASSIGN_OR_RETURN(assignment.needs_json, NeedsJson(lease->run, lease->job));
       SLIPWAY_ASSIGN_OR_RETURN(assignment.artifacts, NeedsArtifacts(lease->run, lease->job));
-      probe::acc.Add(0, pt0, pt1);              // PROBE
-      probe::acc.Add(1, pt1, probe::C::now());  // PROBE
-      probe::leased = probe::C::now();          // PROBE
       return std::optional<JobAssignment>(std::move(assignment));
     }
     const auto now = std::chrono::steady_clock::now();
