@@ -17,18 +17,32 @@ Dispatcher::Dispatcher(store::Store* store, WorkSignal* work, DispatcherOptions 
 
 Dispatcher::~Dispatcher() = default;
 
+// Expiring leases is a write transaction; a pass runs after every finished job, and a lease
+// lasts seconds, so passes expire them at most this often and jobs are not queued behind it.
+constexpr std::chrono::milliseconds kLeaseExpiryInterval{250};
+
 Result<int> Dispatcher::Tick(store::Time now) {
-  if (now - started_ >= options_.restart_grace) {
+  if (now - started_ >= options_.restart_grace &&
+      now - cache_->leases_expired >= kLeaseExpiryInterval) {
     SLIPWAY_RETURN_IF_ERROR(store_->ExpireLeases(now).status());
+    cache_->leases_expired = now;
   }
   SLIPWAY_ASSIGN_OR_RETURN(std::vector<store::Run> runs, store_->ListUnfinishedRuns());
   int queued = 0;
   for (const auto& run : runs) {
     // A run that cannot advance (a database error) does not hold back the others.
+    const int queued_before = queued;
     Status s = AdvanceRun(run, runs, now, &queued);
     if (!s.ok() && s.code() == StatusCode::kUnavailable) return s;
+    if (queued > queued_before) {  // agents wake at once, not after the other runs' passes
+      if (auto plan = cache_->plans.find(run.id);
+          plan != cache_->plans.end() && options_.plans != nullptr) {
+        options_.plans->Put(run.id, plan->second);
+      }
+      work_->Notify();
+    }
   }
-  // Forget plans of runs that finished; share the others with leases before agents wake up.
+  // Forget the plans of runs that finished; the others stay shared with leases.
   std::vector<int64_t> unfinished;
   for (const auto& run : runs) unfinished.push_back(run.id);
   std::sort(unfinished.begin(), unfinished.end());
@@ -39,7 +53,6 @@ Result<int> Dispatcher::Tick(store::Time now) {
     options_.plans->Retain(unfinished);
     for (const auto& [run_id, plan] : cache_->plans) options_.plans->Put(run_id, plan);
   }
-  if (queued > 0) work_->Notify();
   return queued;
 }
 

@@ -34,6 +34,7 @@ struct RunPlan {
 // through DispatcherOptions::plans.
 struct Dispatcher::Cache {
   std::map<int64_t, std::shared_ptr<const RunPlan>> plans;
+  store::Time leases_expired{};  // when a pass last expired leases
 };
 
 // What a plan is built from besides the job rows: SHA-256 over the run's pipeline text and
