@@ -19,14 +19,6 @@ class AgentProtocolTest : public ApiTest {
     StartDispatcher();
   }
 
-  std::string Register(const std::string& name, const std::string& labels = "[]") {
-    Reply reply = Call("POST", "/api/v1/agents/register",
-                       R"({"name":")" + name + R"(","labels":)" + labels + R"(,"capacity":1})",
-                       registration_);
-    EXPECT_EQ(reply.status, 201) << reply.body;
-    return reply.doc.value("token", "");
-  }
-
   Reply Lease(const std::string& agent, int wait_ms) {
     return Call("POST", "/api/v1/agent/lease", json{{"wait_ms", wait_ms}}.dump(), agent);
   }
@@ -88,7 +80,7 @@ TEST_F(AgentProtocolTest, RegistrationGivesAnAgentTokenOnce) {
 }
 
 TEST_F(AgentProtocolTest, LongPollWakesWhenAJobIsQueued) {
-  const std::string agent = Register("a1");
+  const std::string agent = RegisterAgent("a1");
   EXPECT_EQ(Lease(agent, 0).status, 204);  // nothing queued
   auto waiting = std::async(std::launch::async, [&] { return Lease(agent, 20000); });
   std::this_thread::sleep_for(200ms);  // the lease is waiting before the run exists
@@ -107,7 +99,7 @@ TEST_F(AgentProtocolTest, LongPollWakesWhenAJobIsQueued) {
 }
 
 TEST_F(AgentProtocolTest, ALeaseWithNothingToDoEndsIn204) {
-  const std::string agent = Register("a1");
+  const std::string agent = RegisterAgent("a1");
   EXPECT_EQ(Lease(agent, 300).status, 204);
   Reply too_long = Lease(agent, 60000);
   EXPECT_EQ(too_long.status, 400);
@@ -123,8 +115,8 @@ jobs:
     steps: [{run: 'true'}]
 )");
   repo_->Commit("gpu job");
-  const std::string plain = Register("plain");
-  const std::string gpu = Register("gpu-box", R"(["gpu","linux"])");
+  const std::string plain = RegisterAgent("plain");
+  const std::string gpu = RegisterAgent("gpu-box", R"(["gpu","linux"])");
   ASSERT_EQ(Admin("POST", "/api/v1/projects/hello/runs", "{}").status, 201);
   EXPECT_EQ(Lease(plain, 500).status, 204);
   Reply leased = Lease(gpu, 5000);
@@ -133,8 +125,8 @@ jobs:
 }
 
 TEST_F(AgentProtocolTest, HeartbeatLogAndFinishExactlyOnce) {
-  const std::string agent = Register("a1");
-  const std::string intruder = Register("a2");
+  const std::string agent = RegisterAgent("a1");
+  const std::string intruder = RegisterAgent("a2");
   ASSERT_EQ(Admin("POST", "/api/v1/projects/hello/runs", "{}").status, 201);
   Reply leased = Lease(agent, 10000);
   ASSERT_EQ(leased.status, 200) << leased.body;
@@ -189,7 +181,7 @@ TEST_F(AgentProtocolTest, HeartbeatLogAndFinishExactlyOnce) {
 }
 
 TEST_F(AgentProtocolTest, CancelReachesTheAgentThroughItsHeartbeat) {
-  const std::string agent = Register("a1");
+  const std::string agent = RegisterAgent("a1");
   ASSERT_EQ(Admin("POST", "/api/v1/projects/hello/runs", "{}").status, 201);
   Reply leased = Lease(agent, 10000);
   ASSERT_EQ(leased.status, 200) << leased.body;
@@ -211,7 +203,7 @@ TEST_F(AgentProtocolTest, CancelReachesTheAgentThroughItsHeartbeat) {
 TEST_F(AgentProtocolTest, WaitingAgentsDoNotStallTheApi) {
   server_.reset();
   ASSERT_NO_FATAL_FAILURE(StartServer(/*handler_threads=*/2));
-  const std::string agent = Register("a1");
+  const std::string agent = RegisterAgent("a1");
   std::atomic<int> done{0};
   std::vector<std::future<int>> waits;
   for (int i = 0; i < 6; ++i) {

@@ -76,10 +76,13 @@ TEST_F(AgentsTest, ConcurrentRegistrationsOfANameLeaveOneWorkingToken) {
   for (int i = 0; i < 6; ++i) {
     replies.push_back(std::async(std::launch::async, [&] { return Register("builder-1"); }));
   }
+  // Every registration answers before any token is tried: a token checked while a later
+  // registration is still in flight may be revoked by it a moment after.
+  std::vector<Reply> answered;
+  for (auto& reply : replies) answered.push_back(reply.get());
   int64_t agent_id = 0;
   int working = 0;
-  for (auto& reply : replies) {
-    Reply r = reply.get();
+  for (const Reply& r : answered) {
     ASSERT_EQ(r.status, 201) << r.body;
     agent_id = r.doc["agent_id"];
     working += Call("GET", "/api/v1/whoami", "", r.doc["token"]).status == 200;

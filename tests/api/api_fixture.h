@@ -230,6 +230,20 @@ class ApiTest : public ::testing::Test {
     return secret;
   }
 
+  // Registers an agent `name` with `labels` (a JSON array) through the API, with a registration
+  // token made on first use; returns the agent's token ("" and a test failure when refused).
+  std::string RegisterAgent(const std::string& name, const std::string& labels = "[]") {
+    if (registration_token_.empty()) {
+      registration_token_ =
+          AddToken("registration", store::Role::kViewer, 0, store::TokenKind::kRegistration);
+    }
+    Reply reply = Call("POST", "/api/v1/agents/register",
+                       R"({"name":")" + name + R"(","labels":)" + labels + R"(,"capacity":1})",
+                       registration_token_);
+    EXPECT_EQ(reply.status, 201) << reply.body;
+    return reply.doc.is_object() ? reply.doc.value("token", "") : "";
+  }
+
   std::unique_ptr<http::HttpClient> Client(const std::string& token = "") {
     http::ClientOptions options;
     options.base_url = server_->base_url();
@@ -304,6 +318,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<DispatcherLoop> dispatcher_;
   std::string admin_;
+  std::string registration_token_;  // RegisterAgent's, made on first use
 };
 
 }  // namespace slipway::api::testing

@@ -40,8 +40,7 @@ class ArtifactsApiTest : public ApiTest {
     ASSERT_NO_FATAL_FAILURE(StartServer());
     repo_ = MakeRepo("repo", kArtifactsPipeline);
     AddProject("hello", *repo_);
-    registration_ = AddToken("reg", store::Role::kViewer, 0, store::TokenKind::kRegistration);
-    agent_ = Register("a1");
+    agent_ = RegisterAgent("a1");
     StartDispatcher();
   }
 
@@ -49,14 +48,6 @@ class ArtifactsApiTest : public ApiTest {
     ApiContext context = ApiTest::Context();
     context.artifacts = artifacts_.get();
     return context;
-  }
-
-  std::string Register(const std::string& name) {
-    Reply reply = Call("POST", "/api/v1/agents/register",
-                       json{{"name", name}, {"labels", json::array()}, {"capacity", 1}}.dump(),
-                       registration_);
-    EXPECT_EQ(reply.status, 201) << reply.body;
-    return reply.doc.value("token", "");
   }
 
   // Leases jobs until `instance` comes (finishing the others as successes); its assignment.
@@ -140,7 +131,7 @@ class ArtifactsApiTest : public ApiTest {
 
   std::unique_ptr<engine::ArtifactStore> artifacts_;
   std::unique_ptr<Repo> repo_;
-  std::string registration_, agent_;
+  std::string agent_;
   int trees_ = 0;
 };
 
@@ -190,7 +181,7 @@ TEST_F(ArtifactsApiTest, UploadedArtifactsReachTheDependentJobAndViewers) {
 }
 
 TEST_F(ArtifactsApiTest, BadUploadsAreRefusedAndStoreNothing) {
-  const std::string intruder = Register("a2");
+  const std::string intruder = RegisterAgent("a2");
   ASSERT_EQ(Admin("POST", "/api/v1/projects/hello/runs", "{}").status, 201);
   const json build = LeaseUntil("build");
   ASSERT_TRUE(build.is_object());

@@ -24,11 +24,8 @@ TEST_F(BadInputTest, OversizedLogChunkIs413) {
   auto repo = MakeRepo();
   AddProject("hello", *repo);
   StartDispatcher();
-  const std::string registration =
-      AddToken("reg", store::Role::kViewer, 0, store::TokenKind::kRegistration);
-  Reply registered = Call("POST", "/api/v1/agents/register", R"({"name":"a"})", registration);
-  ASSERT_EQ(registered.status, 201);
-  const std::string agent = registered.doc["token"];
+  const std::string agent = RegisterAgent("a");
+  ASSERT_FALSE(agent.empty());
   ASSERT_EQ(Admin("POST", "/api/v1/projects/hello/runs", "{}").status, 201);
   Reply leased = Call("POST", "/api/v1/agent/lease", R"({"wait_ms":10000})", agent);
   ASSERT_EQ(leased.status, 200);

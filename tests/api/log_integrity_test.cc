@@ -33,11 +33,8 @@ class LogIntegrityTest : public ApiTest {
 
     repo_ = MakeRepo();
     AddProject("hello", *repo_);
-    const std::string registration =
-        AddToken("reg", store::Role::kViewer, 0, store::TokenKind::kRegistration);
-    Reply registered = Call("POST", "/api/v1/agents/register", R"({"name":"raw"})", registration);
-    ASSERT_EQ(registered.status, 201);
-    agent_ = registered.doc["token"];
+    agent_ = RegisterAgent("raw");
+    ASSERT_FALSE(agent_.empty());
     StartDispatcher();
     ASSERT_EQ(Admin("POST", "/api/v1/projects/hello/runs", "{}").status, 201);
     Reply leased = Call("POST", "/api/v1/agent/lease", R"({"wait_ms":10000})", agent_);

@@ -15,11 +15,8 @@ class LogsTest : public ApiTest {
     ApiTest::SetUp();
     repo_ = MakeRepo();
     AddProject("hello", *repo_);
-    const std::string registration =
-        AddToken("reg", store::Role::kViewer, 0, store::TokenKind::kRegistration);
-    Reply registered = Call("POST", "/api/v1/agents/register", R"({"name":"a1"})", registration);
-    ASSERT_EQ(registered.status, 201);
-    agent_ = registered.doc["token"];
+    agent_ = RegisterAgent("a1");
+    ASSERT_FALSE(agent_.empty());
     StartDispatcher();
   }
 
