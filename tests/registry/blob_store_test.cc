@@ -2,7 +2,9 @@
 // verified; a wrong digest stores nothing; chunks must follow each other; a digest is stored
 // once; uploads survive a restart of the process.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -219,6 +221,47 @@ TEST_F(BlobStoreTest, ALargeBlobStreamsInChunks) {
   auto on_disk = Sha256File(store_->PathOf(digest));
   ASSERT_TRUE(on_disk.ok());
   EXPECT_EQ(*on_disk, digest.hex);
+}
+
+// A full disk in the middle of a chunk: the chunk is refused whole (what part of it was written
+// is cut off again), so the client can send it again at the same offset once there is room.
+// The disk is a 4 MiB tmpfs, which needs CAP_SYS_ADMIN: skipped (with the reason) without it.
+class BlobStoreFullDiskTest : public BlobStoreTest {
+ protected:
+  void SetUp() override {
+    auto dir = MakeTempDir("blob_store_disk_test.");
+    ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+    root_ = *dir;
+    fs::create_directories(root_ / "registry");
+    if (::mount("tmpfs", (root_ / "registry").c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+                "size=4m,mode=700") != 0) {
+      GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(errno) << ")";
+    }
+    mounted_ = true;
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    if (mounted_) ::umount2((root_ / "registry").c_str(), MNT_DETACH);
+    (void)RemoveTree(root_);
+  }
+  bool mounted_ = false;
+};
+
+TEST_F(BlobStoreFullDiskTest, AChunkThatDoesNotFitIsRefusedWholeAndCanBeSentAgain) {
+  const std::string first(1 << 20, 'a'), too_big(8 << 20, 'b'), second(1 << 20, 'c');
+  auto id = store_->StartUpload();
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->Append(*id, first, 0).ok());
+  auto refused = store_->Append(*id, too_big, first.size());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted) << refused.status().ToString();
+  EXPECT_EQ(*store_->UploadSize(*id), first.size());
+  EXPECT_EQ(fs::file_size(root_ / "registry" / "uploads" / *id), first.size());
+
+  ASSERT_TRUE(store_->Append(*id, second, first.size()).ok());
+  auto committed = store_->Commit(*id, DigestOf(first + second));
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  EXPECT_EQ(*store_->Read(DigestOf(first + second), 0, 4 << 20), first + second);
 }
 
 }  // namespace
