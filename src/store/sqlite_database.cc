@@ -1,22 +1,50 @@
 #include "store/sqlite_database.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <utility>
 
 namespace slipway::store {
+
+namespace {
+constexpr auto kCheckpointInterval = std::chrono::seconds(1);
+}  // namespace
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path, int readers) {
   std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(path));
   // The writer first: it creates the file and switches it to WAL before readers attach.
   SLIPWAY_ASSIGN_OR_RETURN(db->writer_,
                            SqliteConnection::Open(path, SqliteConnection::Role::kWriter));
+  // Commits no longer checkpoint; CheckpointLoop does. (A per-connection setting.)
+  SLIPWAY_RETURN_IF_ERROR(db->writer_->ExecScript("PRAGMA wal_autocheckpoint = 0;"));
   for (int i = 0; i < std::max(readers, 1); ++i) {
     SLIPWAY_ASSIGN_OR_RETURN(auto reader,
                              SqliteConnection::Open(path, SqliteConnection::Role::kReader));
     db->idle_readers_.push_back(std::move(reader));
   }
+  SLIPWAY_ASSIGN_OR_RETURN(db->checkpointer_,
+                           SqliteConnection::Open(path, SqliteConnection::Role::kWriter));
+  db->checkpoint_thread_ = std::thread([raw = db.get()] { raw->CheckpointLoop(); });
   return db;
+}
+
+SqliteDatabase::~SqliteDatabase() {
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    closing_ = true;
+  }
+  checkpoint_stop_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+}
+
+void SqliteDatabase::CheckpointLoop() {
+  std::unique_lock lock(checkpoint_mu_);
+  while (!checkpoint_stop_.wait_for(lock, kCheckpointInterval, [this] { return closing_; })) {
+    lock.unlock();
+    (void)checkpointer_->ExecScript("PRAGMA wal_checkpoint(PASSIVE);");
+    lock.lock();
+  }
 }
 
 Status SqliteDatabase::RunTransaction(SqliteConnection& conn, const char* begin,

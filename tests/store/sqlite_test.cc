@@ -1,12 +1,15 @@
-// SQLite-only behaviour: URLs, a read-only file and a full disk.
+// SQLite-only behaviour: URLs, a read-only file, a full disk, background WAL checkpoints.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <random>
+#include <thread>
 
+#include "store/sqlite_database.h"
 #include "store_fixture.h"
 
 namespace slipway::store::testing {
@@ -44,6 +47,30 @@ class AsUnprivilegedUser {
  private:
   bool active_ = false;
 };
+
+// Committed pages reach the database file from the checkpointer thread within about a second.
+// SQLite's own automatic checkpoint would wait for 1,000 pages in the WAL and then run inside
+// a commit; 200 pages stay below that, so only the background checkpoint moves them.
+TEST_F(SqliteStoreTest, CommittedPagesReachTheDatabaseFileInTheBackground) {
+  auto db = SqliteDatabase::Open(path_, 1);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  Status wrote = (*db)->Transact(TxMode::kWrite, [](SqlTx& tx) -> Status {
+    SLIPWAY_RETURN_IF_ERROR(tx.ExecScript("CREATE TABLE filler (bytes BLOB);"));
+    for (int i = 0; i < 200; ++i) {
+      SLIPWAY_RETURN_IF_ERROR(tx.Exec("INSERT INTO filler VALUES (randomblob(4000))", {}).status());
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(wrote.ok()) << wrote.ToString();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::filesystem::file_size(path_) < 200 * 4000 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GE(std::filesystem::file_size(path_), 200u * 4000u)
+      << "the database file did not grow: the WAL was not checkpointed";
+  db->reset();  // closing while idle: the checkpointer thread stops at once
+}
 
 TEST_F(SqliteStoreTest, UrlForms) {
   ASSERT_OK(Open({.url = path_}).status());
