@@ -49,10 +49,7 @@ Result<int> Dispatcher::Tick(store::Time now) {
   std::erase_if(cache_->plans, [&](const auto& entry) {
     return !std::binary_search(unfinished.begin(), unfinished.end(), entry.first);
   });
-  if (options_.plans != nullptr) {
-    options_.plans->Retain(unfinished);
-    for (const auto& [run_id, plan] : cache_->plans) options_.plans->Put(run_id, plan);
-  }
+  if (options_.plans != nullptr) options_.plans->Retain(unfinished);
   return queued;
 }
 
