@@ -1,7 +1,5 @@
 #include "agent/agent.h"
 
-#include <poll.h>
-
 #include <thread>
 
 #include "agent/execute.h"
@@ -54,8 +52,7 @@ void Agent::Worker(const CancelToken& stop, StopRelay* relay) {
     // Short waits when stopping matters: a long-poll is not interruptible from here.
     auto lease = transport_->Lease(options_.poll_wait);
     if (!lease.ok()) {
-      pollfd fd{stop.wait_fd(), POLLIN, 0};
-      poll(&fd, 1, static_cast<int>(options_.retry_delay.count()));
+      stop.WaitFor(options_.retry_delay);
       continue;
     }
     if (!lease->has_value()) continue;

@@ -1,8 +1,6 @@
 // FetchNeededArtifacts and KeepArtifacts: the agent's half of handing artifacts between jobs.
 #include "agent/artifacts_transfer.h"
 
-#include <poll.h>
-
 #include <string>
 
 #include "util/cancel.h"
@@ -27,10 +25,7 @@ Status Retrying(const Call& call, const CancelToken& cancel, std::chrono::millis
         status.code() != StatusCode::kDeadlineExceeded) {
       return status;
     }
-    pollfd fd{cancel.wait_fd(), POLLIN, 0};
-    if (poll(&fd, 1, static_cast<int>(delay.count())) > 0) {
-      return Cancelled("cancelled while transferring artifacts");
-    }
+    if (cancel.WaitFor(delay)) return Cancelled("cancelled while transferring artifacts");
   }
   return status;
 }

@@ -1,19 +1,11 @@
 #include "agent/heartbeat.h"
 
-#include <poll.h>
-
 #include <algorithm>
 
 namespace slipway::agent {
 namespace {
 
 constexpr int64_t kMaxIntervalMs = 1000;
-
-// True when `token` fired within `interval`.
-bool WaitFor(const CancelToken& token, std::chrono::milliseconds interval) {
-  pollfd fd{token.wait_fd(), POLLIN, 0};
-  return poll(&fd, 1, static_cast<int>(interval.count())) > 0;
-}
 
 }  // namespace
 
@@ -71,7 +63,7 @@ bool Heartbeat::Beat(const engine::JobAssignment& job, CancelToken& cancel,
                      const CancelToken& ended) {
   const auto interval =
       std::chrono::milliseconds(std::clamp<int64_t>(job.lease_ms / 3, 50, kMaxIntervalMs));
-  while (!WaitFor(ended, interval)) {
+  while (!ended.WaitFor(interval)) {
     auto reply = transport_->Heartbeat(job);
     if (reply.ok()) {
       if (reply->cancel) cancel.Cancel();

@@ -1,5 +1,4 @@
 // `slipway server`: the HTTP API, scheduler, agents and triggers in one process.
-#include <poll.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -93,9 +92,7 @@ int ServerCommand(const std::vector<std::string>& args) {
   SignalWatcher signals(&stop, nullptr);
   auto server = server::Server::Start(options);
   if (!server.ok()) return Fatal(server.status());
-  pollfd fd{stop.wait_fd(), POLLIN, 0};
-  while (poll(&fd, 1, -1) < 0 && errno == EINTR) {
-  }
+  stop.Wait();
   std::fprintf(stderr, "slipway server: stopping\n");
   (*server)->Stop();
   return 0;

@@ -1,7 +1,6 @@
 // Scheduled runs: once a minute, each project's pipeline (at its default branch's head, as
 // CronSchedules keeps it) is asked whether one of its `on.schedule` cron entries fires this
 // minute. Minutes missed while the server was down are not made up (as cron).
-#include <poll.h>
 
 #include "server/cron_schedules.h"
 #include "server/server_impl.h"
@@ -15,8 +14,7 @@ void Server::Impl::CronLoop() {
   auto last = floor_minute();
   CronSchedules schedules(options_.data_dir);
   auto log = [this](const std::string& line) { Log(line); };
-  pollfd fd{stop_.wait_fd(), POLLIN, 0};
-  while (poll(&fd, 1, 1000) == 0) {
+  while (!stop_.WaitFor(std::chrono::seconds(1))) {
     const auto minute = floor_minute();
     if (minute <= last) continue;
     last = minute;

@@ -1,7 +1,6 @@
 // Git polling: every project with a poll interval is polled (engine::PollProject) when it is
 // due; changed branches and tags start runs as pushes would. The first poll of a project only
 // records its refs.
-#include <poll.h>
 
 #include <map>
 
@@ -12,8 +11,7 @@ namespace slipway::server {
 void Server::Impl::PollLoop() {
   using Clock = std::chrono::steady_clock;
   std::map<int64_t, Clock::time_point> next_poll;
-  pollfd fd{stop_.wait_fd(), POLLIN, 0};
-  while (poll(&fd, 1, static_cast<int>(options_.poll_check.count())) == 0) {
+  while (!stop_.WaitFor(options_.poll_check)) {
     auto leader = store_->HoldLeadership("poller");
     if (!leader.ok() || !*leader) continue;
     auto projects = store_->ListProjects();

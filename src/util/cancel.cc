@@ -1,8 +1,10 @@
 #include "util/cancel.h"
 
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -28,6 +30,25 @@ void CancelToken::Cancel() {
   const uint64_t one = 1;
   while (write(fd_, &one, sizeof one) < 0 && errno == EINTR) {
   }
+}
+
+bool CancelToken::WaitFor(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  pollfd fd{fd_, POLLIN, 0};
+  while (!cancelled()) {
+    // Rounded up: poll counts whole milliseconds, and the wait must not end early.
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    const int rc = poll(&fd, 1, static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)));
+    if (rc == 0) break;  // the time is up
+  }
+  return cancelled();
+}
+
+void CancelToken::Wait() const {
+  pollfd fd{fd_, POLLIN, 0};
+  while (!cancelled()) (void)poll(&fd, 1, -1);
 }
 
 }  // namespace slipway

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 
 namespace slipway {
 
@@ -23,6 +24,12 @@ class CancelToken {
 
   void Cancel();
   bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
+
+  // Waits until the token is cancelled or `timeout` has passed; true when it is cancelled.
+  // Signals interrupting the wait do not end it early.
+  bool WaitFor(std::chrono::milliseconds timeout) const;
+  // Waits until the token is cancelled.
+  void Wait() const;
 
   // Readable (POLLIN) once cancelled; never readable before.
   int wait_fd() const { return fd_; }

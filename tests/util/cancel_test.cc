@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -47,6 +48,22 @@ TEST(CancelTokenTest, WakesManyPollersOnOtherThreads) {
   for (auto& t : pollers) t.join();
   EXPECT_EQ(woken.load(), 8);
   EXPECT_TRUE(token.cancelled());
+}
+
+TEST(CancelTokenTest, WaitForEndsAtTheTimeoutOrAtTheCancel) {
+  CancelToken token;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(token.WaitFor(std::chrono::milliseconds(50)));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    token.Cancel();
+  });
+  EXPECT_TRUE(token.WaitFor(std::chrono::minutes(10)));  // returns at the cancel, not later
+  token.Wait();                                          // already cancelled: returns at once
+  canceller.join();
+  EXPECT_TRUE(token.WaitFor(std::chrono::milliseconds(0)));
 }
 
 }  // namespace
