@@ -31,6 +31,10 @@
 #include "http/http.h"
 #include "store/store.h"
 
+namespace slipway::registry {
+class Registry;
+}
+
 namespace slipway::api {
 
 // What the API works with. The pointers are borrowed and must outlive the Router (and so the
@@ -51,6 +55,8 @@ struct ApiContext {
   // Job artifacts (the store AgentService::PutArtifacts writes to; borrowed). Null: the
   // artifact download routes answer 404.
   engine::ArtifactStore* artifacts = nullptr;
+  // The OCI registry served under /v2/ (borrowed). Null: no /v2/ routes.
+  registry::Registry* registry = nullptr;
   // The wall clock for stored times; system_clock::now when empty.
   std::function<store::Time()> now;
   // "http://host:port" as clients reach the server: prefixes Location headers of created

@@ -22,19 +22,6 @@ http::Response Forbidden(std::string_view message) {
   return http::Response::JsonError(403, "permission_denied", message);
 }
 
-// The secret of an "Authorization: Bearer <secret>" header; "" when the header is not one.
-std::string_view BearerSecret(std::string_view header) {
-  constexpr std::string_view kScheme = "bearer ";
-  if (header.size() <= kScheme.size() ||
-      strncasecmp(header.data(), kScheme.data(), kScheme.size()) != 0) {
-    return {};
-  }
-  header.remove_prefix(kScheme.size());
-  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
-  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
-  return header;
-}
-
 std::optional<http::Response> CheckKind(const store::Token& token, Access access) {
   switch (access) {
     case Access::kUser:
@@ -80,6 +67,53 @@ std::optional<http::Response> CheckRole(const Principal& principal, const Access
 
 }  // namespace
 
+std::string_view BearerSecret(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size() ||
+      strncasecmp(header.data(), kScheme.data(), kScheme.size()) != 0) {
+    return {};
+  }
+  header.remove_prefix(kScheme.size());
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+  return header;
+}
+
+Result<Principal> IdentifyToken(ApiState& state, std::string_view hash) {
+  auto found = state.store->FindToken(hash);
+  if (!found.ok()) {
+    if (found.status().code() == StatusCode::kNotFound) {
+      return PermissionDenied("the token is not valid");
+    }
+    return found.status();
+  }
+  Principal principal{.token = std::move(*found), .project = ""};
+  const store::Token& token = principal.token;
+  if (token.revoked) return PermissionDenied("the token '" + token.name + "' was revoked");
+  if (token.expires && *token.expires <= state.Now()) {
+    return PermissionDenied("the token '" + token.name + "' expired");
+  }
+  if (token.kind == store::TokenKind::kUser && token.project_id != 0) {
+    auto project = state.store->GetProjectById(token.project_id);
+    if (!project.ok()) {
+      if (project.status().code() == StatusCode::kNotFound) {
+        return PermissionDenied("the project of the token '" + token.name + "' was removed");
+      }
+      return project.status();
+    }
+    principal.project = project->name;
+  }
+  return principal;
+}
+
+void NoteTokenUse(ApiState& state, const store::Token& token) {
+  const store::Time now = state.Now();
+  if (!token.last_used || now - *token.last_used >= kTouchEvery) {
+    // Best effort: a read-only database must not turn reads into errors.
+    (void)state.store->TouchToken(token.id, now);
+  }
+}
+
 http::Authorizer MakeAuthorizer(ApiState& state, AccessRule rule) {
   return [&state, rule](http::Request& request) -> std::optional<http::Response> {
     auto header = request.Header("Authorization");
@@ -90,38 +124,20 @@ http::Authorizer MakeAuthorizer(ApiState& state, AccessRule rule) {
     if (secret.empty()) {
       return Unauthenticated("the Authorization header must be 'Bearer <token>'");
     }
-    auto found = state.store->FindToken(TokenHash(secret));
-    if (!found.ok()) {
-      if (found.status().code() == StatusCode::kNotFound) {
-        return Unauthenticated("the token is not valid");
+    auto identified = IdentifyToken(state, TokenHash(secret));
+    if (!identified.ok()) {
+      if (identified.status().code() == StatusCode::kPermissionDenied) {
+        return Unauthenticated(identified.status().message());
       }
-      return http::Response::FromStatus(found.status());
+      return http::Response::FromStatus(identified.status());
     }
-    Principal principal{.token = std::move(*found), .project = ""};
+    Principal principal = std::move(*identified);
     const store::Token& token = principal.token;
-    const store::Time now = state.Now();
-    if (token.revoked) return Unauthenticated("the token '" + token.name + "' was revoked");
-    if (token.expires && *token.expires <= now) {
-      return Unauthenticated("the token '" + token.name + "' expired");
-    }
     if (auto rejected = CheckKind(token, rule.access)) return rejected;
-    if (token.kind == store::TokenKind::kUser && token.project_id != 0) {
-      auto project = state.store->GetProjectById(token.project_id);
-      if (!project.ok()) {
-        if (project.status().code() == StatusCode::kNotFound) {
-          return Unauthenticated("the project of the token '" + token.name + "' was removed");
-        }
-        return http::Response::FromStatus(project.status());
-      }
-      principal.project = project->name;
-    }
     if (rule.access == Access::kUser) {
       if (auto rejected = CheckRole(principal, rule, request)) return rejected;
     }
-    if (!token.last_used || now - *token.last_used >= kTouchEvery) {
-      // Best effort: a read-only database must not turn reads into errors.
-      (void)state.store->TouchToken(token.id, now);
-    }
+    NoteTokenUse(state, token);
     request.principal = std::move(principal);
     return std::nullopt;
   };

@@ -46,6 +46,16 @@ struct AccessRule {
 // (at most once a minute per token, so reads do not turn into writes).
 http::Authorizer MakeAuthorizer(ApiState& state, AccessRule rule);
 
+// The secret of an "Authorization: Bearer <secret>" header; "" when the header is not one.
+std::string_view BearerSecret(std::string_view header);
+
+// The caller behind the token whose SHA-256 hex is `hash`. kPermissionDenied (answer 401 with
+// its message) when the token is unknown, revoked, expired or its project was removed; other
+// codes when the store fails.
+Result<Principal> IdentifyToken(ApiState& state, std::string_view hash);
+// Records that `token` was just used (at most once a minute per token; best effort).
+void NoteTokenUse(ApiState& state, const store::Token& token);
+
 // The principal MakeAuthorizer set. Only for routes that are not public.
 const Principal& PrincipalOf(const http::Request& request);
 

@@ -2,6 +2,7 @@
 // and MakeRouter, which registers exactly this table.
 #include "api/auth.h"
 #include "api/handlers.h"
+#include "api/registry_api.h"
 #include "triggers/triggers.h"
 
 namespace slipway::api {
@@ -113,6 +114,7 @@ Result<http::Router> MakeRouter(const ApiContext& context) {
         },
         std::move(options));
   }
+  if (context.registry != nullptr) AddRegistryRoutes(state, router);
   SLIPWAY_RETURN_IF_ERROR(router.status());
   return router;
 }

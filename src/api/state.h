@@ -11,6 +11,7 @@
 #include "api/json_io.h"
 #include "api/lease_broker.h"
 #include "api/log_follow.h"
+#include "api/registry_tokens.h"
 #include "api/repositories.h"
 #include "api/watched_store.h"
 
@@ -29,6 +30,7 @@ struct ApiState {
   WatchedStore watched_store;  // context.store, noting whether writes succeed
   store::Store* store;         // &watched_store
   Repositories repositories;
+  RegistryTokens registry_tokens;
   // Declared last: their threads stop (and are joined) before anything above goes away.
   LeaseBroker leases;
   LogFollowers followers;

@@ -32,6 +32,12 @@ std::string Endpoint(const tcp::socket& socket) {
 
 }  // namespace
 
+// A streamed body that has no bytes (no Content-Length, or 0): handlers always get a reader.
+class EmptyBodyReader : public BodyReader {
+ public:
+  Result<size_t> Read(char*, size_t) override { return size_t{0}; }
+};
+
 // The handler's view of a streamed body: each Read() posts one read to the connection's
 // strand and waits for it. The pool thread blocks, the I/O threads do not.
 class StreamBodyReader : public BodyReader {
@@ -225,7 +231,13 @@ void Connection::RouteRequest() {
                      "request body of " + std::to_string(*length) + " bytes exceeds the limit of " +
                          std::to_string(body_limit_) + " bytes");
   }
-  if (body_done_) return Dispatch();
+  if (body_done_) {
+    if (options.streaming_body) {
+      static EmptyBodyReader empty;
+      request_->body_reader = &empty;
+    }
+    return Dispatch();
+  }
   if (options.streaming_body) {
     stream_parser_.emplace(std::move(*head_parser_));
     stream_parser_->body_limit(body_limit_);

@@ -88,7 +88,7 @@ struct Request {
   // Route captures, percent-decoded. `{name}` values never contain '/', none contains NUL.
   std::map<std::string, std::string, std::less<>> params;
   std::string body;                   // whole body, except on streaming_body routes
-  BodyReader* body_reader = nullptr;  // streaming_body routes only
+  BodyReader* body_reader = nullptr;  // streaming_body routes only (also without a body)
   std::string remote_address;         // "127.0.0.1:53412"
   std::any principal;                 // set by an authorizer, read by handlers
 

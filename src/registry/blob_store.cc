@@ -218,6 +218,14 @@ Result<std::string> BlobStore::Read(const Digest& digest, uint64_t offset, size_
   return bytes;
 }
 
+Status BlobStore::Touch(const Digest& digest) {
+  if (utimensat(AT_FDCWD, PathOf(digest).c_str(), nullptr, 0) != 0) {
+    if (errno == ENOENT) return NotFound("blob " + digest.ToString() + " is not stored");
+    return ErrnoStatus("touch " + PathOf(digest).string(), errno);
+  }
+  return Status::Ok();
+}
+
 Status BlobStore::Delete(const Digest& digest) {
   if (unlink(PathOf(digest).c_str()) != 0) {
     if (errno == ENOENT) return NotFound("blob " + digest.ToString() + " is not stored");

@@ -1,5 +1,7 @@
-// The artifact registry's storage: blobs addressed by their SHA-256 digest, written by
-// streaming uploads that are verified before anything becomes visible.
+// The artifact registry: blobs addressed by their SHA-256 digest, written by streaming uploads
+// that are verified before anything becomes visible (BlobStore), and the repositories that
+// name them: manifests, tags, referrers, per-repository settings and garbage collection
+// (Registry). The OCI distribution API on top of it lives in api/.
 //
 // On disk, under the root given to BlobStore::Open:
 //   blobs/sha256/<first two hex digits>/<64 hex digits>   one file per digest, never rewritten
@@ -14,6 +16,7 @@
 // serialised; different uploads and reads proceed in parallel.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -21,8 +24,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/status.h"
 
@@ -80,6 +85,9 @@ class BlobStore {
 
   // Where the blob's file is (whether or not it exists): for streaming it out with sendfile.
   std::filesystem::path PathOf(const Digest& digest) const;
+  // Marks the blob as just used (its mtime: garbage collection spares what is younger than its
+  // grace period); kNotFound when it is not stored.
+  Status Touch(const Digest& digest);
 
  private:
   struct Upload;
@@ -95,6 +103,175 @@ class BlobStore {
   const std::filesystem::path root_;
   std::mutex mutex_;  // guards uploads_ (each Upload has its own lock for its bytes)
   std::map<std::string, std::shared_ptr<Upload>> uploads_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Names and manifests (OCI distribution spec v1.1, image spec v1.1)
+
+// A repository name by the spec's grammar: '/'-separated components of [a-z0-9] runs joined by
+// '.', '_', '__' or dashes; at most 255 characters.
+bool IsRepositoryName(std::string_view name);
+// A tag: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
+bool IsTag(std::string_view reference);
+
+inline constexpr size_t kMaxManifestBytes = size_t{4} << 20;
+
+namespace media_type {
+inline constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1+json";
+inline constexpr std::string_view kOciIndex = "application/vnd.oci.image.index.v1+json";
+inline constexpr std::string_view kDockerManifest =
+    "application/vnd.docker.distribution.manifest.v2+json";
+inline constexpr std::string_view kDockerManifestList =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
+}  // namespace media_type
+
+struct Descriptor {
+  std::string media_type;
+  Digest digest;
+  uint64_t size = 0;
+  std::string artifact_type;                       // "" when none
+  std::map<std::string, std::string> annotations;  // as sent
+};
+
+// What the registry needs to know of a manifest: what it references and what refers to what.
+struct Manifest {
+  bool is_index = false;   // an image index / manifest list (references manifests)
+  std::string media_type;  // one of media_type::*
+  // The artifact type the referrers API reports: artifactType, else (image manifests) the
+  // config's media type.
+  std::string artifact_type;
+  std::vector<Descriptor> blobs;      // config and layers (image manifests)
+  std::vector<Descriptor> manifests;  // children (indexes)
+  std::optional<Descriptor> subject;
+  std::map<std::string, std::string> annotations;
+};
+
+// Parses and checks a manifest. `content_type` is the request's Content-Type ("" when none); it
+// must agree with the manifest's mediaType field when both are present, and one of them must
+// name a supported manifest type (or, failing both, the shape decides: "manifests" is an OCI
+// index, "config" an OCI image manifest). kInvalidArgument names the field at fault.
+Result<Manifest> ParseManifest(std::string_view bytes, std::string_view content_type);
+
+// The referrers list of the OCI spec (an image index) for `descriptors`.
+std::string ReferrersIndexJson(const std::vector<Descriptor>& descriptors);
+
+// ---------------------------------------------------------------------------------------
+// Repositories
+
+struct RepositorySettings {
+  bool is_public = false;     // anonymous clients may pull
+  bool mutable_tags = false;  // every tag may be moved to another manifest
+  // Tags that may move even in a repository with immutable tags ("stable", "production"):
+  // release channels. Moving one is reported (PutManifestResult::moved_from) for the audit.
+  std::vector<std::string> channels;
+};
+
+struct StoredManifest {
+  Digest digest;
+  std::string media_type;
+  std::string bytes;
+};
+
+struct PutManifestResult {
+  Digest digest;
+  Manifest manifest;
+  std::optional<Digest> moved_from;  // the tag pointed to this manifest before
+};
+
+struct GcOptions {
+  // Unreferenced blobs, blob links and untagged manifests younger than this are kept: they may
+  // belong to a push in progress.
+  std::chrono::seconds grace{3600};
+  bool dry_run = false;
+};
+
+struct GcReport {
+  int manifests_deleted = 0;
+  int blobs_deleted = 0;
+  uint64_t bytes_freed = 0;
+};
+
+// Repositories over a BlobStore. Each repository lists the blobs pushed to (or mounted into)
+// it, so a blob is served only through repositories that were given it; manifests are stored
+// as blobs too. On disk, next to the BlobStore's folders:
+//   repositories/<name>/_blobs/<hex>                      the repository holds this blob
+//   repositories/<name>/_manifests/revisions/<hex>        a manifest (content: its media type)
+//   repositories/<name>/_manifests/tags/<tag>             "sha256:<hex>"
+//   repositories/<name>/_referrers/<subject hex>/<hex>    a referrer's descriptor (JSON)
+//   repositories/<name>/_settings.json                    RepositorySettings
+// Names by the spec's grammar cannot collide with the '_' folders.
+//
+// Garbage collection runs under an exclusive lock that every call adding a reference (blob
+// commit, link, mount, manifest put) holds shared, and spares what is younger than its grace
+// period, so an image pushed while it runs stays whole. Thread-safe.
+class Registry {
+ public:
+  static Result<std::unique_ptr<Registry>> Open(const std::filesystem::path& root);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  BlobStore& blobs() { return *blobs_; }
+
+  // --- blobs in a repository ---
+  // Commits upload `id` as `digest` (BlobStore::Commit) and adds the blob to `repository`.
+  Result<BlobInfo> CommitUpload(std::string_view repository, const std::string& id,
+                                const Digest& digest);
+  // Adds the stored blob `digest` to `repository` (a cross-repository mount); kNotFound when
+  // it is not stored.
+  Status LinkBlob(std::string_view repository, const Digest& digest);
+  // The blob, when `repository` holds it (and marks it used); kNotFound otherwise.
+  Result<BlobInfo> StatBlob(std::string_view repository, const Digest& digest);
+  // Removes the blob from `repository` (the bytes go at the next collection when nothing else
+  // refers to them); kNotFound when the repository does not hold it.
+  Status UnlinkBlob(std::string_view repository, const Digest& digest);
+
+  // --- manifests and tags ---
+  // Stores a manifest under `reference` (a tag, or the manifest's own digest). Errors:
+  // kInvalidArgument (malformed: MANIFEST_INVALID; a digest reference that is not the
+  // content's: DIGEST_INVALID), kNotFound (a referenced blob or child manifest the repository
+  // does not hold: MANIFEST_BLOB_UNKNOWN / MANIFEST_UNKNOWN), kFailedPrecondition (the tag
+  // points to another manifest and may not move: TAG_INVALID). Nothing is stored on error.
+  Result<PutManifestResult> PutManifest(std::string_view repository, std::string_view reference,
+                                        std::string_view bytes, std::string_view content_type);
+  // By tag or digest; kNotFound when the repository has no such manifest.
+  Result<StoredManifest> GetManifest(std::string_view repository, std::string_view reference);
+  // Deletes the manifest `digest` from the repository with the tags that point to it and its
+  // referrer entry; kNotFound when absent.
+  Status DeleteManifest(std::string_view repository, const Digest& digest);
+  // Removes a tag (the manifest stays, untagged); kNotFound when absent.
+  Status DeleteTag(std::string_view repository, std::string_view tag);
+  // Tags sorted bytewise; kNotFound when the repository does not exist.
+  Result<std::vector<std::string>> ListTags(std::string_view repository);
+  // Repositories with at least one manifest, sorted bytewise.
+  Result<std::vector<std::string>> ListRepositories();
+  // Descriptors of the manifests whose subject is `subject`, oldest digest order (bytewise).
+  Result<std::vector<Descriptor>> Referrers(std::string_view repository, const Digest& subject);
+
+  // --- settings ---
+  // Defaults when never set.
+  Result<RepositorySettings> Settings(std::string_view repository);
+  Status SetSettings(std::string_view repository, const RepositorySettings& settings);
+
+  // --- garbage collection ---
+  Result<GcReport> CollectGarbage(const GcOptions& options);
+
+ private:
+  explicit Registry(std::filesystem::path root, std::unique_ptr<BlobStore> blobs);
+  std::filesystem::path RepositoryPath(std::string_view repository) const;
+  bool HoldsBlob(std::string_view repository, const Digest& digest) const;
+  bool HoldsManifest(std::string_view repository, const Digest& digest) const;
+  Result<Digest> Resolve(std::string_view repository, std::string_view reference) const;
+  Status CheckReferences(std::string_view repository, const Manifest& manifest) const;
+  Result<std::optional<Digest>> SetTag(std::string_view repository, const std::string& tag,
+                                       const Digest& digest);
+  Status StoreManifestBlob(std::string_view bytes, const Digest& digest);
+
+  const std::filesystem::path root_;
+  std::unique_ptr<BlobStore> blobs_;
+  // Held shared by every call that adds a reference, exclusively by garbage collection.
+  std::shared_mutex gc_mutex_;
+  std::mutex tags_mutex_;  // serialises tag moves (check then write)
 };
 
 }  // namespace slipway::registry

@@ -78,6 +78,10 @@ Status Server::Impl::Start() {
   agent_options.artifacts = artifacts_.get();
   agent_service_ = std::make_unique<engine::AgentService>(store_.get(), &work_, agent_options);
 
+  SLIPWAY_ASSIGN_OR_RETURN(registry_, registry::Registry::Open(options_.registry_dir.empty()
+                                                                   ? options_.data_dir / "registry"
+                                                                   : options_.registry_dir));
+
   SLIPWAY_ASSIGN_OR_RETURN(auto listen, ParseListen(options_.listen));
   api::ApiContext context;
   context.store = store_.get();
@@ -86,6 +90,7 @@ Status Server::Impl::Start() {
   context.dispatch = &dispatch_;
   context.data_dir = options_.data_dir;
   context.artifacts = artifacts_.get();
+  context.registry = registry_.get();
   SLIPWAY_ASSIGN_OR_RETURN(http::Router router, api::MakeRouter(context));
   http::ServerOptions http_options;
   http_options.address = listen.first;

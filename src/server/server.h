@@ -32,6 +32,8 @@ struct ServerOptions {
   std::filesystem::path artifacts_dir;
   // The largest artifacts archive one job may keep (bigger uploads fail the job): 1 GiB.
   uint64_t max_artifact_bytes = uint64_t{1} << 30;
+  // The OCI registry's blobs and repositories; "" = data_dir/registry.
+  std::filesystem::path registry_dir;
 };
 
 class Server {

@@ -9,6 +9,7 @@
 #include "agent/agent.h"
 #include "engine/engine.h"
 #include "http/http.h"
+#include "registry/registry.h"
 #include "server/server.h"
 #include "store/store.h"
 #include "util/cancel.h"
@@ -43,6 +44,7 @@ class Server::Impl {
   // Outlives agent_service_, which uses it.
   std::unique_ptr<engine::ArtifactStore> artifacts_;
   std::unique_ptr<engine::AgentService> agent_service_;
+  std::unique_ptr<registry::Registry> registry_;  // outlives http_, which serves it
   std::unique_ptr<http::Server> http_;
   std::vector<std::unique_ptr<agent::LocalTransport>> transports_;
   std::vector<std::unique_ptr<agent::Agent>> agents_;
