@@ -59,6 +59,10 @@ http::Response GetJobArtifacts(ApiState& state, http::Request& request);
 http::Response ListAudit(ApiState& state, http::Request& request);
 http::Response VerifyAudit(ApiState& state, http::Request& request);
 
+// registry_settings.cc
+http::Response GetRegistrySettings(ApiState& state, http::Request& request);
+http::Response PutRegistrySettings(ApiState& state, http::Request& request);
+
 // lookup.cc: the resources a path names. kNotFound messages name what is missing
 // ("project 'hello' does not exist", "run hello/12 does not exist"); kInvalidArgument for a
 // malformed number.

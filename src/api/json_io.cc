@@ -95,6 +95,14 @@ Status BodyObject::OptionalString(const char* field, std::optional<std::string>*
   return Status::Ok();
 }
 
+Status BodyObject::OptionalBool(const char* field, std::optional<bool>* out) const {
+  const Json* value = Find(field);
+  if (value == nullptr) return Status::Ok();
+  if (!value->is_boolean()) return WrongType(field, "true or false");
+  *out = value->get<bool>();
+  return Status::Ok();
+}
+
 Status BodyObject::OptionalInt(const char* field, int64_t min, int64_t max,
                                std::optional<int64_t>* out) const {
   const Json* value = Find(field);

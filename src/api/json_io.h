@@ -35,6 +35,7 @@ class BodyObject {
   // string". Optional* leave `out` untouched when the field is absent (null counts as absent).
   Status RequiredString(const char* field, std::string* out) const;
   Status OptionalString(const char* field, std::optional<std::string>* out) const;
+  Status OptionalBool(const char* field, std::optional<bool>* out) const;
   // An integer in [min, max] ("field 'capacity' must be an integer from 1 to 64").
   Status OptionalInt(const char* field, int64_t min, int64_t max,
                      std::optional<int64_t>* out) const;

@@ -77,6 +77,8 @@ const RouteSpec kRoutes[] = {
      &GetNeededArtifacts},
     {"GET", "/api/v1/audit", User(Role::kAdmin, kAll), kJson, &ListAudit},
     {"GET", "/api/v1/audit/verify", User(Role::kAdmin, kAll), kJson, &VerifyAudit},
+    {"GET", "/api/v1/registry/settings", User(Role::kViewer, kAny), kJson, &GetRegistrySettings},
+    {"PUT", "/api/v1/registry/settings", User(Role::kAdmin, kAny), kJson, &PutRegistrySettings},
 };
 // END ROUTES
 

@@ -275,3 +275,119 @@ class Registry {
 };
 
 }  // namespace slipway::registry
+
+// ---------------------------------------------------------------------------------------
+// Signing and provenance: DSSE envelopes signed with Ed25519, in-toto Statements with SLSA
+// Provenance v1 predicates. Signing keys live in a folder of PEM files; rotation adds a key
+// and keeps the old public keys so what they signed still verifies.
+
+namespace slipway::registry {
+
+inline constexpr std::string_view kInTotoPayloadType = "application/vnd.in-toto+json";
+inline constexpr std::string_view kInTotoArtifactType = "application/vnd.in-toto+json";
+inline constexpr std::string_view kSlsaProvenanceV1 = "https://slsa.dev/provenance/v1";
+inline constexpr std::string_view kSlipwayBuildType = "https://slipway.dev/build-types/pipeline/v1";
+
+// DSSE's pre-authentication encoding: "DSSEv1 <len(type)> <type> <len(payload)> <payload>",
+// the bytes a DSSE signature covers.
+std::string PreAuthEncoding(std::string_view payload_type, std::string_view payload);
+
+struct PublicKey {
+  std::string key_id;  // sha256 hex of the key's DER SubjectPublicKeyInfo
+  std::string pem;     // "-----BEGIN PUBLIC KEY-----…"
+  bool active = false;
+};
+
+// Parses a PEM public key (Ed25519); kInvalidArgument when it is not one.
+Result<PublicKey> ParsePublicKey(std::string_view pem);
+
+// The server's Ed25519 signing keys under one folder: <key id>.pem (private, mode 0600) and
+// "active" naming the one that signs. Open creates the first key when there is none. Thread-safe.
+class KeyRing {
+ public:
+  static Result<std::unique_ptr<KeyRing>> Open(const std::filesystem::path& dir);
+  ~KeyRing();
+  KeyRing(const KeyRing&) = delete;
+  KeyRing& operator=(const KeyRing&) = delete;
+
+  // A DSSE envelope (JSON) over `payload`, signed by the active key.
+  Result<std::string> SignEnvelope(std::string_view payload_type, std::string_view payload);
+  // Makes a new key the active one; the old ones stay (public halves listed, never used to
+  // sign again). Returns the new key.
+  Result<PublicKey> Rotate();
+  // Every key's public half, the active one first.
+  std::vector<PublicKey> PublicKeys() const;
+
+ private:
+  struct Key;
+  explicit KeyRing(std::filesystem::path dir);
+  const std::filesystem::path dir_;
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Key>> keys_;  // the active one first
+};
+
+// What DSSE verification established.
+struct VerifiedEnvelope {
+  std::string payload_type;
+  std::string payload;  // decoded
+  std::string key_id;   // the key whose signature verified
+};
+
+// Verifies a DSSE envelope (JSON) against `keys`: at least one signature must verify over the
+// PAE bytes with one of them (matched by keyid when the signature names one). kPermissionDenied
+// says why it does not verify; kInvalidArgument for an envelope that is not DSSE.
+Result<VerifiedEnvelope> VerifyEnvelope(std::string_view envelope_json,
+                                        const std::vector<PublicKey>& keys);
+
+// What a provenance statement records of one build.
+struct BuildRecord {
+  std::string subject_name;   // the repository, e.g. "hello/app"
+  Digest subject_digest;      // the artifact's manifest digest
+  std::string builder_id;     // the server's URL
+  std::string invocation_id;  // the run's URL
+  std::string repository;     // the source repository URL
+  std::string ref;            // "refs/heads/main"
+  std::string commit;         // 40 hex digits
+  std::string pipeline_path;  // ".slipway.yml"
+  std::string pipeline_sha256;
+  std::map<std::string, std::string> inputs;
+  std::string project, job;
+  std::string started_on, finished_on;  // RFC 3339
+};
+
+// An in-toto Statement v1 with a SLSA Provenance v1 predicate (JSON).
+std::string ProvenanceStatement(const BuildRecord& record);
+
+// What a provenance check requires beyond a valid signature.
+struct ProvenanceExpectations {
+  Digest subject;
+  std::string source_repository;  // "" = any
+  std::string builder_id;         // "" = any
+};
+
+struct ProvenanceSummary {
+  std::string key_id, builder_id, source_repository, ref, commit, invocation_id;
+};
+
+// Verifies one provenance envelope: signature (VerifyEnvelope), payload type, statement and
+// predicate types, that the subject includes `expected.subject`, and builder and source when
+// given. kPermissionDenied names the first check that fails.
+Result<ProvenanceSummary> VerifyProvenance(std::string_view envelope_json,
+                                           const std::vector<PublicKey>& keys,
+                                           const ProvenanceExpectations& expected);
+
+// Stores `content` as a referrer of `subject` in `repository`: an OCI image manifest with
+// `artifact_type`, the empty config and one layer of `layer_media_type` holding `content`, under
+// its digest (no tag). Returns the referrer's digest.
+Result<Digest> AttachReferrer(Registry& registry, std::string_view repository,
+                              const Descriptor& subject, std::string_view artifact_type,
+                              std::string_view layer_media_type, std::string_view content);
+
+// "Does this digest have valid provenance from this source?": the first provenance referrer of
+// `repository`@expected.subject that VerifyProvenance accepts, else kPermissionDenied saying
+// why each one failed (or that there is none).
+Result<ProvenanceSummary> CheckProvenance(Registry& registry, std::string_view repository,
+                                          const std::vector<PublicKey>& keys,
+                                          const ProvenanceExpectations& expected);
+
+}  // namespace slipway::registry
