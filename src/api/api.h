@@ -32,8 +32,9 @@
 #include "store/store.h"
 
 namespace slipway::registry {
+class KeyRing;
 class Registry;
-}
+}  // namespace slipway::registry
 
 namespace slipway::api {
 
@@ -57,6 +58,8 @@ struct ApiContext {
   engine::ArtifactStore* artifacts = nullptr;
   // The OCI registry served under /v2/ (borrowed). Null: no /v2/ routes.
   registry::Registry* registry = nullptr;
+  // The keys that sign provenance (borrowed). Null: the signing-key routes answer 404.
+  registry::KeyRing* keys = nullptr;
   // The wall clock for stored times; system_clock::now when empty.
   std::function<store::Time()> now;
   // "http://host:port" as clients reach the server: prefixes Location headers of created

@@ -63,6 +63,10 @@ http::Response VerifyAudit(ApiState& state, http::Request& request);
 http::Response GetRegistrySettings(ApiState& state, http::Request& request);
 http::Response PutRegistrySettings(ApiState& state, http::Request& request);
 
+// signing_keys.cc
+http::Response ListSigningKeys(ApiState& state, http::Request& request);
+http::Response RotateSigningKey(ApiState& state, http::Request& request);
+
 // lookup.cc: the resources a path names. kNotFound messages name what is missing
 // ("project 'hello' does not exist", "run hello/12 does not exist"); kInvalidArgument for a
 // malformed number.

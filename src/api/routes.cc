@@ -79,6 +79,8 @@ const RouteSpec kRoutes[] = {
     {"GET", "/api/v1/audit/verify", User(Role::kAdmin, kAll), kJson, &VerifyAudit},
     {"GET", "/api/v1/registry/settings", User(Role::kViewer, kAny), kJson, &GetRegistrySettings},
     {"PUT", "/api/v1/registry/settings", User(Role::kAdmin, kAny), kJson, &PutRegistrySettings},
+    {"GET", "/api/v1/signing-keys", kPublic, kJson, &ListSigningKeys},
+    {"POST", "/api/v1/signing-keys/rotate", User(Role::kAdmin, kAll), kJson, &RotateSigningKey},
 };
 // END ROUTES
 

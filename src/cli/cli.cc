@@ -37,6 +37,8 @@ constexpr Command kCommands[] = {
     {"token", "create, list or revoke API tokens", TokenCommand},
     {"agents", "list the agents registered with the server", AgentsCommand},
     {"audit", "list the audit trail or verify its hash chain", AuditCommand},
+    {"keys", "list or rotate the provenance signing keys", KeysCommand},
+    {"verify", "check an artifact's signed provenance", VerifyCommand},
     {"version", "print the version", VersionCommand},
 };
 

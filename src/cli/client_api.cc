@@ -40,6 +40,10 @@ Status DescribeError(int http_status, std::string_view body) {
       if (auto c = http::ErrorCodeToStatusCode(error["code"].get<std::string>())) code = *c;
     }
     message = Field(error, "message");
+  } else if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array() &&
+             !doc["errors"].empty() && doc["errors"][0].is_object()) {
+    // The registry's (OCI distribution) shape: {"errors":[{"code":"…","message":"…"}]}.
+    message = Field(doc["errors"][0], "code") + ": " + Field(doc["errors"][0], "message");
   }
   if (message.empty()) message = std::string(body.substr(0, 200));
   if (message.empty()) message = "the server answered with an error";

@@ -81,6 +81,7 @@ Status Server::Impl::Start() {
   SLIPWAY_ASSIGN_OR_RETURN(registry_, registry::Registry::Open(options_.registry_dir.empty()
                                                                    ? options_.data_dir / "registry"
                                                                    : options_.registry_dir));
+  SLIPWAY_ASSIGN_OR_RETURN(keys_, registry::KeyRing::Open(options_.data_dir / "keys"));
 
   SLIPWAY_ASSIGN_OR_RETURN(auto listen, ParseListen(options_.listen));
   api::ApiContext context;
@@ -91,6 +92,7 @@ Status Server::Impl::Start() {
   context.data_dir = options_.data_dir;
   context.artifacts = artifacts_.get();
   context.registry = registry_.get();
+  context.keys = keys_.get();
   SLIPWAY_ASSIGN_OR_RETURN(http::Router router, api::MakeRouter(context));
   http::ServerOptions http_options;
   http_options.address = listen.first;
@@ -102,6 +104,7 @@ Status Server::Impl::Start() {
   threads_.emplace_back([this] { DispatchLoop(); });
   threads_.emplace_back([this] { PollLoop(); });
   threads_.emplace_back([this] { CronLoop(); });
+  threads_.emplace_back([this] { RegistryGcLoop(); });
   return StartEmbeddedAgents();
 }
 

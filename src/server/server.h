@@ -34,6 +34,10 @@ struct ServerOptions {
   uint64_t max_artifact_bytes = uint64_t{1} << 30;
   // The OCI registry's blobs and repositories; "" = data_dir/registry.
   std::filesystem::path registry_dir;
+  // Registry garbage collection: how often, and the age below which unreferenced content is
+  // kept (a push in progress).
+  std::chrono::milliseconds registry_gc_interval = std::chrono::hours(1);
+  std::chrono::seconds registry_gc_grace = std::chrono::hours(1);
 };
 
 class Server {

@@ -35,6 +35,7 @@ class Server::Impl {
   void DispatchLoop();           // dispatch_loop.cc
   void PollLoop();               // poll_loop.cc
   void CronLoop();               // cron_loop.cc
+  void RegistryGcLoop();         // registry_gc_loop.cc
 
   ServerOptions options_;
   std::unique_ptr<store::Store> store_;
@@ -45,6 +46,7 @@ class Server::Impl {
   std::unique_ptr<engine::ArtifactStore> artifacts_;
   std::unique_ptr<engine::AgentService> agent_service_;
   std::unique_ptr<registry::Registry> registry_;  // outlives http_, which serves it
+  std::unique_ptr<registry::KeyRing> keys_;       // outlives http_
   std::unique_ptr<http::Server> http_;
   std::vector<std::unique_ptr<agent::LocalTransport>> transports_;
   std::vector<std::unique_ptr<agent::Agent>> agents_;
