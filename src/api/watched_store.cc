@@ -63,6 +63,9 @@ Result<std::vector<store::Attempt>> WatchedStore::ExpireLeases(Time now) {
 Status WatchedStore::AppendLog(int64_t id, int64_t offset, std::string_view data) {
   return Wrote(base_->AppendLog(id, offset, data));
 }
+Status WatchedStore::AppendLogNote(int64_t id, std::string_view data) {
+  return Wrote(base_->AppendLogNote(id, data));
+}
 Status WatchedStore::CloseLog(int64_t id) { return Wrote(base_->CloseLog(id)); }
 Result<store::Agent> WatchedStore::RegisterAgent(const store::Agent& agent) {
   return Wrote(base_->RegisterAgent(agent));

@@ -47,6 +47,7 @@ class WatchedStore final : public store::Store {
   Result<std::vector<store::Attempt>> ListAttempts(int64_t job_id) override;
   Result<store::Attempt> GetAttempt(int64_t attempt_id) override;
   Status AppendLog(int64_t attempt_id, int64_t offset, std::string_view data) override;
+  Status AppendLogNote(int64_t attempt_id, std::string_view data) override;
   Status CloseLog(int64_t attempt_id) override;
   Result<store::LogSlice> ReadLog(int64_t attempt_id, int64_t offset, int64_t max_bytes) override;
   Result<store::Agent> RegisterAgent(const store::Agent& agent) override;

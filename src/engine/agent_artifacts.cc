@@ -84,4 +84,32 @@ Result<std::vector<ArtifactRef>> AgentService::NeedsArtifacts(const store::Run& 
   return refs;
 }
 
+Result<std::vector<std::string>> AgentService::PublishArtifacts(const store::Attempt& attempt,
+                                                                store::Time finished) {
+  if (options_.publisher == nullptr || options_.artifacts == nullptr) {
+    return std::vector<std::string>();
+  }
+  SLIPWAY_ASSIGN_OR_RETURN(store::Run run, store_->GetRun(attempt.run_id));
+  SLIPWAY_ASSIGN_OR_RETURN(store::Job job, store_->GetJob(attempt.job_id));
+  auto read_jobs = [&]() -> Result<std::vector<store::Job>> { return store_->ListJobs(run.id); };
+  SLIPWAY_ASSIGN_OR_RETURN(std::shared_ptr<const RunPlan> plan, plans_.Get(run, read_jobs));
+  const size_t row = static_cast<size_t>(job.index);
+  if (row >= plan->job_index_of.size()) return Internal("job index out of range");
+  const spec::Job& spec = plan->pipeline().jobs[plan->job_index_of[row]];
+  if (spec.publish.empty()) return std::vector<std::string>();
+  auto archive = options_.artifacts->Find(run, attempt.id);
+  if (!archive) {
+    return FailedPrecondition("publish " + spec.publish.front().path +
+                              ": the job kept none of the files to publish (did a step make "
+                              "them?)");
+  }
+  SLIPWAY_ASSIGN_OR_RETURN(store::Project project, store_->GetProjectById(run.project_id));
+  return options_.publisher->Publish({.project = &project,
+                                      .run = &run,
+                                      .job = &spec,
+                                      .started = attempt.started,
+                                      .finished = finished},
+                                     archive->path);
+}
+
 }  // namespace slipway::engine

@@ -122,6 +122,28 @@ Status AgentService::Finish(int64_t attempt_id, std::string_view lease_token,
   for (const auto& [name, value] : report.outputs) outputs[name] = value;
   result.outputs_json = outputs.dump(-1, ' ', false, json::error_handler_t::replace);
   result.ended = Clock::now();
+  if (report.outcome == Outcome::kSuccess && options_.publisher != nullptr) {
+    // Published before the attempt is recorded: a job that needs this one finds the artifact,
+    // and a failure to publish fails the attempt.
+    store::Attempt attempt;
+    SLIPWAY_RETURN_IF_ERROR(CheckLease(attempt_id, lease_token, &attempt));
+    auto published = PublishArtifacts(attempt, result.ended);
+    json report_doc = json::parse(result.report_json, nullptr, false);
+    std::string log;
+    if (!published.ok()) {
+      result.outcome = runner::OutcomeName(Outcome::kFailure);
+      result.reason = published.status().message();
+      log = "slipway: " + published.status().message() + "\n";
+    } else if (!published->empty() && report_doc.is_object()) {
+      report_doc["published"] = *published;
+      result.report_json = report_doc.dump(-1, ' ', false, json::error_handler_t::replace);
+      for (const std::string& reference : *published) {
+        log += "slipway: published " + reference + " with signed provenance and an SBOM\n";
+      }
+    }
+    // Best effort: the log says what was published, after the agent's last line.
+    if (!log.empty()) (void)store_->AppendLogNote(attempt_id, log);
+  }
   SLIPWAY_RETURN_IF_ERROR(store_->FinishAttempt(attempt_id, lease_token, result));
   (void)store_->CloseLog(attempt_id);  // followers learn the log is complete; best effort
   if (options_.scrubber != nullptr) options_.scrubber->Forget(attempt_id);

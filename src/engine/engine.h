@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "registry/registry.h"
 #include "runner/runner.h"
 #include "spec/spec.h"
 #include "store/store.h"
@@ -353,6 +354,37 @@ expr::Value ValueFromJson(std::string_view json_text);
 // An archive appears whole or not at all: it streams into a temp file beside its final place,
 // checked entry by entry as it comes (tree_archive::Verify), then is fsynced and renamed over
 // any earlier upload of the same attempt. Thread-safe.
+// Publishes what a job declares under `artifacts.publish` into the server's registry, from the
+// archive of files the job kept (engine/publish.cc): a `path` becomes an OCI artifact (the
+// empty config, one layer per file titled with its path), an `oci-layout` the image it holds;
+// each is tagged "<commit 12>-run<number>" and gets two referrers: a DSSE envelope with a SLSA
+// Provenance v1 statement signed by the server's key, and an SBOM (the files the entry names,
+// else a CycloneDX document listing the artifact's files and their hashes). Thread-safe.
+class Publisher {
+ public:
+  Publisher(registry::Registry* registry, registry::KeyRing* keys);
+
+  // The builder id written into provenance (the server's URL); set once it is known.
+  void set_builder_id(std::string id);
+
+  struct Context {
+    const store::Project* project = nullptr;
+    const store::Run* run = nullptr;
+    const spec::Job* job = nullptr;
+    store::Time started, finished;  // the attempt's
+  };
+  // Publishes every entry of context.job->publish from the tree archive `archive`; returns
+  // "repository@digest" per entry. Errors name the entry (its path) and what failed.
+  Result<std::vector<std::string>> Publish(const Context& context,
+                                           const std::filesystem::path& archive);
+
+ private:
+  registry::Registry* registry_;
+  registry::KeyRing* keys_;
+  mutable std::mutex mutex_;
+  std::string builder_id_;
+};
+
 struct ArtifactStoreOptions {
   std::filesystem::path root;              // required; created when missing
   uint64_t max_bytes = uint64_t{1} << 30;  // the largest archive accepted (1 GiB)
@@ -448,6 +480,10 @@ struct AgentServiceOptions {
   ArtifactStore* artifacts = nullptr;
   // Checks every log chunk before it is stored (borrowed). Null: chunks are stored as sent.
   LogScrubber* scrubber = nullptr;
+  // Publishes `artifacts.publish` of a job whose attempt succeeded, before the attempt is
+  // recorded (borrowed; needs `artifacts`). A failure to publish fails the attempt. Null: such
+  // entries are not published.
+  Publisher* publisher = nullptr;
 };
 
 // The agent-facing operations, used by the HTTP API for remote agents and directly by
@@ -488,6 +524,10 @@ class AgentService {
   Result<std::string> NeedsJson(const store::Run& run, const store::Job& job);
   // The archives of the successful instances of the jobs `job` needs (agent_artifacts.cc).
   Result<std::vector<ArtifactRef>> NeedsArtifacts(const store::Run& run, const store::Job& job);
+  // Publishes the `artifacts.publish` entries of the job of `attempt` (which succeeded) with
+  // options_.publisher; the references published, none when the job declares none.
+  Result<std::vector<std::string>> PublishArtifacts(const store::Attempt& attempt,
+                                                    store::Time finished);
 
   store::Store* store_;
   WorkSignal* work_;

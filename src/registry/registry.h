@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/oci_names.h"
 #include "util/status.h"
 
 namespace slipway::registry {
@@ -108,11 +109,9 @@ class BlobStore {
 // ---------------------------------------------------------------------------------------
 // Names and manifests (OCI distribution spec v1.1, image spec v1.1)
 
-// A repository name by the spec's grammar: '/'-separated components of [a-z0-9] runs joined by
-// '.', '_', '__' or dashes; at most 255 characters.
-bool IsRepositoryName(std::string_view name);
-// A tag: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
-bool IsTag(std::string_view reference);
+// A repository name and a tag by the spec's grammar (util/oci_names.h).
+inline bool IsRepositoryName(std::string_view name) { return IsOciRepositoryName(name); }
+inline bool IsTag(std::string_view reference) { return IsOciTag(reference); }
 
 inline constexpr size_t kMaxManifestBytes = size_t{4} << 20;
 

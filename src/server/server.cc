@@ -66,6 +66,12 @@ Status Server::Impl::Start() {
   scrub_options.report = [this](const std::string& line) { Log(line); };
   scrubber_ = std::make_unique<engine::LogScrubber>(store_.get(), std::move(scrub_options));
 
+  SLIPWAY_ASSIGN_OR_RETURN(registry_, registry::Registry::Open(options_.registry_dir.empty()
+                                                                   ? options_.data_dir / "registry"
+                                                                   : options_.registry_dir));
+  SLIPWAY_ASSIGN_OR_RETURN(keys_, registry::KeyRing::Open(options_.data_dir / "keys"));
+  publisher_ = std::make_unique<engine::Publisher>(registry_.get(), keys_.get());
+
   engine::AgentServiceOptions agent_options;
   agent_options.lease = options_.lease;
   agent_options.finished = &dispatch_;
@@ -76,12 +82,8 @@ Status Server::Impl::Start() {
   artifact_options.max_bytes = options_.max_artifact_bytes;
   artifacts_ = std::make_unique<engine::ArtifactStore>(std::move(artifact_options));
   agent_options.artifacts = artifacts_.get();
+  agent_options.publisher = publisher_.get();
   agent_service_ = std::make_unique<engine::AgentService>(store_.get(), &work_, agent_options);
-
-  SLIPWAY_ASSIGN_OR_RETURN(registry_, registry::Registry::Open(options_.registry_dir.empty()
-                                                                   ? options_.data_dir / "registry"
-                                                                   : options_.registry_dir));
-  SLIPWAY_ASSIGN_OR_RETURN(keys_, registry::KeyRing::Open(options_.data_dir / "keys"));
 
   SLIPWAY_ASSIGN_OR_RETURN(auto listen, ParseListen(options_.listen));
   api::ApiContext context;
@@ -98,6 +100,7 @@ Status Server::Impl::Start() {
   http_options.address = listen.first;
   http_options.port = listen.second;
   SLIPWAY_ASSIGN_OR_RETURN(http_, http::Server::Start(http_options, std::move(router)));
+  publisher_->set_builder_id(http_->base_url());
   Log("slipway " SLIPWAY_VERSION " listening on " + http_->base_url() +
       " (database: " + (options_.database.empty() ? open.url : std::string("postgres")) + ")");
 

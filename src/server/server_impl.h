@@ -44,9 +44,12 @@ class Server::Impl {
   std::unique_ptr<engine::LogScrubber> scrubber_;  // outlives agent_service_, which uses it
   // Outlives agent_service_, which uses it.
   std::unique_ptr<engine::ArtifactStore> artifacts_;
+  // The registry, its signing keys and the publisher outlive agent_service_ and http_, which
+  // use them.
+  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<registry::KeyRing> keys_;
+  std::unique_ptr<engine::Publisher> publisher_;
   std::unique_ptr<engine::AgentService> agent_service_;
-  std::unique_ptr<registry::Registry> registry_;  // outlives http_, which serves it
-  std::unique_ptr<registry::KeyRing> keys_;       // outlives http_
   std::unique_ptr<http::Server> http_;
   std::vector<std::unique_ptr<agent::LocalTransport>> transports_;
   std::vector<std::unique_ptr<agent::Agent>> agents_;

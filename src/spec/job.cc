@@ -89,7 +89,7 @@ std::optional<Job> ReadJob(LoadContext& context, const Field& entry) {
   if (const Field* retry = map->Find("retry")) job.retry = ReadRetry(context, *retry);
   if (const Field* cache = map->Find("cache")) job.caches = ReadCaches(context, *cache, job.name);
   if (const Field* artifacts = map->Find("artifacts")) {
-    job.artifacts = ReadArtifacts(context, *artifacts);
+    ReadArtifacts(context, *artifacts, &job);
   }
   if (const Field* outputs = map->Find("outputs")) job.outputs = ReadOutputs(context, *outputs);
   if (const Field* reports = map->Find("reports"))

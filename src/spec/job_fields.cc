@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "util/hints.h"
+#include "util/oci_names.h"
 
 namespace slipway::spec::internal {
 namespace {
@@ -57,6 +58,77 @@ std::optional<CacheSpec> ReadCache(LoadContext& context, const Field& field, std
     cache.paths = ReadPaths(context, *paths);
   }
   return cache;
+}
+
+// A workspace path to publish: relative, no '..' and no glob (it names one thing).
+std::optional<std::string> ReadPublishPath(LoadContext& context, const Field& field) {
+  auto path = context.reader->String(field);
+  if (!path) return std::nullopt;
+  const bool climbs = *path == ".." || path->starts_with("../") ||
+                      path->find("/../") != std::string::npos || path->ends_with("/..");
+  if (path->empty() || path->front() == '/' || climbs) {
+    context.reader->Error(field.pos, "'" + *path + "' is not a path inside the workspace",
+                          "give a relative path such as dist/app");
+    return std::nullopt;
+  }
+  if (path->find_first_of("*?[{") != std::string::npos) {
+    context.reader->Error(field.pos, "a path to publish cannot be a glob: '" + *path + "'",
+                          "name the file or directory (a directory is published whole)");
+    return std::nullopt;
+  }
+  return path;
+}
+
+std::optional<PublishSpec> ReadPublish(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  auto map = reader.Map(field, "publish entry",
+                        {"path", "oci-layout", "repository", "artifact-type", "sbom"});
+  if (!map) return std::nullopt;
+  PublishSpec entry;
+  entry.pos = field.pos;
+  const Field* path = map->Find("path");
+  const Field* layout = map->Find("oci-layout");
+  if ((path == nullptr) == (layout == nullptr)) {
+    reader.Error(field.pos, "a publish entry needs exactly one of 'path' and 'oci-layout'",
+                 "'path' publishes files as an OCI artifact; 'oci-layout' the image in a layout");
+    return std::nullopt;
+  }
+  entry.oci_layout = layout != nullptr;
+  auto value = ReadPublishPath(context, entry.oci_layout ? *layout : *path);
+  if (!value) return std::nullopt;
+  entry.path = std::move(*value);
+  if (const Field* repository = map->Find("repository")) {
+    auto name = reader.String(*repository);
+    if (!name) return std::nullopt;
+    if (!IsOciRepositoryName(*name)) {
+      reader.Error(repository->pos, "'" + *name + "' is not a valid OCI repository name",
+                   "use lower-case components of [a-z0-9] joined by '.', '_' or '-', separated "
+                   "by '/', e.g. hello/app");
+      return std::nullopt;
+    }
+    entry.repository = std::move(*name);
+  }
+  if (const Field* type = map->Find("artifact-type")) {
+    if (entry.oci_layout) {
+      reader.Error(type->pos, "'artifact-type' applies to 'path' entries",
+                   "an OCI layout's manifest says what it is");
+      return std::nullopt;
+    }
+    auto text = reader.String(*type);
+    if (!text) return std::nullopt;
+    if (text->empty() || text->find('/') == std::string::npos) {
+      reader.Error(type->pos, "'" + *text + "' is not a media type",
+                   "e.g. application/vnd.example.app.v1");
+      return std::nullopt;
+    }
+    entry.artifact_type = std::move(*text);
+  }
+  if (const Field* sbom = map->Find("sbom")) {
+    for (const Field& item : reader.StringOrListFields(*sbom).value_or(std::vector<Field>{})) {
+      if (auto file = ReadPublishPath(context, item)) entry.sbom.push_back(std::move(*file));
+    }
+  }
+  return entry;
 }
 
 }  // namespace
@@ -121,12 +193,30 @@ std::vector<CacheSpec> ReadCaches(LoadContext& context, const Field& field, std:
   return caches;
 }
 
-std::vector<std::string> ReadArtifacts(LoadContext& context, const Field& field) {
-  if (!field.node.IsMap()) return ReadPaths(context, field);
-  auto map = context.reader->Map(field, "artifacts", {"paths"});
-  if (!map) return {};
-  const Field* paths = context.reader->Require(*map, "paths", "artifacts");
-  return paths ? ReadPaths(context, *paths) : std::vector<std::string>{};
+void ReadArtifacts(LoadContext& context, const Field& field, Job* job) {
+  if (!field.node.IsMap()) {
+    job->artifacts = ReadPaths(context, field);
+    return;
+  }
+  auto map = context.reader->Map(field, "artifacts", {"paths", "publish"});
+  if (!map) return;
+  const Field* paths = map->Find("paths");
+  const Field* publish = map->Find("publish");
+  if (paths == nullptr && publish == nullptr) {
+    context.reader->Error(field.pos, "'artifacts' needs 'paths' or 'publish'");
+    return;
+  }
+  if (paths != nullptr) job->artifacts = ReadPaths(context, *paths);
+  if (publish == nullptr) return;
+  for (const Field& item :
+       context.reader->List(*publish, "a list of publish entries").value_or(std::vector<Field>{})) {
+    if (auto entry = ReadPublish(context, item)) {
+      // The server publishes from the kept files.
+      job->artifacts.push_back(entry->path);
+      job->artifacts.insert(job->artifacts.end(), entry->sbom.begin(), entry->sbom.end());
+      job->publish.push_back(std::move(*entry));
+    }
+  }
 }
 
 std::vector<std::string> ReadOutputs(LoadContext& context, const Field& field) {

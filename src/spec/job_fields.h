@@ -14,7 +14,8 @@ RetryPolicy ReadRetry(LoadContext& context, const Field& field);
 // `map | list of maps: {key, restore-keys, paths}`.
 std::vector<CacheSpec> ReadCaches(LoadContext& context, const Field& field, std::string_view job);
 // `string | list | {paths: string | list}`.
-std::vector<std::string> ReadArtifacts(LoadContext& context, const Field& field);
+// `artifacts`: the kept paths and the publish entries (whose paths are kept too) of `job`.
+void ReadArtifacts(LoadContext& context, const Field& field, Job* job);
 // `list of names`, no duplicates.
 std::vector<std::string> ReadOutputs(LoadContext& context, const Field& field);
 // `{junit: glob}`; the glob or "".

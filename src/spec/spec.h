@@ -69,6 +69,17 @@ struct CacheSpec {
   SourcePos pos;
 };
 
+// One `artifacts.publish` entry: files the job made, pushed to the server's registry as an OCI
+// artifact (or an OCI image layout pushed as the image it holds) with signed provenance.
+struct PublishSpec {
+  std::string path;         // file or directory, relative to the workspace
+  bool oci_layout = false;  // `path` is an OCI image layout (written as `oci-layout: PATH`)
+  std::string repository;   // "" = "<project>/<job>"
+  std::string artifact_type = "application/vnd.slipway.artifact.v1";
+  std::vector<std::string> sbom;  // SPDX or CycloneDX JSON files, relative to the workspace
+  SourcePos pos;
+};
+
 struct MatrixSpec {
   // Axis name → values, in declaration order. Scalars only; stored in their YAML text form.
   std::vector<std::pair<std::string, std::vector<std::string>>> axes;
@@ -98,6 +109,8 @@ struct Job {
   RetryPolicy retry;
   std::vector<CacheSpec> caches;
   std::vector<std::string> artifacts;  // paths/globs handed to dependent jobs
+  // What the server publishes after the job succeeds (its paths are kept as artifacts too).
+  std::vector<PublishSpec> publish;
   // Names of the outputs this job exports. Steps write `name=value` lines (or
   // `name<<DELIM` … `DELIM` blocks) to $SLIPWAY_OUTPUT; dependents read
   // ${{ needs.<job>.outputs.<name> }}. Only declared names are exported.

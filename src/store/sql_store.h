@@ -47,6 +47,7 @@ class SqlStore final : public Store {
   Result<Attempt> GetAttempt(int64_t attempt_id) override;
 
   Status AppendLog(int64_t attempt_id, int64_t offset, std::string_view data) override;
+  Status AppendLogNote(int64_t attempt_id, std::string_view data) override;
   Status CloseLog(int64_t attempt_id) override;
   Result<LogSlice> ReadLog(int64_t attempt_id, int64_t offset, int64_t max_bytes) override;
 
@@ -73,6 +74,9 @@ class SqlStore final : public Store {
   SqlDatabase& database() { return *db_; }
 
  private:
+  // A log chunk at `at` (idempotent by offset, refused once closed), or a server note at the
+  // end (`at` nullopt; closed or not).
+  Status Append(int64_t attempt_id, std::optional<int64_t> at, std::string_view data);
   Status Read(const std::function<Status(SqlTx&)>& body) {
     return db_->Transact(TxMode::kRead, body);
   }

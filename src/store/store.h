@@ -303,6 +303,9 @@ class Store {
   // is not sure arrived: bytes before the current size are ignored (a chunk that starts past
   // the end is kFailedPrecondition: a gap). Stored compressed.
   virtual Status AppendLog(int64_t attempt_id, int64_t offset, std::string_view data) = 0;
+  // Appends the server's own lines at the end of the log, even once it is closed (what the
+  // server did after the agent's last line, e.g. publishing).
+  virtual Status AppendLogNote(int64_t attempt_id, std::string_view data) = 0;
   virtual Status CloseLog(int64_t attempt_id) = 0;  // no more bytes will come
   virtual Result<LogSlice> ReadLog(int64_t attempt_id, int64_t offset, int64_t max_bytes) = 0;
 

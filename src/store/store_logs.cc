@@ -24,6 +24,14 @@ std::string LogName(int64_t attempt_id) { return "log of attempt " + std::to_str
 
 Status SqlStore::AppendLog(int64_t attempt_id, int64_t offset, std::string_view data) {
   if (offset < 0) return InvalidArgument(LogName(attempt_id) + ": negative offset");
+  return Append(attempt_id, offset, data);
+}
+
+Status SqlStore::AppendLogNote(int64_t attempt_id, std::string_view data) {
+  return Append(attempt_id, std::nullopt, data);
+}
+
+Status SqlStore::Append(int64_t attempt_id, std::optional<int64_t> at, std::string_view data) {
   if (static_cast<int64_t>(data.size()) > kMaxLogChunkBytes) {
     return ResourceExhausted(LogName(attempt_id) + ": a chunk of " + std::to_string(data.size()) +
                              " bytes is over the limit of " + std::to_string(kMaxLogChunkBytes) +
@@ -42,6 +50,8 @@ Status SqlStore::AppendLog(int64_t attempt_id, int64_t offset, std::string_view 
     if (rows.empty()) return NotFound("attempt " + std::to_string(attempt_id) + " not found");
     int64_t size = rows.front().Int(0);
     bool closed = rows.front().Int(1) != 0;
+    const int64_t offset = at.value_or(size);  // a note goes at the end, closed or not
+    if (!at) closed = false;
     if (offset > size) {
       return FailedPrecondition(LogName(attempt_id) + ": a chunk at offset " +
                                 std::to_string(offset) + " would leave a gap after byte " +

@@ -97,6 +97,9 @@ class FaultStore final : public store::Store {
   Status AppendLog(int64_t id, int64_t offset, std::string_view data) override {
     return Write([&] { return base_->AppendLog(id, offset, data); });
   }
+  Status AppendLogNote(int64_t id, std::string_view data) override {
+    return Write([&] { return base_->AppendLogNote(id, data); });
+  }
   Status CloseLog(int64_t id) override {
     return Write([&] { return base_->CloseLog(id); });
   }

@@ -1,7 +1,7 @@
 // Repository names and tags by the OCI distribution spec's grammar.
-#include "registry/registry.h"
+#include "util/oci_names.h"
 
-namespace slipway::registry {
+namespace slipway {
 namespace {
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -34,7 +34,7 @@ bool IsComponent(std::string_view part) {
 
 }  // namespace
 
-bool IsRepositoryName(std::string_view name) {
+bool IsOciRepositoryName(std::string_view name) {
   if (name.empty() || name.size() > 255) return false;
   size_t start = 0;
   while (true) {
@@ -47,7 +47,7 @@ bool IsRepositoryName(std::string_view name) {
   }
 }
 
-bool IsTag(std::string_view reference) {
+bool IsOciTag(std::string_view reference) {
   if (reference.empty() || reference.size() > 128) return false;
   auto word = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -59,4 +59,4 @@ bool IsTag(std::string_view reference) {
   return true;
 }
 
-}  // namespace slipway::registry
+}  // namespace slipway
