@@ -323,7 +323,8 @@ Result<std::vector<Descriptor>> Registry::Referrers(std::string_view repository,
   }
   std::vector<Descriptor> referrers;
   for (const std::string& name : *names) {
-    auto text = ReadFile(dir / name, 1 << 20);
+    // A descriptor holds the referrer's annotations: as large as its manifest may be.
+    auto text = ReadFile(dir / name, kMaxManifestBytes);
     if (!text.ok()) continue;  // deleted meanwhile, or a temp file
     auto descriptor = DescriptorFromJson(*text);
     if (!descriptor.ok() || !HoldsManifest(repository, descriptor->digest)) continue;
