@@ -75,22 +75,6 @@ Result<Descriptor> PushFile(registry::Registry& registry, std::string_view repos
                     .annotations = {}};
 }
 
-Result<Descriptor> PushBytes(registry::Registry& registry, std::string_view repository,
-                             std::string_view bytes, std::string_view media_type) {
-  SLIPWAY_ASSIGN_OR_RETURN(std::string id, registry.blobs().StartUpload());
-  if (auto appended = registry.blobs().Append(id, bytes); !appended.ok()) {
-    (void)registry.blobs().Cancel(id);
-    return appended.status();
-  }
-  const Digest digest{Sha256Hex(bytes)};
-  SLIPWAY_RETURN_IF_ERROR(registry.CommitUpload(repository, id, digest).status());
-  return Descriptor{.media_type = std::string(media_type),
-                    .digest = digest,
-                    .size = bytes.size(),
-                    .artifact_type = "",
-                    .annotations = {}};
-}
-
 json DescriptorJson(const Descriptor& descriptor) {
   json entry = {{"mediaType", descriptor.media_type},
                 {"digest", descriptor.digest.ToString()},
@@ -136,8 +120,12 @@ Result<Published> PublishFiles(registry::Registry& registry, const std::string& 
                                const store::Run& run) {
   SLIPWAY_ASSIGN_OR_RETURN(std::vector<std::string> files, FilesOf(root, entry.path));
   Published published;
-  SLIPWAY_ASSIGN_OR_RETURN(Descriptor config,
-                           PushBytes(registry, repository, "{}", kEmptyConfigType));
+  SLIPWAY_ASSIGN_OR_RETURN(registry::BlobInfo empty, registry.PutBlob(repository, "{}"));
+  const Descriptor config{.media_type = std::string(kEmptyConfigType),
+                          .digest = empty.digest,
+                          .size = empty.size,
+                          .artifact_type = "",
+                          .annotations = {}};
   json layers = json::array();
   for (const std::string& file : files) {
     SLIPWAY_ASSIGN_OR_RETURN(Descriptor layer,

@@ -16,17 +16,6 @@ constexpr size_t kMaxEnvelopeBytes = size_t{4} << 20;
 
 Status Denied(const std::string& why) { return PermissionDenied("provenance " + why); }
 
-// Stores `bytes` as a blob of `repository`.
-Status PutBlob(Registry& registry, std::string_view repository, std::string_view bytes) {
-  SLIPWAY_ASSIGN_OR_RETURN(std::string id, registry.blobs().StartUpload());
-  auto appended = registry.blobs().Append(id, bytes);
-  if (!appended.ok()) {
-    (void)registry.blobs().Cancel(id);
-    return appended.status();
-  }
-  return registry.CommitUpload(repository, id, Digest{Sha256Hex(bytes)}).status();
-}
-
 }  // namespace
 
 std::string ProvenanceStatement(const BuildRecord& record) {
@@ -114,8 +103,8 @@ Result<ProvenanceSummary> VerifyProvenance(std::string_view envelope_json,
 Result<Digest> AttachReferrer(Registry& registry, std::string_view repository,
                               const Descriptor& subject, std::string_view artifact_type,
                               std::string_view layer_media_type, std::string_view content) {
-  SLIPWAY_RETURN_IF_ERROR(PutBlob(registry, repository, kEmptyConfig));
-  SLIPWAY_RETURN_IF_ERROR(PutBlob(registry, repository, content));
+  SLIPWAY_RETURN_IF_ERROR(registry.PutBlob(repository, kEmptyConfig).status());
+  SLIPWAY_RETURN_IF_ERROR(registry.PutBlob(repository, content).status());
   json manifest = {{"schemaVersion", 2},
                    {"mediaType", media_type::kOciManifest},
                    {"artifactType", artifact_type},

@@ -216,6 +216,8 @@ class Registry {
   // Commits upload `id` as `digest` (BlobStore::Commit) and adds the blob to `repository`.
   Result<BlobInfo> CommitUpload(std::string_view repository, const std::string& id,
                                 const Digest& digest);
+  // Stores `bytes` (small: a config, an envelope) as a blob of `repository`.
+  Result<BlobInfo> PutBlob(std::string_view repository, std::string_view bytes);
   // Adds the stored blob `digest` to `repository` (a cross-repository mount); kNotFound when
   // it is not stored.
   Status LinkBlob(std::string_view repository, const Digest& digest);

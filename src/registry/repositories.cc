@@ -102,6 +102,15 @@ Result<BlobInfo> Registry::CommitUpload(std::string_view repository, const std::
   return info;
 }
 
+Result<BlobInfo> Registry::PutBlob(std::string_view repository, std::string_view bytes) {
+  SLIPWAY_ASSIGN_OR_RETURN(std::string id, blobs_->StartUpload());
+  if (auto appended = blobs_->Append(id, bytes); !appended.ok()) {
+    (void)blobs_->Cancel(id);
+    return appended.status();
+  }
+  return CommitUpload(repository, id, Digest{Sha256Hex(bytes)});
+}
+
 Status Registry::LinkBlob(std::string_view repository, const Digest& digest) {
   std::shared_lock gc(gc_mutex_);
   SLIPWAY_RETURN_IF_ERROR(blobs_->Touch(digest));
