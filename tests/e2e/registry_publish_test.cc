@@ -108,6 +108,42 @@ jobs:
   EXPECT_EQ(other_source.exit_code, 1) << other_source.all();
 }
 
+TEST_F(RegistryPublishTest, AnOciLayoutTheBuildMadeIsPublishedAsItsImage) {
+  CommitPipeline(R"yaml(name: demo
+on: {manual: {}}
+jobs:
+  image:
+    artifacts:
+      publish:
+        - oci-layout: build/image
+    steps:
+      - run: |
+          umoci init --layout build/image
+          umoci new --image build/image:latest
+          mkdir -p rootfs/etc && echo 'built' > rootfs/etc/release
+          umoci insert --image build/image:latest rootfs/etc /etc
+)yaml");
+  StartServer();
+  AddProject();
+  const int number = StartRun();
+  Json run = WaitForRun(number);
+  ASSERT_EQ(run.value("status", ""), "success") << run.dump(2) << JobLog(number, "image");
+  const std::vector<std::string> published = Published(number, "image");
+  ASSERT_EQ(published.size(), 1u) << JobLog(number, "image");
+  // The default repository is <project>/<job>; the digest is the layout's own manifest.
+  const std::string digest = published[0].substr(published[0].find('@') + 1);
+  EXPECT_EQ(published[0].substr(0, published[0].find(':')), "demo/image");
+  ApiAnswer manifest = Call("GET", "/v2/demo/image/manifests/" + digest);
+  ASSERT_EQ(manifest.status, 200) << manifest;
+  EXPECT_EQ(manifest.json["layers"].size(), 1u);
+  for (const Json& blob : {manifest.json["config"], manifest.json["layers"][0]}) {
+    EXPECT_EQ(Call("HEAD", "/v2/demo/image/blobs/" + blob.value("digest", "")).status, 200);
+  }
+  Outcome verified = Slipway({"verify", "--server", url(), "--token", AdminToken(), "--source-repo",
+                              repo_.string(), "demo/image@" + digest});
+  EXPECT_EQ(verified.exit_code, 0) << verified.all();
+}
+
 TEST_F(RegistryPublishTest, APublishThatCannotBeDoneFailsTheJobWithTheReason) {
   CommitPipeline(R"yaml(name: demo
 on: {manual: {}}
