@@ -27,6 +27,12 @@ struct RegistryCaller {
   Principal principal;  // when not anonymous
 };
 
+// The Docker-Distribution-API-Version every /v2/ response carries (set on handlers' answers by
+// the route table, on authorizers' by OciError).
+inline constexpr const char* kApiVersion = "registry/2.0";
+
+inline registry::Registry& RegistryOf(ApiState& state) { return *state.context.registry; }
+
 // {"errors":[{"code":…,"message":…}]} with Docker-Distribution-API-Version.
 http::Response OciError(int status, std::string_view code, std::string_view message);
 // The registry's answer for `status` given the spec `code` that fits the operation.

@@ -130,7 +130,7 @@ std::optional<std::string> RegistryTokens::Find(std::string_view token) {
 http::Response OciError(int status, std::string_view code, std::string_view message) {
   Json body = {{"errors", Json::array({{{"code", code}, {"message", message}}})}};
   http::Response response = http::Response::Json(status, body.dump());
-  response.headers.Set("Docker-Distribution-API-Version", "registry/2.0");
+  response.headers.Set("Docker-Distribution-API-Version", kApiVersion);
   return response;
 }
 
@@ -211,11 +211,7 @@ http::Authorizer MakeRegistryAuthorizer(ApiState& state, RegistryAction action) 
   };
 }
 
-http::Response RegistryPing(ApiState&, http::Request&) {
-  http::Response response = http::Response::Json(200, "{}");
-  response.headers.Set("Docker-Distribution-API-Version", "registry/2.0");
-  return response;
-}
+http::Response RegistryPing(ApiState&, http::Request&) { return http::Response::Json(200, "{}"); }
 
 // GET /v2/token: Basic credentials (or none, for public pulls) in, a short-lived bearer token
 // out. The scope asked for is not narrowed: each request is checked against the token's role.

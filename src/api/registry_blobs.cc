@@ -11,8 +11,6 @@ namespace {
 
 constexpr size_t kChunkBytes = size_t{1} << 20;
 
-registry::Registry& RegistryOf(ApiState& state) { return *state.context.registry; }
-
 std::string UploadPath(std::string_view repository, std::string_view id) {
   return "/v2/" + std::string(repository) + "/blobs/uploads/" + std::string(id);
 }
@@ -31,7 +29,6 @@ http::Response UploadAccepted(std::string_view repository, const std::string& id
   response.headers.Set("Location", UploadPath(repository, id));
   response.headers.Set("Range", ProgressRange(size));
   response.headers.Set("Docker-Upload-UUID", id);
-  response.headers.Set("Docker-Distribution-API-Version", "registry/2.0");
   return response;
 }
 
@@ -40,7 +37,6 @@ http::Response BlobCreated(std::string_view repository, const registry::Digest& 
   response.status = 201;
   response.headers.Set("Location", BlobPath(repository, digest));
   response.headers.Set("Docker-Content-Digest", digest.ToString());
-  response.headers.Set("Docker-Distribution-API-Version", "registry/2.0");
   return response;
 }
 
@@ -177,7 +173,6 @@ http::Response GetBlob(ApiState& state, http::Request& request) {
   if (response.status == 404) return OciError(404, "BLOB_UNKNOWN", "the blob was just removed");
   response.headers.Set("Docker-Content-Digest", digest->ToString());
   response.headers.Set("ETag", "\"" + digest->ToString() + "\"");
-  response.headers.Set("Docker-Distribution-API-Version", "registry/2.0");
   return response;
 }
 
@@ -189,7 +184,6 @@ http::Response DeleteBlob(ApiState& state, http::Request& request) {
   if (!removed.ok()) return OciErrorFrom(removed, "BLOB_UNKNOWN");
   http::Response response;
   response.status = 202;
-  response.headers.Set("Docker-Distribution-API-Version", "registry/2.0");
   return response;
 }
 
@@ -266,9 +260,7 @@ http::Response CancelBlobUpload(ApiState& state, http::Request& request) {
   if (!size.ok()) return OciError(404, "BLOB_UPLOAD_UNKNOWN", size.status().message());
   Status cancelled = RegistryOf(state).blobs().Cancel(id);
   if (!cancelled.ok()) return OciErrorFrom(cancelled, "BLOB_UPLOAD_UNKNOWN");
-  http::Response response = http::Response::NoContent();
-  response.headers.Set("Docker-Distribution-API-Version", "registry/2.0");
-  return response;
+  return http::Response::NoContent();
 }
 
 }  // namespace slipway::api

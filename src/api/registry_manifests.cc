@@ -8,13 +8,6 @@ namespace {
 
 constexpr int64_t kMaxPage = 10000;
 
-registry::Registry& RegistryOf(ApiState& state) { return *state.context.registry; }
-
-http::Response WithApiVersion(http::Response response) {
-  response.headers.Set("Docker-Distribution-API-Version", "registry/2.0");
-  return response;
-}
-
 // Reads a body of at most `limit` bytes; kResourceExhausted past it.
 Result<std::string> ReadLimited(http::Request& request, size_t limit) {
   std::string body;
@@ -58,7 +51,7 @@ http::Response GetManifest(ApiState& state, http::Request& request) {
                                                : "MANIFEST_UNKNOWN");
   }
   http::Response response =
-      WithApiVersion(http::Response::Text(200, std::move(manifest->bytes), manifest->media_type));
+      http::Response::Text(200, std::move(manifest->bytes), manifest->media_type);
   response.headers.Set("Docker-Content-Digest", manifest->digest.ToString());
   response.headers.Set("ETag", "\"" + manifest->digest.ToString() + "\"");
   return response;
@@ -105,7 +98,7 @@ http::Response PutManifest(ApiState& state, http::Request& request) {
   if (put->manifest.subject) {
     response.headers.Set("OCI-Subject", put->manifest.subject->digest.ToString());
   }
-  return WithApiVersion(std::move(response));
+  return response;
 }
 
 http::Response DeleteManifest(ApiState& state, http::Request& request) {
@@ -129,7 +122,7 @@ http::Response DeleteManifest(ApiState& state, http::Request& request) {
   if (!audited.ok()) return AuditFailed(audited);
   http::Response response;
   response.status = 202;
-  return WithApiVersion(std::move(response));
+  return response;
 }
 
 http::Response ListTags(ApiState& state, http::Request& request) {
@@ -142,7 +135,7 @@ http::Response ListTags(ApiState& state, http::Request& request) {
   response.status = 200;
   response.headers.Set("Content-Type", "application/json");
   response.body = Json{{"name", repository}, {"tags", *page}}.dump();
-  return WithApiVersion(std::move(response));
+  return response;
 }
 
 http::Response ListCatalog(ApiState& state, http::Request& request) {
@@ -158,7 +151,7 @@ http::Response ListCatalog(ApiState& state, http::Request& request) {
   response.status = 200;
   response.headers.Set("Content-Type", "application/json");
   response.body = Json{{"repositories", *page}}.dump();
-  return WithApiVersion(std::move(response));
+  return response;
 }
 
 http::Response ListReferrers(ApiState& state, http::Request& request) {
@@ -177,7 +170,7 @@ http::Response ListReferrers(ApiState& state, http::Request& request) {
   response.status = 200;
   response.headers.Set("Content-Type", std::string(registry::media_type::kOciIndex));
   response.body = registry::ReferrersIndexJson(*referrers);
-  return WithApiVersion(std::move(response));
+  return response;
 }
 
 }  // namespace slipway::api

@@ -54,7 +54,9 @@ void AddRegistryRoutes(const std::shared_ptr<ApiState>& state, http::Router& rou
     router.Add(
         route.method, route.pattern,
         [state, handler = route.handler](http::Request& request) {
-          return handler(*state, request);
+          http::Response response = handler(*state, request);
+          response.headers.Set("Docker-Distribution-API-Version", kApiVersion);
+          return response;
         },
         std::move(options));
   }

@@ -163,36 +163,6 @@ json DescriptorOf(std::string_view media_type, const std::string& bytes) {
   return {{"mediaType", media_type}, {"digest", DigestOf(bytes)}, {"size", bytes.size()}};
 }
 
-// Sends `request` to 127.0.0.1:port, then closes the sending side of the connection, so a body
-// ends where `request` ends whatever its Content-Length said. Returns the answer's status, 0
-// when the server closed the connection without one.
-int RawStatusAfterHalfClose(uint16_t port, const std::string& request) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string received;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(request.size()) &&
-      shutdown(fd, SHUT_WR) == 0) {
-    // Until the connection closes: the handler has finished with the request by then.
-    while (true) {
-      pollfd pfd{fd, POLLIN, 0};
-      if (poll(&pfd, 1, 10000) <= 0) break;
-      char buffer[4096];
-      const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-      if (n <= 0) break;
-      received.append(buffer, static_cast<size_t>(n));
-    }
-  }
-  close(fd);
-  if (received.size() < 12 || !received.starts_with("HTTP/1.")) return 0;
-  return std::atoi(received.substr(9, 3).c_str());
-}
-
 // A manifest and the blobs it names.
 struct Image {
   std::string config;
@@ -1503,8 +1473,9 @@ std::string RawHead(const std::string& method, const std::string& path, const st
 TEST_F(RegistryBadInputTest, TruncatedPatchAppendsAtMostWhatArrived) {
   const std::string location = StartUpload(name_);
   const std::string sent(40, 'a');
-  const int status = RawStatusAfterHalfClose(
-      server_->port(), RawHead("PATCH", location, admin_, "Content-Length: 100\r\n") + sent);
+  const int status = RawStatus(server_->port(),
+                               RawHead("PATCH", location, admin_, "Content-Length: 100\r\n") + sent,
+                               RawSend::kHalfClose);
   EXPECT_TRUE(status == 0 || status >= 400) << status;
 
   Reply progress = Oci("GET", location);
@@ -1519,10 +1490,11 @@ TEST_F(RegistryBadInputTest, TruncatedPutStoresNoBlob) {
   const std::string sent(40, 'b');
   // The digest of what arrived: only the missing 60 bytes tell it from a whole upload.
   const std::string digest = DigestOf(sent);
-  const int status = RawStatusAfterHalfClose(
+  const int status = RawStatus(
       server_->port(),
       RawHead("PUT", WithQuery(location, "digest=" + digest), admin_, "Content-Length: 100\r\n") +
-          sent);
+          sent,
+      RawSend::kHalfClose);
   EXPECT_NE(status, 201);
   EXPECT_EQ(Oci("HEAD", "/v2/" + name_ + "/blobs/" + digest).status, 404);
   const Reply progress = Oci("GET", location);
