@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/openssl_ptr.h"
 #include "registry/registry.h"
 #include "util/base64.h"
 #include "util/sha256.h"
@@ -14,26 +15,19 @@ namespace {
 
 using nlohmann::json;
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
+using internal::Bio;
+using internal::MdCtx;
+using internal::Pkey;
 
-std::unique_ptr<EVP_PKEY, PkeyFree> ReadPublicKey(std::string_view pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+Pkey ReadPublicKey(std::string_view pem) {
+  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return nullptr;
-  return std::unique_ptr<EVP_PKEY, PkeyFree>(
-      PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  return Pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
 }
 
 bool VerifyEd25519(const std::string& pem, std::string_view message, std::string_view signature) {
   auto key = ReadPublicKey(pem);
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  MdCtx ctx(EVP_MD_CTX_new());
   if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
     return false;
   }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/openssl_ptr.h"
 #include "registry/registry.h"
 #include "util/base64.h"
 #include "util/fs.h"
@@ -15,16 +16,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using internal::Bio;
+using internal::MdCtx;
+using internal::Pkey;
 
 std::string BioText(BIO* bio) {
   char* data = nullptr;
@@ -33,7 +27,7 @@ std::string BioText(BIO* bio) {
 }
 
 Result<std::string> PublicPem(EVP_PKEY* key) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  Bio bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) {
     return Internal("cannot encode a public key");
   }
@@ -62,7 +56,7 @@ Result<std::unique_ptr<KeyRing>> KeyRing::Open(const fs::path& dir) {
   for (const std::string& name : names) {
     if (!name.ends_with(".pem") || name.starts_with(".")) continue;
     SLIPWAY_ASSIGN_OR_RETURN(std::string pem, ReadFile(dir / name, 64 * 1024));
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     Pkey pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     if (!pkey || EVP_PKEY_get_id(pkey.get()) != EVP_PKEY_ED25519) {
       return InvalidArgument((dir / name).string() + " is not an Ed25519 private key (PEM)");
@@ -91,7 +85,7 @@ Result<PublicKey> KeyRing::Rotate() {
     return Internal("cannot generate an Ed25519 key");
   }
   Pkey pkey(raw);
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  Bio bio(BIO_new(BIO_s_mem()));
   if (!bio ||
       PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return Internal("cannot encode an Ed25519 key");
@@ -123,7 +117,7 @@ Result<std::string> KeyRing::SignEnvelope(std::string_view payload_type, std::st
   {
     std::lock_guard lock(mutex_);
     const Key& key = *keys_.front();
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    MdCtx ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.pkey.get()) != 1 ||
         EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
                        reinterpret_cast<const unsigned char*>(pae.data()), pae.size()) != 1) {
