@@ -96,6 +96,136 @@ struct Concurrency {
   SourcePos pos;
 };
 
+
+// ---- Environments and deploys (docs/pipeline.md, "Environments") ----
+
+// A readiness or liveness check of one instance. Exactly one of http_path, tcp, exec is set.
+struct HealthCheckSpec {
+  std::string http_path;  // GET http://instance{http_path} answers 2xx/3xx
+  bool tcp = false;       // the instance's port accepts a connection
+  std::string exec;       // a command (run in the instance's directory) exits 0; {port} expands
+  Duration interval = std::chrono::milliseconds(500);
+  Duration timeout = std::chrono::seconds(2);
+  int failure_threshold = 3;  // liveness: consecutive failures before the instance is restarted
+  SourcePos pos;
+};
+
+// `target: {process: …}`: instances of the artifact as processes on the server's host.
+struct ProcessTargetSpec {
+  std::string command;            // template: {port} is the instance's port, {revision} its id
+  std::string working_directory;  // relative to the unpacked artifact; "" = its root
+  NamedValues env;
+  int instances = 1;
+  std::optional<HealthCheckSpec> readiness;  // unset = TCP on {port}
+  std::optional<HealthCheckSpec> liveness;   // unset = none
+  Duration restart_backoff = std::chrono::milliseconds(500);  // doubles per crash, up to 30s
+  int max_restarts = 5;  // crashes within 5 minutes before the revision counts as failed
+  SourcePos pos;
+};
+
+// `target: {exec: …}`: user commands (kubectl, helm, ssh …); contract in docs/deploy.md.
+struct ExecTargetSpec {
+  std::string apply, status, remove;  // shell commands; `remove` may be empty
+  Duration timeout = std::chrono::minutes(5);
+  SourcePos pos;
+};
+
+struct TargetSpec {
+  std::optional<ProcessTargetSpec> process;
+  std::optional<ExecTargetSpec> exec;
+  SourcePos pos;
+};
+
+// `router: {proxy: …}`: the built-in proxy, run by slipway on `listen`.
+struct ProxyRouterSpec {
+  std::string listen;         // "HOST:PORT"
+  std::string sticky_cookie;  // "" = no sticky sessions
+  SourcePos pos;
+};
+
+// `router: {haproxy: …}`: a running haproxy, driven through its Runtime API.
+struct HaproxyRouterSpec {
+  std::string socket;   // stats socket: a unix socket path or "HOST:PORT"
+  std::string backend;  // backend name in haproxy.cfg
+  std::string server_prefix = "srv";  // slots from `server-template <prefix> <N> …`
+  int servers = 0;                    // N
+  SourcePos pos;
+};
+
+struct RouterSpec {
+  std::optional<ProxyRouterSpec> proxy;
+  std::optional<HaproxyRouterSpec> haproxy;
+  SourcePos pos;
+};
+
+// A deploy window: deploys may start when `cron` matches the current minute in `time_zone`.
+struct DeployWindow {
+  std::string cron;
+  std::string time_zone = "UTC";
+  SourcePos pos;
+};
+
+struct ProtectionSpec {
+  std::vector<std::string> branches;  // globs; empty = any branch
+  std::vector<DeployWindow> windows;  // empty = any time
+  int approvals = 0;                  // required approvals (the policy module enforces them)
+  SourcePos pos;
+};
+
+struct Environment {
+  std::string name;  // the key under `environments:`
+  TargetSpec target;
+  std::optional<RouterSpec> router;  // unset = no traffic shifting (only `rolling`… on targets)
+  std::vector<std::string> promote_from;  // environments a release must have passed first
+  ProtectionSpec protection;
+  NamedValues variables;  // exported to instances and hooks
+  bool self_heal = false;  // the reconciler repairs drift (else it only reports it)
+  SourcePos pos;
+};
+
+// One canary step. Exactly one field is meaningful, named by `kind`.
+struct CanaryStep {
+  enum class Kind { kSetWeight, kPause, kAnalysis };
+  Kind kind = Kind::kSetWeight;
+  int weight = 0;                   // kSetWeight: percent 0–100
+  std::optional<Duration> pause;    // kPause: unset = until approved (`pause: {}`)
+  std::string analysis;             // kAnalysis: a template name; "" = the health check
+  SourcePos pos;
+};
+
+struct RollingStrategy {
+  int batch_size = 1;       // instances replaced at a time
+  int max_unavailable = 0;  // instances that may be not ready during the update
+  SourcePos pos;
+};
+
+struct BlueGreenStrategy {
+  std::string pre_promotion_analysis;  // template name; "" = health only
+  Duration scale_down_delay = std::chrono::seconds(30);  // blue kept warm for instant rollback
+  bool auto_promote = true;  // false: wait for an approval before the switch
+  SourcePos pos;
+};
+
+struct CanaryStrategy {
+  std::vector<CanaryStep> steps;
+  SourcePos pos;
+};
+
+struct StrategySpec {
+  std::optional<RollingStrategy> rolling;
+  std::optional<BlueGreenStrategy> blue_green;
+  std::optional<CanaryStrategy> canary;
+  SourcePos pos;
+};
+
+// `deploy:` on a job: the job deploys an artifact instead of (or after) running steps.
+struct DeploySpec {
+  std::string environment;  // a key of `environments:` (checked)
+  std::string artifact;     // template: "REPO@sha256:…", "REPO:TAG" or ${{ needs.x.outputs.y }}
+  StrategySpec strategy;    // none given = rolling with defaults
+  SourcePos pos;
+};
+
 struct Job {
   std::string name;  // the key under `jobs:`
   SourcePos pos;
@@ -117,6 +247,7 @@ struct Job {
   std::vector<std::string> outputs;
   std::string junit_reports;  // glob of JUnit XML files; empty = none
   std::optional<Concurrency> concurrency;
+  std::optional<DeploySpec> deploy;  // set for deploy jobs
 };
 
 struct PushTrigger {
@@ -161,8 +292,10 @@ struct Pipeline {
   NamedValues env;
   std::vector<Job> jobs;  // in file order
   std::optional<Concurrency> concurrency;
+  std::vector<Environment> environments;  // in file order
 
   const Job* FindJob(std::string_view name) const;
+  const Environment* FindEnvironment(std::string_view name) const;
 };
 
 // One runnable copy of a job: the job itself, or one cell of its matrix.
