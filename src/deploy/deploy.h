@@ -8,6 +8,7 @@
 // user's kubectl hook.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -46,13 +47,13 @@ struct RevisionSpec {
 // What a target reports about one revision.
 struct RevisionState {
   std::string id;
-  int desired = 0;                   // instances asked for
-  int running = 0;                   // processes (or pods…) that exist
-  int ready = 0;                     // of those, passing their readiness check
-  int restarts = 0;                  // crashes restarted since the revision was applied
-  bool crash_looping = false;        // restarts exhausted their budget: the revision is failed
-  std::vector<Endpoint> endpoints;   // of ready instances only: what a router may send to
-  std::string message;               // last problem seen (failed check, exit status), if any
+  int desired = 0;                  // instances asked for
+  int running = 0;                  // processes (or pods…) that exist
+  int ready = 0;                    // of those, passing their readiness check
+  int restarts = 0;                 // crashes restarted since the revision was applied
+  bool crash_looping = false;       // restarts exhausted their budget: the revision is failed
+  std::vector<Endpoint> endpoints;  // of ready instances only: what a router may send to
+  std::string message;              // last problem seen (failed check, exit status), if any
 };
 
 // Runs revisions. Lifecycle: a target is created from its environment's configuration, may
@@ -76,9 +77,9 @@ class Target {
 
 // One revision's share of traffic.
 struct Backend {
-  std::string revision;              // pool name
-  std::vector<Endpoint> endpoints;   // where its requests go
-  int weight = 0;                    // percent of new requests, 0–100; weights sum to 100
+  std::string revision;             // pool name
+  std::vector<Endpoint> endpoints;  // where its requests go
+  int weight = 0;                   // percent of new requests, 0–100; weights sum to 100
   friend bool operator==(const Backend&, const Backend&) = default;
 };
 
@@ -95,6 +96,232 @@ class Router {
   // What the router really does now, read back from it (for drift detection): a weight changed
   // by hand shows here. Revisions in the order Apply gave them.
   virtual Result<std::vector<Backend>> Observe() = 0;
+};
+
+// ---- Targets and routers ----
+//
+// The implementations slipway ships (docs/deploy.md). Their options are plain structs, filled
+// from the environment model (spec::ProcessTargetSpec …) by the caller; every default is the
+// one the environment file documents.
+
+// A readiness or liveness check of one instance.
+struct HealthCheck {
+  enum class Kind {
+    kTcp,   // the instance's port accepts a connection
+    kHttp,  // GET http://host:port{http_path} answers 2xx or 3xx
+    kExec,  // `command` (/bin/sh -c, in the instance's directory and environment) exits 0
+  };
+  Kind kind = Kind::kTcp;
+  std::string http_path = "/";              // kHttp
+  std::string command;                      // kExec; {port} and {revision} expand as in the command
+  std::chrono::milliseconds interval{500};  // between two checks of one instance
+  std::chrono::milliseconds timeout{2000};  // a check taking longer fails
+  // Consecutive failures before a ready instance counts as not ready (readiness) or is
+  // restarted (liveness). One success makes an instance ready again.
+  int failure_threshold = 3;
+};
+
+// Runs each revision as N local processes (see MakeProcessTarget).
+struct ProcessTargetOptions {
+  // Per environment: <state_dir>/<revision>/instances.json records the instances and
+  // <state_dir>/<revision>/<index>.log collects each instance's stdout and stderr (appended,
+  // kept after the revision is removed). Created when missing. Required.
+  std::filesystem::path state_dir;
+  // Run with /bin/sh -c; {port} expands to the instance's port, {revision} to its id. Required.
+  std::string command;
+  std::string working_directory;  // relative to RevisionSpec::artifact_dir; "" = its root
+  // The instance's environment is PATH (the server's), then `env`, then RevisionSpec::env, then
+  // PORT, SLIPWAY_REVISION and SLIPWAY_DIGEST; a later entry wins. Nothing else is inherited.
+  std::vector<std::pair<std::string, std::string>> env;
+  HealthCheck readiness;                // default: TCP connect on the instance's port
+  std::optional<HealthCheck> liveness;  // unset: none. Checked once an instance was ready.
+  // A crashed (or not live) instance is restarted after restart_backoff, doubled for each
+  // further crash of that instance within crash_window, at most max_restart_backoff.
+  std::chrono::milliseconds restart_backoff{500};
+  std::chrono::milliseconds max_restart_backoff{30000};
+  // More than max_restarts crashes of a revision's instances within crash_window: the revision
+  // is crash_looping and its instances are not restarted any more (Remove, then Apply again).
+  int max_restarts = 5;
+  std::chrono::milliseconds crash_window{300000};
+  std::chrono::milliseconds stop_grace{10000};  // SIGTERM to the group, then SIGKILL
+  std::string host = "127.0.0.1";  // instances listen here; endpoints and checks use it
+};
+
+// Lifecycle: each instance runs in a session and process group of its own (it outlives this
+// process), on a free port chosen when it is first started and kept across restarts. A
+// supervisor thread owned by the target checks instances, restarts crashed ones with backoff and
+// keeps the counts Inspect reports; the destructor joins it and stops no instance. A new target
+// on the same state_dir adopts the recorded instances that still run (same pid and process
+// start time) and restarts those that died. Fails when state_dir cannot be created or read, or
+// the command is empty.
+Result<std::unique_ptr<Target>> MakeProcessTarget(ProcessTargetOptions options);
+
+// Runs revisions through user commands (kubectl, helm, ssh …); the contract is in
+// docs/deploy.md. Each command runs with /bin/sh -c in the revision's artifact_dir, with the
+// server's environment plus `env`, the revision's env and SLIPWAY_REVISION, SLIPWAY_DIGEST,
+// SLIPWAY_ARTIFACT_DIR, SLIPWAY_INSTANCES and SLIPWAY_ENVIRONMENT. `status` prints
+// {"desired":N,"running":N,"ready":N,"endpoints":["host:port"],"message":"…"} on stdout.
+struct ExecTargetOptions {
+  // Per environment: revisions.json (what was applied, in order) and the last stderr of each
+  // command (<revision>.<apply|status|remove>.stderr). Created when missing. Required.
+  std::filesystem::path state_dir;
+  std::string apply;                          // required
+  std::string status;                         // required
+  std::string remove;                         // "" = Remove only forgets the revision
+  std::chrono::milliseconds timeout{300000};  // per command; then SIGTERM/SIGKILL to its group
+  std::string environment;                    // SLIPWAY_ENVIRONMENT
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+// Lifecycle: no state beyond revisions.json; commands run on the calling thread, one at a time.
+// A non-zero exit, a timeout or unparsable status output is an error naming the command, with
+// the tail of its stderr.
+Result<std::unique_ptr<Target>> MakeExecTarget(ExecTargetOptions options);
+
+// Drives a running haproxy through its Runtime API. haproxy.cfg declares the slots and a stats
+// socket with `level admin`:
+//   backend <backend>
+//     server-template <server_prefix> <servers> 127.0.0.1:1 disabled
+// Apply puts the backends' endpoints on slots <prefix>1 … <prefix>N with `set server …` commands
+// sent in one exchange; Observe reads `show servers state <backend>`.
+struct HaproxyRouterOptions {
+  std::string socket;                 // unix socket path, or HOST:PORT for a TCP stats socket
+  std::string backend;                // backend name in haproxy.cfg. Required.
+  std::string server_prefix = "srv";  // server-template prefix
+  int servers = 0;                    // server-template count: the most endpoints routable
+  // The slot → revision mapping of the last Apply, so that a new router (after a server
+  // restart) knows which slot serves which revision. "" = kept in memory only.
+  std::filesystem::path state_file;
+  std::chrono::milliseconds timeout{5000};  // per Runtime API exchange
+};
+
+// Lifecycle: holds no connection; each Apply or Observe is one or two short exchanges, one call
+// at a time. Endpoints must be IP literals (haproxy's `set server addr` takes no names). Fails
+// when the options are incomplete or the state file cannot be read.
+Result<std::unique_ptr<Router>> MakeHaproxyRouter(HaproxyRouterOptions options);
+
+// ---- Strategies ----
+
+// One canary step (see docs/deploy.md, "Strategies").
+struct CanaryStepPlan {
+  enum class Kind { kSetWeight, kPause, kAnalysis };
+  Kind kind = Kind::kSetWeight;
+  int weight = 0;                                  // kSetWeight: percent 0–100
+  std::optional<std::chrono::milliseconds> pause;  // kPause: unset = until Approve()
+  std::string analysis;                            // kAnalysis: template name; "" = health
+};
+
+struct StrategyPlan {
+  enum class Kind { kRolling, kBlueGreen, kCanary };
+  Kind kind = Kind::kRolling;
+  // kRolling: instances replaced per batch, and how many may be not ready meanwhile.
+  int batch_size = 1;
+  int max_unavailable = 0;
+  // kBlueGreen: analysis before the switch ("" = health only), how long blue stays warm after
+  // the switch (an abort meanwhile switches back at once), and whether the switch waits for
+  // Approve().
+  std::string pre_promotion_analysis;
+  std::chrono::milliseconds scale_down_delay = std::chrono::seconds(30);
+  bool auto_promote = true;
+  // kCanary: the steps; the rollout promotes to 100% after the last one.
+  std::vector<CanaryStepPlan> steps;
+};
+
+// What one analysis decided. Inconclusive analyses pause the rollout for a human (Approve
+// continues, Abort rolls back); they never pass silently.
+struct AnalysisVerdict {
+  enum class Outcome { kPass, kFail, kInconclusive };
+  Outcome outcome = Outcome::kPass;
+  std::string summary;  // the numbers that decided, for the deploy record
+};
+
+// Judges a canary (or a green revision before its switch) against the stable revision.
+// `stop` is set when the rollout is aborted; a long analysis should poll it and return.
+struct AnalysisRequest {
+  std::string template_name;    // "" = the default health analysis
+  std::string stable_revision;  // "" when there is none (first deploy, blue-green pre-switch)
+  std::string canary_revision;
+  bool receives_traffic = true;  // false before a blue-green switch: judge health only
+  const std::atomic<bool>* stop = nullptr;
+};
+using Analyzer = std::function<AnalysisVerdict(const AnalysisRequest&)>;
+
+// Traffic counters of one revision since some fixed moment (the built-in proxy's telemetry).
+struct TrafficSample {
+  uint64_t requests = 0;
+  uint64_t errors = 0;  // 5xx
+};
+using TrafficSource = std::function<std::optional<TrafficSample>(const std::string& revision)>;
+
+struct HealthAnalysisOptions {
+  std::chrono::milliseconds duration = std::chrono::seconds(10);  // how long to observe
+  std::chrono::milliseconds interval = std::chrono::milliseconds(250);
+  // With traffic numbers: fail when the canary's 5xx rate exceeds both this rate and twice the
+  // stable revision's rate, once it has at least `min_requests` requests.
+  double max_error_rate = 0.02;
+  uint64_t min_requests = 20;
+};
+
+// The analysis used until the statistical judge is configured: the canary's instances stay
+// ready and do not crash, and (when `traffic` is given) its 5xx rate stays low.
+Analyzer MakeHealthAnalyzer(Target& target, TrafficSource traffic, HealthAnalysisOptions options);
+
+// One recorded step of a rollout, with timestamps (system clock).
+struct StepRecord {
+  std::string name;  // "start r2", "set weight 25", "pause 30s", "analysis", "promote", …
+  std::chrono::system_clock::time_point started, finished;
+  std::string outcome;  // "ok", "failed", "aborted", "skipped"
+  std::string message;
+};
+
+struct RolloutResult {
+  bool succeeded = false;
+  std::string reason;  // why it failed or was aborted; "" on success
+  std::vector<StepRecord> steps;
+};
+
+struct RolloutOptions {
+  Target* target = nullptr;  // required
+  Router* router = nullptr;  // required for canary and blue-green; optional for rolling
+  Analyzer analyzer;         // unset = no analysis steps pass (they fail with a reason)
+  // How long a revision may take to have all its instances ready before the rollout fails.
+  std::chrono::milliseconds ready_timeout = std::chrono::minutes(2);
+  std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100);
+  // Called after every step (from the rollout's thread), e.g. to store progress.
+  std::function<void(const StepRecord&)> on_step;
+};
+
+struct RolloutState;  // internal (rollout_state.h)
+
+// Replaces the stable revision by a new one with a strategy. Run() blocks until the rollout
+// has promoted the new revision or rolled back; Abort() and Approve() may be called from any
+// other thread meanwhile.
+//
+// Guarantees: whatever happens, when Run() returns with succeeded=false the router sends 100%
+// to the stable revision (when there is one and the router answers) and the new revision's
+// instances are removed. Abort() itself routes 100% to stable before it returns, so new
+// requests stop reaching the new revision within one router call.
+class Rollout {
+ public:
+  // `stable` is the revision serving now (nullopt for the first deploy of an environment).
+  Rollout(RolloutOptions options, std::optional<RevisionSpec> stable, RevisionSpec next,
+          StrategyPlan plan);
+  ~Rollout();
+  Rollout(const Rollout&) = delete;
+  Rollout& operator=(const Rollout&) = delete;
+
+  RolloutResult Run();
+  // Rolls back now with `reason` (skips remaining steps and analyses). Returns the router's
+  // error if traffic could not be moved back; the rollout still ends as failed.
+  Status Abort(const std::string& reason);
+  // Releases a pause without a duration (or an inconclusive analysis, or a blue-green switch
+  // that waits for approval).
+  void Approve();
+  // The step in progress, for status displays.
+  std::string current_step() const;
+
+ private:
+  std::unique_ptr<RolloutState> state_;
 };
 
 }  // namespace slipway::deploy

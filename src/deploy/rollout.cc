@@ -1,0 +1,114 @@
+// Rollout: the frame every strategy runs in (records, abort, rollback).
+#include "deploy/rollout_state.h"
+
+namespace slipway::deploy {
+
+Rollout::Rollout(RolloutOptions options, std::optional<RevisionSpec> stable, RevisionSpec next,
+                 StrategyPlan plan)
+    : state_(std::make_unique<RolloutState>()) {
+  state_->options = std::move(options);
+  state_->stable = std::move(stable);
+  state_->next = std::move(next);
+  state_->plan = std::move(plan);
+}
+
+Rollout::~Rollout() = default;
+
+namespace {
+
+Status RunStrategy(RolloutState& state) {
+  if (state.options.target == nullptr) return InvalidArgument("a rollout needs a target");
+  const bool needs_router = state.plan.kind != StrategyPlan::Kind::kRolling;
+  if (needs_router && state.options.router == nullptr) {
+    return InvalidArgument("canary and blue-green rollouts need a router");
+  }
+  if (state.stable && state.stable->id == state.next.id) {
+    return InvalidArgument("revision " + state.next.id + " is already the stable revision");
+  }
+  switch (state.plan.kind) {
+    case StrategyPlan::Kind::kRolling:
+      return RunRolling(state);
+    case StrategyPlan::Kind::kBlueGreen:
+      return RunBlueGreen(state);
+    case StrategyPlan::Kind::kCanary:
+      return RunCanary(state);
+  }
+  return Internal("unknown strategy");
+}
+
+// Puts traffic back on the stable revision and stops the new one. Errors are recorded, not
+// returned: a rollback does as much as it can.
+void RollBack(RolloutState& state, const std::string& reason) {
+  state.SetCurrent("rollback");
+  StepRecord record;
+  record.name = "rollback";
+  record.started = std::chrono::system_clock::now();
+  std::string problems;
+  if (state.stable) {
+    if (Status routed = state.RouteToStable(); !routed.ok()) problems += routed.message() + "; ";
+  }
+  if (Status removed = state.options.target->Remove(state.next.id);
+      !removed.ok() && removed.code() != StatusCode::kNotFound) {
+    problems += removed.message();
+  }
+  record.finished = std::chrono::system_clock::now();
+  record.outcome = problems.empty() ? "ok" : "failed";
+  record.message = problems.empty() ? reason : reason + " (rollback: " + problems + ")";
+  {
+    std::lock_guard lock(state.mutex);
+    state.steps.push_back(record);
+  }
+  if (state.options.on_step) state.options.on_step(record);
+}
+
+}  // namespace
+
+RolloutResult Rollout::Run() {
+  RolloutState& state = *state_;
+  const Status outcome = RunStrategy(state);
+  RolloutResult result;
+  if (outcome.ok() && !state.aborted.load()) {
+    result.succeeded = true;
+  } else {
+    {
+      std::lock_guard lock(state.mutex);
+      result.reason = state.aborted.load() && !state.abort_reason.empty() ? state.abort_reason
+                                                                          : outcome.message();
+    }
+    if (result.reason.empty()) result.reason = "aborted";
+    RollBack(state, result.reason);
+  }
+  std::lock_guard lock(state.mutex);
+  state.finished = true;
+  state.current_step = result.succeeded ? "done" : "rolled back";
+  result.steps = state.steps;
+  return result;
+}
+
+Status Rollout::Abort(const std::string& reason) {
+  RolloutState& state = *state_;
+  {
+    std::lock_guard lock(state.mutex);
+    if (state.finished) return FailedPrecondition("the rollout has already finished");
+    if (state.abort_reason.empty()) state.abort_reason = reason;
+    state.aborted.store(true);
+  }
+  state.wake.notify_all();
+  // Traffic goes back before anything else: the rollout's thread may be mid-wait.
+  return state.stable ? state.RouteToStable() : Status::Ok();
+}
+
+void Rollout::Approve() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->approved = true;
+  }
+  state_->wake.notify_all();
+}
+
+std::string Rollout::current_step() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->current_step;
+}
+
+}  // namespace slipway::deploy

@@ -1,0 +1,73 @@
+// The shared state of one Rollout, and the moves every strategy is built from (start a
+// revision, wait for it, route traffic, wait for approval). Internal to src/deploy.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+
+#include "deploy/deploy.h"
+
+namespace slipway::deploy {
+
+struct RolloutState {
+  RolloutOptions options;
+  std::optional<RevisionSpec> stable;
+  RevisionSpec next;
+  StrategyPlan plan;
+
+  mutable std::mutex mutex;  // guards the fields below
+  std::condition_variable wake;
+  bool approved = false;  // one approval, consumed by the next wait that honours it
+  bool finished = false;
+  std::string abort_reason;
+  std::string current_step;
+  std::vector<StepRecord> steps;
+  std::atomic<bool> aborted{false};
+
+  // Serializes router calls between the rollout's thread and Abort(), and holds what the
+  // rollout last routed, so Abort() and the strategies never interleave two tables.
+  std::mutex router_mutex;
+
+  // Runs `body` as a recorded step named `name`. An aborted rollout records the step as
+  // aborted and returns Cancelled without running it.
+  Status Step(const std::string& name, const std::function<Status(std::string& message)>& body);
+
+  // Starts (or rescales) `revision` to `instances` instances and waits until all are ready.
+  Status StartAndWait(const RevisionSpec& revision, int instances);
+  // Waits until every desired instance of `revision_id` is ready. Fails on a crash loop or
+  // after options.ready_timeout; Cancelled on abort.
+  Status WaitReady(const std::string& revision_id);
+  // Routes `next_weight`% to the new revision and the rest to the stable one (each with its
+  // ready endpoints). Does nothing without a router. Cancelled (nothing routed) once aborted.
+  Status Route(int next_weight);
+  // Routes everything to the new revision alone (after promotion, once stable is removed).
+  Status RouteOnlyNext();
+  // Routes 100% to the stable revision alone, regardless of abort (the rollback move): the
+  // new revision's pool leaves the table, so not even override requests reach it.
+  Status RouteToStable();
+
+  enum class WaitEnd { kElapsed, kApproved, kAborted };
+  // Waits `duration` (nullopt = until approved), ending early on abort, and on approval when
+  // `approvable`.
+  WaitEnd Wait(std::optional<std::chrono::milliseconds> duration, bool approvable);
+
+  void SetCurrent(const std::string& step);
+
+  // Runs the analyzer on the new revision. A failed verdict fails with its summary; an
+  // inconclusive one waits for Approve() (continue) or Abort(). `message` gets the summary.
+  Status Analyse(const std::string& template_name, bool receives_traffic, std::string& message);
+
+  // Moves all traffic to the new revision, keeps the stable one running `keep_stable` (an
+  // abort meanwhile routes back to it), then stops it. Recorded as steps.
+  Status Promote(std::chrono::milliseconds keep_stable);
+
+ private:
+  Status ApplyRoutes(const std::vector<std::pair<std::string, int>>& weights);
+};
+
+// The strategies, each the body of Rollout::Run between start and promotion/rollback.
+Status RunRolling(RolloutState& state);
+Status RunBlueGreen(RolloutState& state);
+Status RunCanary(RolloutState& state);
+
+}  // namespace slipway::deploy
