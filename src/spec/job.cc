@@ -4,14 +4,36 @@
 
 #include "spec/job_fields.h"
 #include "spec/loader.h"
+#include "util/hints.h"
 
 namespace slipway::spec::internal {
 namespace {
 
 const std::vector<std::string> kJobKeys = {
     "needs", "if",    "runs-on",   "matrix",  "env",     "steps",       "timeout",
-    "retry", "cache", "artifacts", "outputs", "reports", "concurrency",
+    "retry", "cache", "artifacts", "outputs", "reports", "concurrency", "deploy",
 };
+
+// What a deploy job may have besides `deploy`: the controller on the server rolls the artifact
+// out, so there are no steps for the other keys to act on. A rollout takes as long as its
+// strategy says (pauses, analysis), and a failed one is rolled back, not retried.
+const std::vector<std::string> kDeployJobKeys = {"needs", "if", "concurrency", "deploy"};
+
+// Reports the keys a deploy job cannot have.
+void CheckDeployJobKeys(LoadContext& context, const MapView& map, const Job& job) {
+  for (const Field& entry : map.entries()) {
+    if (std::find(kDeployJobKeys.begin(), kDeployJobKeys.end(), entry.key) !=
+        kDeployJobKeys.end()) {
+      continue;
+    }
+    std::string hint = "a deploy job has " + JoinAlternatives(kDeployJobKeys);
+    if (entry.key == "steps") hint = "run them in a job that the deploy job needs";
+    if (entry.key == "matrix") hint = "write one deploy job per environment";
+    context.reader->Error(entry.key_pos,
+                          "deploy job '" + job.name + "' cannot have '" + entry.key + "'",
+                          std::move(hint));
+  }
+}
 
 void ReadNeeds(LoadContext& context, const Field& field, Job& job) {
   auto items = context.reader->StringOrListFields(field);
@@ -69,6 +91,16 @@ std::optional<Job> ReadJob(LoadContext& context, const Field& entry) {
   if (const Field* needs = map->Find("needs")) ReadNeeds(context, *needs, job);
   if (const Field* condition = map->Find("if")) {
     if (auto value = ReadCondition(context, *condition, job.name)) job.if_condition = *value;
+  }
+  if (const Field* deploy = map->Find("deploy")) {
+    // The job stays a deploy job when `deploy` is broken (job.deploy unset): it is not then
+    // also reported as a job without steps.
+    job.deploy = ReadDeploy(context, *deploy, job.name);
+    CheckDeployJobKeys(context, *map, job);
+    if (const Field* concurrency = map->Find("concurrency")) {
+      job.concurrency = ReadConcurrency(context, *concurrency, job.name);
+    }
+    return job;
   }
   if (const Field* runs_on = map->Find("runs-on")) {
     if (auto labels = reader.StringOrList(*runs_on)) job.runs_on = std::move(*labels);

@@ -47,6 +47,14 @@ struct LoadContext {
   // Every key under `jobs:`, including jobs that failed to load, so a `needs` on a broken job
   // is not also reported as unknown.
   std::vector<std::string> job_names;
+  // Every key under `environments:`, including environments that failed to load, so a
+  // reference to a broken environment is not also reported as unknown.
+  std::vector<std::string> environment_names;
+  // Position of each `promote-from` entry, per environment, parallel to
+  // Environment::promote_from.
+  std::map<std::string, std::vector<SourcePos>, std::less<>> promote_from_positions;
+  // Position of `deploy.environment`'s value, per deploy job.
+  std::map<std::string, SourcePos, std::less<>> deploy_environment_positions;
 };
 
 // expressions.cc: read a template/condition scalar, report syntax errors now and queue the
@@ -86,7 +94,17 @@ void CheckNeeds(LoadContext& context, const Pipeline& pipeline);
 // instances_check.cc: per-job and pipeline-wide instance limits, empty matrices, id clashes.
 void CheckInstances(LoadContext& context, const Pipeline& pipeline);
 
-// Job names, output names: ^[A-Za-z_][A-Za-z0-9_-]*$
+// environment.cc: `environments:`, in file order (every key lands in environment_names).
+std::vector<Environment> ReadEnvironments(LoadContext& context, const Field& field);
+// deploy.cc: a job's `deploy:`; expressions in the artifact are queued for `job`.
+std::optional<DeploySpec> ReadDeploy(LoadContext& context, const Field& field,
+                                     std::string_view job);
+// deploy_check.cc: `promote-from` names and cycles, clashing router addresses, and every deploy
+// job's environment (it exists; canary and blue-green need its router).
+void CheckEnvironments(LoadContext& context, const Pipeline& pipeline);
+void CheckDeploys(LoadContext& context, const Pipeline& pipeline);
+
+// Job names, output names, environment names: ^[A-Za-z_][A-Za-z0-9_-]*$
 bool IsValidName(std::string_view name);
 
 }  // namespace slipway::spec::internal

@@ -1,5 +1,5 @@
 // ParsePipeline / LoadPipelineFile: the whole document, then the checks that need the whole
-// model (needs graph, expression scopes, instance limits).
+// model (needs graph, environments and deploys, expression scopes, instance limits).
 #include <yaml-cpp/depthguard.h>
 
 #include <utility>
@@ -16,7 +16,8 @@ using internal::Field;
 using internal::LoadContext;
 using internal::Reader;
 
-const std::vector<std::string> kTopLevelKeys = {"name", "on", "env", "concurrency", "jobs"};
+const std::vector<std::string> kTopLevelKeys = {"name",        "on",           "env",
+                                                "concurrency", "environments", "jobs"};
 
 // The repository directory's name: the directory holding the file.
 std::string DefaultName(const std::string& file) {
@@ -59,10 +60,15 @@ void ReadDocument(LoadContext& context, const YAML::Node& root, Pipeline& pipeli
   if (const Field* concurrency = top->Find("concurrency")) {
     pipeline.concurrency = internal::ReadConcurrency(context, *concurrency, "");
   }
+  if (const Field* environments = top->Find("environments")) {
+    pipeline.environments = internal::ReadEnvironments(context, *environments);
+  }
   if (const Field* jobs = reader.Require(*top, "jobs", "the pipeline")) {
     ReadJobs(context, *jobs, pipeline);
   }
   internal::CheckNeeds(context, pipeline);
+  internal::CheckEnvironments(context, pipeline);
+  internal::CheckDeploys(context, pipeline);
   internal::CheckExpressions(context, pipeline);
   internal::CheckInstances(context, pipeline);
 }
@@ -106,6 +112,13 @@ std::optional<YAML::Node> ParseYaml(std::string_view text, Reader& reader) {
 const Job* Pipeline::FindJob(std::string_view name) const {
   for (const Job& job : jobs) {
     if (job.name == name) return &job;
+  }
+  return nullptr;
+}
+
+const Environment* Pipeline::FindEnvironment(std::string_view name) const {
+  for (const Environment& environment : environments) {
+    if (environment.name == name) return &environment;
   }
   return nullptr;
 }

@@ -2,8 +2,10 @@
 //
 // Contract: LoadPipeline either returns a Pipeline that is fully valid (every `needs` target
 // exists, the DAG has no cycle, every expression parses and only references defined contexts,
-// every duration and cron expression is well-formed, matrices expand within the limit) or it
-// returns every problem it found, each with file:line:col. Callers never re-validate.
+// every duration and cron expression is well-formed, matrices expand within the limit, every
+// deploy job deploys to a defined environment that can run its strategy, `promote-from` has no
+// cycle) or it returns every problem it found, each with file:line:col. Callers never
+// re-validate.
 // docs/pipeline.md is the user-facing reference for this model.
 #pragma once
 
@@ -96,8 +98,9 @@ struct Concurrency {
   SourcePos pos;
 };
 
-
-// ---- Environments and deploys (docs/pipeline.md, "Environments") ----
+// ---- Environments and deploys (docs/pipeline.md, "Environments and deploys") ----
+// Environment settings are literal (no `${{ }}`): they are applied outside any run. Of each
+// "exactly one of" group below, the loader guarantees exactly one is set.
 
 // A readiness or liveness check of one instance. Exactly one of http_path, tcp, exec is set.
 struct HealthCheckSpec {
@@ -116,8 +119,8 @@ struct ProcessTargetSpec {
   std::string working_directory;  // relative to the unpacked artifact; "" = its root
   NamedValues env;
   int instances = 1;
-  std::optional<HealthCheckSpec> readiness;  // unset = TCP on {port}
-  std::optional<HealthCheckSpec> liveness;   // unset = none
+  std::optional<HealthCheckSpec> readiness;                   // unset = TCP on {port}
+  std::optional<HealthCheckSpec> liveness;                    // unset = none
   Duration restart_backoff = std::chrono::milliseconds(500);  // doubles per crash, up to 30s
   int max_restarts = 5;  // crashes within 5 minutes before the revision counts as failed
   SourcePos pos;
@@ -145,10 +148,10 @@ struct ProxyRouterSpec {
 
 // `router: {haproxy: …}`: a running haproxy, driven through its Runtime API.
 struct HaproxyRouterSpec {
-  std::string socket;   // stats socket: a unix socket path or "HOST:PORT"
-  std::string backend;  // backend name in haproxy.cfg
+  std::string socket;                 // stats socket: a unix socket path or "HOST:PORT"
+  std::string backend;                // backend name in haproxy.cfg
   std::string server_prefix = "srv";  // slots from `server-template <prefix> <N> …`
-  int servers = 0;                    // N
+  int servers = 0;  // N, 1–1000; ≥ 2 × instances of a process target (two revisions at once)
   SourcePos pos;
 };
 
@@ -175,10 +178,10 @@ struct ProtectionSpec {
 struct Environment {
   std::string name;  // the key under `environments:`
   TargetSpec target;
-  std::optional<RouterSpec> router;  // unset = no traffic shifting (only `rolling`… on targets)
+  std::optional<RouterSpec> router;       // unset = no traffic shifting: only `rolling` deploys
   std::vector<std::string> promote_from;  // environments a release must have passed first
   ProtectionSpec protection;
-  NamedValues variables;  // exported to instances and hooks
+  NamedValues variables;   // exported to instances and hooks
   bool self_heal = false;  // the reconciler repairs drift (else it only reports it)
   SourcePos pos;
 };
@@ -187,9 +190,11 @@ struct Environment {
 struct CanaryStep {
   enum class Kind { kSetWeight, kPause, kAnalysis };
   Kind kind = Kind::kSetWeight;
-  int weight = 0;                   // kSetWeight: percent 0–100
-  std::optional<Duration> pause;    // kPause: unset = until approved (`pause: {}`)
-  std::string analysis;             // kAnalysis: a template name; "" = the health check
+  int weight = 0;                 // kSetWeight: percent 0–100
+  std::optional<Duration> pause;  // kPause: unset = until approved (`pause: {}`)
+  // kAnalysis: a template name; "" = the health checks. Analysis templates cannot be declared
+  // yet, so a name is only checked for its shape: the step fails when it runs.
+  std::string analysis;
   SourcePos pos;
 };
 
@@ -200,7 +205,7 @@ struct RollingStrategy {
 };
 
 struct BlueGreenStrategy {
-  std::string pre_promotion_analysis;  // template name; "" = health only
+  std::string pre_promotion_analysis;                    // template name; "" = health only
   Duration scale_down_delay = std::chrono::seconds(30);  // blue kept warm for instant rollback
   bool auto_promote = true;  // false: wait for an approval before the switch
   SourcePos pos;
@@ -218,11 +223,13 @@ struct StrategySpec {
   SourcePos pos;
 };
 
-// `deploy:` on a job: the job deploys an artifact instead of (or after) running steps.
+// `deploy:` on a job: the job rolls an artifact out to an environment instead of running steps.
+// A deploy job has no steps, matrix, runs-on, env, timeout, retry, cache, artifacts, outputs or
+// reports; of the other job fields only needs, if and concurrency apply.
 struct DeploySpec {
   std::string environment;  // a key of `environments:` (checked)
   std::string artifact;     // template: "REPO@sha256:…", "REPO:TAG" or ${{ needs.x.outputs.y }}
-  StrategySpec strategy;    // none given = rolling with defaults
+  StrategySpec strategy;    // none in the file: the loader sets `rolling` with its defaults
   SourcePos pos;
 };
 
@@ -247,7 +254,7 @@ struct Job {
   std::vector<std::string> outputs;
   std::string junit_reports;  // glob of JUnit XML files; empty = none
   std::optional<Concurrency> concurrency;
-  std::optional<DeploySpec> deploy;  // set for deploy jobs
+  std::optional<DeploySpec> deploy;  // set for deploy jobs (then `steps` is empty)
 };
 
 struct PushTrigger {

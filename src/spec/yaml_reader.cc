@@ -1,5 +1,6 @@
 #include "spec/yaml_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -207,6 +208,27 @@ const Field* Reader::Require(const MapView& map, std::string_view key, std::stri
   if (!field)
     Error(map.pos(), std::string(what) + " is missing required key '" + std::string(key) + "'");
   return field;
+}
+
+const Field* Reader::OneOf(const Field& field, const MapView& map,
+                           const std::vector<std::string>& keys, std::string_view what) {
+  const Field* found = nullptr;
+  for (const Field& entry : map.entries()) {
+    if (std::find(keys.begin(), keys.end(), entry.key) == keys.end()) continue;
+    if (found) {
+      Error(entry.key_pos,
+            std::string(what) + " has both '" + found->key + "' and '" + entry.key + "'",
+            "keep one of them");
+      return nullptr;
+    }
+    found = &entry;
+  }
+  if (!found) {
+    std::vector<std::string> quoted;
+    for (const std::string& key : keys) quoted.push_back("'" + key + "'");
+    Error(field.key_pos, std::string(what) + " needs one of " + JoinAlternatives(quoted));
+  }
+  return found;
 }
 
 std::optional<std::vector<Field>> Reader::List(const Field& field, std::string_view expected) {

@@ -75,6 +75,12 @@ class Reader {
   // Reports "missing required key" at the map when absent.
   const Field* Require(const MapView& map, std::string_view key, std::string_view what);
 
+  // The one entry of `map` whose key is in `keys` (alternatives such as process | exec).
+  // Reports "<what> needs one of …" at the map's key when none is there, and "<what> has
+  // both …" at the second one when there are several; returns nullptr then.
+  const Field* OneOf(const Field& field, const MapView& map, const std::vector<std::string>& keys,
+                     std::string_view what);
+
   // A list; `expected` words the type error ("a list of steps").
   std::optional<std::vector<Field>> List(const Field& field, std::string_view expected);
 

@@ -1,0 +1,257 @@
+// A job's `deploy:` — which artifact goes to which environment, and how (rolling, blue-green,
+// canary). Checks that need the environments are in deploy_check.cc.
+#include <algorithm>
+#include <utility>
+
+#include "spec/loader.h"
+#include "util/oci_names.h"
+
+namespace slipway::spec::internal {
+namespace {
+
+constexpr int64_t kMaxBatch = 64;  // the most instances a process target runs
+
+const std::vector<std::string> kStrategies = {"rolling", "blue-green", "canary"};
+const std::vector<std::string> kCanarySteps = {"set-weight", "pause", "analysis"};
+
+bool IsSha256Digest(std::string_view digest) {
+  constexpr std::string_view kPrefix = "sha256:";
+  if (!digest.starts_with(kPrefix) || digest.size() != kPrefix.size() + 64) return false;
+  return std::all_of(digest.begin() + kPrefix.size(), digest.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// A literal artifact reference of the server's registry: REPO:TAG, REPO@sha256:HEX or
+// REPO:TAG@sha256:HEX. Returns why `text` is not one.
+std::optional<std::string> ArtifactReferenceError(std::string_view text) {
+  const std::string quoted = "'" + std::string(text) + "'";
+  std::string_view name = text;
+  bool pinned = false;
+  if (const size_t at = text.find('@'); at != std::string_view::npos) {
+    if (!IsSha256Digest(text.substr(at + 1))) return quoted + " has an invalid digest";
+    name = text.substr(0, at);
+    pinned = true;
+  }
+  const size_t colon = name.rfind(':');
+  const bool tagged = colon != std::string_view::npos && name.find('/', colon) == name.npos;
+  if (tagged && !IsOciTag(name.substr(colon + 1))) return quoted + " has an invalid tag";
+  if (!tagged && !pinned) return quoted + " names no tag or digest";
+  if (!IsOciRepositoryName(tagged ? name.substr(0, colon) : name)) {
+    return quoted + " does not start with a repository name";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ReadArtifact(LoadContext& context, const Field& field,
+                                        std::string_view job) {
+  auto text = ReadTemplate(context, field, job);
+  if (!text) return std::nullopt;
+  if (text->find_first_not_of(" \t\r\n") == std::string::npos) {
+    context.reader->Error(field.pos, "'artifact' must not be empty",
+                          "e.g. ${{ needs.build.outputs.image }} or hello/app:1.4.2");
+    return std::nullopt;
+  }
+  if (text->find("${{") != std::string::npos) return text;  // checked when rendered
+  if (auto error = ArtifactReferenceError(*text)) {
+    context.reader->Error(field.pos, "artifact " + *error,
+                          "use REPOSITORY:TAG or REPOSITORY@sha256:DIGEST of slipway's registry, "
+                          "e.g. hello/app:1.4.2");
+    return std::nullopt;
+  }
+  return text;
+}
+
+// An analysis template's name; "" for `{}` (the health checks only).
+std::optional<std::string> ReadAnalysisName(LoadContext& context, const Field& field) {
+  auto name = context.reader->String(field);
+  if (name && !IsValidName(*name)) {
+    context.reader->Error(field.pos, "invalid analysis template name '" + *name + "'",
+                          "use letters, digits, '_' and '-', starting with a letter or '_'");
+    return std::nullopt;
+  }
+  return name;
+}
+
+// `pause: DURATION | {duration: DURATION} | {} | null`; unset = until approved.
+bool ReadPause(LoadContext& context, const Field& field, CanaryStep& step) {
+  if (field.node.IsNull()) return true;
+  if (field.node.IsScalar()) {
+    step.pause = ReadDuration(context, field);
+    return step.pause.has_value();
+  }
+  auto map = context.reader->Map(field, "pause", {"duration"});
+  if (!map) return false;
+  if (const Field* duration = map->Find("duration")) {
+    step.pause = ReadDuration(context, *duration);
+    return step.pause.has_value();
+  }
+  return true;
+}
+
+std::optional<CanaryStep> ReadCanaryStep(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  auto map = reader.Map(field, "canary step", kCanarySteps);
+  if (!map) return std::nullopt;
+  const Field* kind = reader.OneOf(field, *map, kCanarySteps, "canary step");
+  if (!kind) return std::nullopt;
+  CanaryStep step;
+  step.pos = field.pos;
+  if (kind->key == "set-weight") {
+    step.kind = CanaryStep::Kind::kSetWeight;
+    auto weight = reader.Int(*kind, 0, 100);
+    if (!weight) return std::nullopt;
+    step.weight = static_cast<int>(*weight);
+  } else if (kind->key == "pause") {
+    step.kind = CanaryStep::Kind::kPause;
+    if (!ReadPause(context, *kind, step)) return std::nullopt;
+  } else {
+    step.kind = CanaryStep::Kind::kAnalysis;
+    if (kind->node.IsNull()) return step;
+    auto analysis = reader.Map(*kind, "analysis", {"template"});
+    if (!analysis) return std::nullopt;
+    if (const Field* name = analysis->Find("template")) {
+      auto value = ReadAnalysisName(context, *name);
+      if (!value) return std::nullopt;
+      step.analysis = std::move(*value);
+    }
+  }
+  return step;
+}
+
+std::optional<CanaryStrategy> ReadCanary(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  CanaryStrategy canary;
+  canary.pos = field.key_pos;
+  auto map = reader.Map(field, "canary", {"steps"});
+  if (!map) return std::nullopt;
+  const Field* steps = reader.Require(*map, "steps", "canary");
+  if (!steps) return std::nullopt;
+  auto items = reader.List(*steps, "a list of canary steps");
+  if (!items) return std::nullopt;
+  if (items->empty()) {
+    reader.Error(steps->pos, "a canary needs at least one step",
+                 "e.g. [{set-weight: 10}, {pause: 1m}, {set-weight: 100}]");
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (const Field& item : *items) {
+    auto step = ReadCanaryStep(context, item);
+    ok = ok && step.has_value();
+    if (step) canary.steps.push_back(std::move(*step));
+  }
+  if (!ok) return std::nullopt;
+  return canary;
+}
+
+std::optional<RollingStrategy> ReadRolling(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  RollingStrategy rolling;
+  rolling.pos = field.key_pos;
+  if (field.node.IsNull()) return rolling;
+  auto map = reader.Map(field, "rolling", {"batch-size", "max-unavailable"});
+  if (!map) return std::nullopt;
+  bool ok = true;
+  if (const Field* batch = map->Find("batch-size")) {
+    auto value = reader.Int(*batch, 1, kMaxBatch);
+    ok = value.has_value();
+    rolling.batch_size = static_cast<int>(value.value_or(rolling.batch_size));
+  }
+  if (const Field* unavailable = map->Find("max-unavailable")) {
+    auto value = reader.Int(*unavailable, 0, kMaxBatch);
+    ok = ok && value.has_value();
+    rolling.max_unavailable = static_cast<int>(value.value_or(rolling.max_unavailable));
+  }
+  if (!ok) return std::nullopt;
+  return rolling;
+}
+
+std::optional<BlueGreenStrategy> ReadBlueGreen(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  BlueGreenStrategy blue_green;
+  blue_green.pos = field.key_pos;
+  if (field.node.IsNull()) return blue_green;
+  auto map = reader.Map(field, "blue-green",
+                        {"pre-promotion-analysis", "scale-down-delay", "auto-promote"});
+  if (!map) return std::nullopt;
+  bool ok = true;
+  if (const Field* analysis = map->Find("pre-promotion-analysis")) {
+    auto name = ReadAnalysisName(context, *analysis);
+    ok = name.has_value();
+    if (name) blue_green.pre_promotion_analysis = std::move(*name);
+  }
+  if (const Field* delay = map->Find("scale-down-delay")) {
+    auto value = ReadDuration(context, *delay);
+    ok = ok && value.has_value();
+    blue_green.scale_down_delay = value.value_or(blue_green.scale_down_delay);
+  }
+  if (const Field* promote = map->Find("auto-promote")) {
+    auto value = reader.Bool(*promote);
+    ok = ok && value.has_value();
+    blue_green.auto_promote = value.value_or(blue_green.auto_promote);
+  }
+  if (!ok) return std::nullopt;
+  return blue_green;
+}
+
+std::optional<StrategySpec> ReadStrategy(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  auto map = reader.Map(field, "strategy", kStrategies);
+  if (!map) return std::nullopt;
+  const Field* kind = reader.OneOf(field, *map, kStrategies, "strategy");
+  if (!kind) return std::nullopt;
+  StrategySpec strategy;
+  strategy.pos = field.key_pos;
+  if (kind->key == "rolling") {
+    strategy.rolling = ReadRolling(context, *kind);
+    if (!strategy.rolling) return std::nullopt;
+  } else if (kind->key == "blue-green") {
+    strategy.blue_green = ReadBlueGreen(context, *kind);
+    if (!strategy.blue_green) return std::nullopt;
+  } else {
+    strategy.canary = ReadCanary(context, *kind);
+    if (!strategy.canary) return std::nullopt;
+  }
+  return strategy;
+}
+
+}  // namespace
+
+std::optional<DeploySpec> ReadDeploy(LoadContext& context, const Field& field,
+                                     std::string_view job) {
+  Reader& reader = *context.reader;
+  auto map = reader.Map(field, "deploy", {"environment", "artifact", "strategy"});
+  if (!map) return std::nullopt;
+  DeploySpec deploy;
+  deploy.pos = field.key_pos;
+  bool ok = true;
+  if (const Field* environment = reader.Require(*map, "environment", "deploy")) {
+    auto name = reader.String(*environment);
+    ok = name.has_value();
+    if (name) {
+      deploy.environment = std::move(*name);
+      context.deploy_environment_positions[std::string(job)] = environment->pos;
+    }
+  } else {
+    ok = false;
+  }
+  if (const Field* artifact = reader.Require(*map, "artifact", "deploy")) {
+    auto text = ReadArtifact(context, *artifact, job);
+    ok = ok && text.has_value();
+    if (text) deploy.artifact = std::move(*text);
+  } else {
+    ok = false;
+  }
+  if (const Field* strategy = map->Find("strategy")) {
+    auto value = ReadStrategy(context, *strategy);
+    ok = ok && value.has_value();
+    if (value) deploy.strategy = std::move(*value);
+  } else {
+    deploy.strategy.rolling.emplace();  // the default
+    deploy.strategy.pos = deploy.pos;
+    deploy.strategy.rolling->pos = deploy.pos;
+  }
+  if (!ok) return std::nullopt;
+  return deploy;
+}
+
+}  // namespace slipway::spec::internal

@@ -1,0 +1,276 @@
+// `environments:` — where deploy jobs deploy to: each environment's target, router,
+// promotion order, protection rules and variables. Checks that need every environment (names
+// in `promote-from`, cycles) are in deploy_check.cc.
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "spec/environment_fields.h"
+
+namespace slipway::spec::internal {
+namespace {
+
+const std::vector<std::string> kEnvironmentKeys = {"target",     "router",    "promote-from",
+                                                   "protection", "self-heal", "variables"};
+
+constexpr int64_t kMaxApprovals = 100;
+
+// Names usable from a shell ($NAME), as in `env:`.
+bool IsVariableName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// The shape of an IANA zone name ("Europe/Berlin", "UTC", "Etc/GMT+1"): '/'-separated
+// segments of letters, digits and '_', '-', '+', '.', none of them "." or "..". Whether the
+// zone exists depends on the tz database of the machine that applies the window (the
+// triggers module reads it, and spec may not depend on triggers), so an unknown but
+// well-formed name is reported when the window is evaluated, not here.
+bool IsTimeZoneName(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.back() == '/') return false;
+  size_t segment_start = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '/') {
+      const std::string_view segment = name.substr(segment_start, i - segment_start);
+      if (segment.empty() || segment == "." || segment == "..") return false;
+      segment_start = i + 1;
+    } else if (!std::isalnum(static_cast<unsigned char>(name[i])) &&
+               std::string_view("_-+.").find(name[i]) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> ReadCron(LoadContext& context, const Field& field) {
+  auto text = context.reader->String(field);
+  if (!text) return std::nullopt;
+  if (auto error = CronError(*text)) {
+    context.reader->Error(field.pos, "invalid cron '" + *text + "': " + *error);
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::string> ReadTimeZone(LoadContext& context, const Field& field) {
+  auto name = context.reader->String(field);
+  if (!name) return std::nullopt;
+  if (!IsTimeZoneName(*name)) {
+    context.reader->Error(field.pos, "'" + *name + "' is not a time zone name",
+                          "use an IANA name such as Europe/Berlin, America/New_York or UTC");
+    return std::nullopt;
+  }
+  return name;
+}
+
+std::optional<DeployWindow> ReadWindow(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  auto map = reader.Map(field, "deploy window", {"cron", "time-zone"});
+  if (!map) return std::nullopt;
+  DeployWindow window;
+  window.pos = field.pos;
+  bool ok = true;
+  const Field* cron = reader.Require(*map, "cron", "deploy window");
+  ok &= cron && Store(ReadCron(context, *cron), &window.cron);
+  if (const Field* zone = map->Find("time-zone")) {
+    ok &= Store(ReadTimeZone(context, *zone), &window.time_zone);
+  }
+  if (!ok) return std::nullopt;
+  return window;
+}
+
+std::vector<std::string> ReadBranches(LoadContext& context, const Field& field) {
+  std::vector<std::string> branches;
+  auto items = context.reader->StringOrListFields(field);
+  if (!items) return branches;
+  if (items->empty()) {
+    context.reader->Error(field.pos, "'branches' must not be empty",
+                          "remove it to allow every branch");
+  }
+  for (const Field& item : *items) {
+    auto pattern = context.reader->String(item);
+    if (!pattern) continue;
+    if (pattern->starts_with('!')) {
+      // Which branches may deploy is an allow-list; an exception is easier to get wrong
+      // than to list what is allowed.
+      context.reader->Error(item.pos, "protection branches cannot be negated",
+                            "list the branches that may deploy");
+      continue;
+    }
+    CheckGlob(context, item, *pattern, /*negatable=*/false);
+    branches.push_back(std::move(*pattern));
+  }
+  return branches;
+}
+
+ProtectionSpec ReadProtection(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  ProtectionSpec protection;
+  protection.pos = field.key_pos;
+  auto map = reader.Map(field, "protection", {"branches", "windows", "approvals"});
+  if (!map) return protection;
+  if (const Field* branches = map->Find("branches")) {
+    protection.branches = ReadBranches(context, *branches);
+  }
+  if (const Field* windows = map->Find("windows")) {
+    auto items = reader.List(*windows, "a list of {cron, time-zone} windows");
+    if (items && items->empty()) {
+      reader.Error(windows->pos, "'windows' must not be empty", "remove it to allow any time");
+    }
+    for (const Field& item : items.value_or(std::vector<Field>{})) {
+      if (auto window = ReadWindow(context, item)) protection.windows.push_back(std::move(*window));
+    }
+  }
+  if (const Field* approvals = map->Find("approvals")) {
+    if (auto count = reader.Int(*approvals, 0, kMaxApprovals)) {
+      protection.approvals = static_cast<int>(*count);
+    }
+  }
+  return protection;
+}
+
+void ReadPromoteFrom(LoadContext& context, const Field& field, Environment& environment) {
+  auto items = context.reader->StringOrListFields(field);
+  if (!items) return;
+  std::vector<SourcePos>& positions = context.promote_from_positions[environment.name];
+  for (const Field& item : *items) {
+    auto name = context.reader->String(item);
+    // Listing an environment twice means nothing more than listing it once.
+    if (!name || std::find(environment.promote_from.begin(), environment.promote_from.end(),
+                           *name) != environment.promote_from.end()) {
+      continue;
+    }
+    environment.promote_from.push_back(std::move(*name));
+    positions.push_back(item.pos);
+  }
+}
+
+// Reports a `${{ }}` in `text` (see environment_fields.h); returns whether there was one.
+bool ReportTemplate(LoadContext& context, const Field& field, std::string_view text) {
+  if (text.find("${{") == std::string_view::npos) return false;
+  context.reader->Error(field.pos, "'${{ }}' is not expanded in environment settings",
+                        "they are applied outside any run; pass run values to the deploy job's "
+                        "artifact instead");
+  return true;
+}
+
+// The serving and the new revision run side by side during a rollout, so an haproxy backend
+// needs a server slot for every instance of both.
+void CheckHaproxySlots(LoadContext& context, const Environment& environment) {
+  if (!environment.target.process || !environment.router || !environment.router->haproxy) return;
+  const HaproxyRouterSpec& haproxy = *environment.router->haproxy;
+  const int needed = 2 * environment.target.process->instances;
+  if (haproxy.servers >= needed) return;
+  context.reader->Error(
+      haproxy.pos,
+      "haproxy backend '" + haproxy.backend + "' has " + std::to_string(haproxy.servers) +
+          " server slots; environment '" + environment.name + "' needs " + std::to_string(needed) +
+          " (its instances, twice: two revisions run during a rollout)",
+      "set servers (and server-template in haproxy.cfg) to at least " + std::to_string(needed));
+}
+
+std::optional<Environment> ReadEnvironment(LoadContext& context, const Field& entry) {
+  Reader& reader = *context.reader;
+  Environment environment;
+  environment.name = entry.key;
+  environment.pos = entry.key_pos;
+  if (!IsValidName(environment.name)) {
+    reader.Error(entry.key_pos, "invalid environment name '" + environment.name + "'",
+                 "use letters, digits, '_' and '-', starting with a letter or '_'");
+  }
+  const std::string what = "environment '" + environment.name + "'";
+  auto map = reader.Map(entry, what, kEnvironmentKeys);
+  if (!map) return std::nullopt;
+  bool ok = true;
+  if (const Field* target = map->Find("target")) {
+    auto value = ReadTarget(context, *target);
+    ok = value.has_value();
+    if (value) environment.target = std::move(*value);
+  } else {
+    reader.Error(entry.key_pos, what + " has no target",
+                 "add target: with process: or exec: to say where it runs");
+    ok = false;
+  }
+  if (const Field* router = map->Find("router")) {
+    environment.router = ReadRouter(context, *router);
+    ok = ok && environment.router.has_value();
+  }
+  if (const Field* promote = map->Find("promote-from")) {
+    ReadPromoteFrom(context, *promote, environment);
+  }
+  if (const Field* protection = map->Find("protection")) {
+    environment.protection = ReadProtection(context, *protection);
+  }
+  if (const Field* heal = map->Find("self-heal")) {
+    if (auto value = reader.Bool(*heal)) environment.self_heal = *value;
+  }
+  if (const Field* variables = map->Find("variables")) {
+    if (auto values = ReadLiteralValues(context, *variables)) {
+      environment.variables = std::move(*values);
+    }
+  }
+  if (!ok) return std::nullopt;
+  CheckHaproxySlots(context, environment);
+  return environment;
+}
+
+}  // namespace
+
+std::optional<std::string> ReadLiteral(LoadContext& context, const Field& field) {
+  auto text = context.reader->String(field);
+  if (!text || ReportTemplate(context, field, *text)) return std::nullopt;
+  return text;
+}
+
+std::optional<std::string> ReadNonEmpty(LoadContext& context, const Field& field) {
+  auto text = ReadLiteral(context, field);
+  if (text && text->find_first_not_of(" \t\r\n") == std::string::npos) {
+    context.reader->Error(field.pos, "'" + field.key + "' must not be empty");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<NamedValues> ReadLiteralValues(LoadContext& context, const Field& field) {
+  auto map = context.reader->Map(field, field.key);
+  if (!map) return std::nullopt;
+  NamedValues values;
+  for (const Field& entry : map->entries()) {
+    if (!IsVariableName(entry.key)) {
+      context.reader->Error(entry.key_pos, "invalid environment variable name '" + entry.key + "'",
+                            "use letters, digits and '_', not starting with a digit");
+      continue;
+    }
+    auto text = context.reader->ScalarText(entry);
+    if (!text) continue;
+    if (ReportTemplate(context, entry, *text)) continue;
+    values.emplace_back(entry.key, std::move(*text));
+  }
+  return values;
+}
+
+std::vector<Environment> ReadEnvironments(LoadContext& context, const Field& field) {
+  std::vector<Environment> environments;
+  if (field.node.IsNull()) {
+    context.reader->Error(field.key_pos, "'environments' is empty",
+                          "define an environment, or remove the key");
+    return environments;
+  }
+  auto map = context.reader->Map(field, "environments");
+  if (!map) return environments;
+  if (map->entries().empty() && field.node.size() == 0) {
+    context.reader->Error(field.pos, "'environments' is empty",
+                          "define an environment, or remove the key");
+  }
+  for (const Field& entry : map->entries()) context.environment_names.push_back(entry.key);
+  for (const Field& entry : map->entries()) {
+    if (auto environment = ReadEnvironment(context, entry)) {
+      environments.push_back(std::move(*environment));
+    }
+  }
+  return environments;
+}
+
+}  // namespace slipway::spec::internal
