@@ -14,7 +14,19 @@
 //  - A pool with weight 0 gets no weighted traffic but still serves overrides.
 //  - An upstream that refuses the connection before any byte of the request was sent is
 //    retried once on another endpoint of the same pool; otherwise the client gets 502.
-//    No pool at all (or an empty table) gives 503.
+//    A pooled keep-alive connection that the upstream closed before answering is replaced by a
+//    fresh one to the same endpoint once (idempotent methods only: a POST may have been read). No
+//    answer within upstream_timeout_seconds gives 504. No pool at all (or an empty table) gives
+//    503; an override or cookie naming a pool that is not in the table falls back to the weighted
+//    draw.
+//  - Requests are forwarded as they came, plus `X-Forwarded-For`; hop-by-hop headers
+//    (Connection and what it names, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade,
+//    Proxy-Connection) are not forwarded. Request and response bodies are buffered whole (up
+//    to max_body_bytes), so streamed answers (SSE) reach the client only when complete.
+//
+// Admin API (when ProxyOptions::admin_enabled; JSON; `Authorization: Bearer TOKEN` when
+// admin_token is set, else 401): GET /routes, PUT /routes (RoutesJson's shape; 400 and the
+// table unchanged when invalid), GET /metrics (PrometheusText), GET /telemetry, GET /healthz.
 //
 // Thread-safety: every public method may be called from any thread.
 #pragma once
@@ -23,6 +35,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/status.h"
@@ -37,7 +50,7 @@ struct Upstream {
 struct Pool {
   std::string name;                 // "stable", "canary", or a revision id
   std::vector<Upstream> upstreams;  // at least one
-  int weight = 0;                   // relative share; 0–100 in practice, weights need not sum to 100
+  int weight = 0;  // relative share; 0–100 in practice, weights need not sum to 100
 };
 
 struct Routes {
@@ -51,9 +64,15 @@ struct ProxyOptions {
   // Sticky sessions: when non-empty, the first answer sets this cookie to the pool's name and
   // later requests carrying it stay on that pool while it exists.
   std::string sticky_cookie;
-  size_t max_header_bytes = 64 * 1024;    // larger request headers → 431
-  size_t max_body_bytes = 64 << 20;       // larger request bodies → 413
-  int upstream_timeout_seconds = 60;      // no answer from the upstream in time → 504
+  size_t max_header_bytes = 64 * 1024;   // larger request headers → 431
+  size_t max_body_bytes = 64 << 20;      // larger request bodies → 413
+  int upstream_timeout_seconds = 60;     // no answer from the upstream in time → 504
+  int client_idle_timeout_seconds = 60;  // idle client keep-alive connections are closed after
+  // The admin API (see above) on a listener of its own, served by a thread of its own.
+  bool admin_enabled = false;
+  std::string admin_host = "127.0.0.1";
+  uint16_t admin_port = 0;  // 0 = any free port (see Proxy::admin_port)
+  std::string admin_token;  // empty = no authentication
 };
 
 // Latency histogram buckets (seconds, upper bounds), Prometheus style; the last is +Inf.
@@ -63,8 +82,8 @@ inline constexpr std::array<double, 14> kLatencyBuckets = {
 // What one pool answered since the proxy started (counters only grow, also across SetRoutes).
 struct PoolTelemetry {
   std::string pool;
-  uint64_t requests = 0;        // answered requests (any status)
-  uint64_t errors = 0;          // 5xx answers, including the proxy's own 502/504
+  uint64_t requests = 0;           // answered requests (any status)
+  uint64_t errors = 0;             // 5xx answers, including the proxy's own 502/504
   uint64_t upstream_failures = 0;  // connect/read failures (a subset of errors)
   std::array<uint64_t, kLatencyBuckets.size()> latency_buckets{};  // cumulative counts
   double latency_sum_seconds = 0;
@@ -82,7 +101,8 @@ class Proxy {
   Proxy(const Proxy&) = delete;
   Proxy& operator=(const Proxy&) = delete;
 
-  uint16_t port() const;  // the bound port
+  uint16_t port() const;        // the bound port
+  uint16_t admin_port() const;  // the admin listener's port; 0 when the admin API is off
 
   // Atomically replaces the routing table (see the contract above). InvalidArgument (table
   // unchanged) for a pool without upstreams, duplicate names or a negative weight.
@@ -101,5 +121,18 @@ class Proxy {
   explicit Proxy(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The admin API's JSON form of a table:
+//   {"pools":[{"name":"stable","weight":90,"upstreams":["127.0.0.1:8001","[::1]:8002"]}]}
+std::string RoutesJson(const Routes& routes);
+// The inverse; InvalidArgument naming the field for bad JSON, unknown fields, wrong types, or
+// a table CheckRoutes-style rules reject.
+Result<Routes> ParseRoutesJson(std::string_view json);
+// "HOST:PORT" or "[IPV6]:PORT" → Upstream; InvalidArgument otherwise.
+Result<Upstream> ParseUpstream(std::string_view text);
+// Telemetry() as JSON: {"pools":[{"pool":…,"requests":…,"errors":…,"upstream_failures":…,
+// "latency_sum_seconds":…,"latency_buckets":[{"le":0.001,"count":…},…,{"le":"+Inf",…}],
+// "recent_latencies":[…]}]}
+std::string TelemetryJson(const std::vector<PoolTelemetry>& telemetry);
 
 }  // namespace slipway::proxy
