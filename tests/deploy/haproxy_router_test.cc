@@ -1,0 +1,279 @@
+// HaproxyRouter against a real haproxy (started here on free ports) in front of real instances
+// run by a ProcessTarget.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "deploy/deploy.h"
+#include "deploy/deploy_test_util.h"
+#include "deploy/haproxy_runtime.h"
+#include "deploy/instance_process.h"
+#include "deploy/net_io.h"
+#include "deploy/port_allocator.h"
+
+namespace slipway::deploy {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+using testing::MakeServerArtifact;
+using testing::ReadText;
+using testing::TempDir;
+using testing::WaitUntil;
+using testing::WriteText;
+
+constexpr int kSlots = 4;
+
+// One haproxy and two revisions ("blue" with two instances, "green" with one), shared by the
+// tests of this file: starting them costs a second or two.
+class HaproxyRouterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    shared_ = new Shared;
+    Shared& s = *shared_;
+    s.frontend = {"127.0.0.1", *AllocatePort("127.0.0.1", {})};
+    s.tcp_socket = {"127.0.0.1", *AllocatePort("127.0.0.1", {s.frontend.port})};
+    s.unix_socket = (s.dir.path() / "admin.sock").string();
+    WriteText(s.dir.path() / "haproxy.cfg",
+              "global\n"
+              "  stats socket " +
+                  s.unix_socket +
+                  " mode 600 level admin\n"
+                  "  stats socket ipv4@" +
+                  s.tcp_socket.ToString() +
+                  " level admin\n"
+                  "defaults\n"
+                  "  mode http\n"
+                  "  timeout connect 2s\n"
+                  "  timeout client 10s\n"
+                  "  timeout server 10s\n"
+                  "frontend web\n"
+                  "  bind " +
+                  s.frontend.ToString() +
+                  "\n"
+                  "  default_backend app\n"
+                  "backend app\n"
+                  "  balance roundrobin\n"
+                  "  server-template srv " +
+                  std::to_string(kSlots) + " 127.0.0.1:1 disabled\n");
+    Result<ProcessIdentity> haproxy = LaunchDetached({"exec haproxy -f haproxy.cfg -db",
+                                                      s.dir.path(),
+                                                      {"PATH=/usr/sbin:/usr/bin:/bin"},
+                                                      s.dir.path() / "haproxy.log"});
+    ASSERT_TRUE(haproxy.ok()) << haproxy.status().ToString();
+    s.haproxy = *haproxy;
+    ASSERT_TRUE(WaitUntil([&] {
+      return ProbeConnect(ParseSocketAddress(s.unix_socket), milliseconds(500)).ok();
+    })) << ReadText(s.dir.path() / "haproxy.log");
+
+    ProcessTargetOptions options;
+    options.state_dir = s.dir.path() / "state";
+    options.command = "exec python3 server.py {port}";
+    options.readiness.interval = milliseconds(100);
+    Result<std::unique_ptr<Target>> target = MakeProcessTarget(options);
+    ASSERT_TRUE(target.ok()) << target.status().ToString();
+    s.target = std::move(target).value();
+    const std::filesystem::path artifact = MakeServerArtifact(s.dir.path() / "artifact");
+    ASSERT_TRUE(s.target->Apply({"blue", "", artifact, 2, {}}).ok());
+    ASSERT_TRUE(s.target->Apply({"green", "", artifact, 1, {}}).ok());
+    for (const char* revision : {"blue", "green"}) {
+      ASSERT_TRUE(WaitUntil([&] {
+        Result<RevisionState> state = s.target->Inspect(revision);
+        return state.ok() && state->ready == state->desired;
+      }));
+      s.endpoints[revision] = s.target->Inspect(revision)->endpoints;
+    }
+  }
+
+  static void TearDownTestSuite() {
+    if (shared_->target) {
+      (void)shared_->target->Remove("blue");
+      (void)shared_->target->Remove("green");
+    }
+    if (shared_->haproxy.pid > 0) (void)StopProcessGroups({shared_->haproxy}, milliseconds(3000));
+    delete shared_;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(shared_->target) << "set-up failed";
+    // Every test starts from idle slots and no saved mapping.
+    std::string line;
+    for (int i = 1; i <= kSlots; ++i) {
+      line += (i > 1 ? ";" : "") + std::string("set server app/srv") + std::to_string(i) +
+              " state maint";
+    }
+    ASSERT_TRUE(Send(line).ok());
+    std::filesystem::remove(StateFile());
+  }
+
+  static std::filesystem::path StateFile() { return shared_->dir.path() / "router.json"; }
+
+  static HaproxyRouterOptions Options(std::string socket = shared_->unix_socket) {
+    HaproxyRouterOptions options;
+    options.socket = std::move(socket);
+    options.backend = "app";
+    options.servers = kSlots;
+    options.state_file = StateFile();
+    return options;
+  }
+
+  static std::unique_ptr<Router> Make(HaproxyRouterOptions options = Options()) {
+    Result<std::unique_ptr<Router>> router = MakeHaproxyRouter(std::move(options));
+    EXPECT_TRUE(router.ok()) << router.status().ToString();
+    return router.ok() ? std::move(router).value() : nullptr;
+  }
+
+  static Result<std::string> Send(const std::string& line) {
+    return RuntimeExchange(ParseSocketAddress(shared_->unix_socket), line, milliseconds(5000));
+  }
+
+  static std::vector<Backend> Split(int blue, int green) {
+    return {{"blue", shared_->endpoints["blue"], blue},
+            {"green", shared_->endpoints["green"], green}};
+  }
+
+  // Sends `n` requests through haproxy; counts answers by revision and by endpoint port.
+  static std::map<std::string, int> Count(int n) {
+    std::map<std::string, int> counts;
+    for (int i = 0; i < n; ++i) {
+      Result<HttpAnswer> answer = HttpGet(shared_->frontend, "/", milliseconds(5000));
+      if (!answer.ok() || answer->status != 200) {
+        ++counts["failed"];
+        continue;
+      }
+      ++counts[answer->body.substr(0, answer->body.find(' '))];
+    }
+    return counts;
+  }
+
+  struct Shared {
+    TempDir dir;
+    Endpoint frontend, tcp_socket;
+    std::string unix_socket;
+    ProcessIdentity haproxy;
+    std::unique_ptr<Target> target;
+    std::map<std::string, std::vector<Endpoint>> endpoints;
+  };
+  static Shared* shared_;
+};
+
+HaproxyRouterTest::Shared* HaproxyRouterTest::shared_ = nullptr;
+
+TEST_F(HaproxyRouterTest, SplitsTrafficByWeightAndShiftsIt) {
+  auto router = Make();
+  ASSERT_TRUE(router);
+  ASSERT_TRUE(router->Apply(Split(90, 10)).ok());
+  Result<std::vector<Backend>> observed = router->Observe();
+  ASSERT_TRUE(observed.ok()) << observed.status().ToString();
+  EXPECT_EQ(*observed, Split(90, 10));
+
+  std::map<std::string, int> counts = Count(1000);
+  EXPECT_EQ(counts["failed"], 0);
+  EXPECT_GE(counts["green"], 60);
+  EXPECT_LE(counts["green"], 140);
+  EXPECT_EQ(counts["blue"] + counts["green"], 1000);
+
+  ASSERT_TRUE(router->Apply(Split(0, 100)).ok());
+  EXPECT_EQ(*router->Observe(), Split(0, 100));
+  counts = Count(200);
+  EXPECT_EQ(counts["green"], 200);
+
+  ASSERT_TRUE(router->Apply({{"blue", shared_->endpoints["blue"], 100}}).ok());
+  EXPECT_EQ(*router->Observe(), (std::vector<Backend>{{"blue", shared_->endpoints["blue"], 100}}));
+  counts = Count(100);
+  EXPECT_EQ(counts["blue"], 100);
+}
+
+TEST_F(HaproxyRouterTest, AHandChangeShowsInObserveAndApplyRepairsIt) {
+  auto router = Make();
+  ASSERT_TRUE(router);
+  ASSERT_TRUE(router->Apply(Split(100, 0)).ok());
+  EXPECT_EQ(*router->Observe(), Split(100, 0));
+
+  // Someone gives green's server full weight through the socket.
+  Result<std::string> state = Send("show servers state app");
+  ASSERT_TRUE(state.ok());
+  std::string green_slot;
+  Result<std::vector<HaproxyServer>> servers = ParseServersState(*state, "app");
+  ASSERT_TRUE(servers.ok());
+  for (const HaproxyServer& server : servers.value()) {
+    if (server.port == shared_->endpoints["green"][0].port) green_slot = server.name;
+  }
+  ASSERT_FALSE(green_slot.empty());
+  ASSERT_TRUE(Send("set server app/" + green_slot + " weight 256").ok());
+
+  Result<std::vector<Backend>> observed = router->Observe();
+  ASSERT_TRUE(observed.ok());
+  ASSERT_EQ(observed->size(), 2u);
+  EXPECT_EQ((*observed)[0].weight, 67);
+  EXPECT_EQ((*observed)[1].revision, "green");
+  EXPECT_EQ((*observed)[1].weight, 33);
+
+  ASSERT_TRUE(router->Apply(Split(100, 0)).ok());
+  EXPECT_EQ(*router->Observe(), Split(100, 0));
+}
+
+TEST_F(HaproxyRouterTest, ANewRouterAdoptsTheMappingAndTcpSocketsWork) {
+  auto router = Make();
+  ASSERT_TRUE(router);
+  ASSERT_TRUE(router->Apply(Split(75, 25)).ok());
+  router.reset();
+
+  auto adopted = Make(Options(shared_->tcp_socket.ToString()));
+  ASSERT_TRUE(adopted);
+  Result<std::vector<Backend>> observed = adopted->Observe();
+  ASSERT_TRUE(observed.ok()) << observed.status().ToString();
+  EXPECT_EQ(*observed, Split(75, 25));
+  // The next Apply keeps the slots in place: only weights change.
+  ASSERT_TRUE(adopted->Apply(Split(50, 50)).ok());
+  EXPECT_EQ(*adopted->Observe(), Split(50, 50));
+
+  // Without the state file, a router sees the servers but not which revision they serve.
+  HaproxyRouterOptions no_state = Options();
+  no_state.state_file.clear();
+  auto stranger = Make(no_state);
+  ASSERT_TRUE(stranger);
+  observed = stranger->Observe();
+  ASSERT_TRUE(observed.ok());
+  ASSERT_EQ(observed->size(), 1u);
+  EXPECT_EQ((*observed)[0].revision, "");
+  EXPECT_EQ((*observed)[0].endpoints.size(), 3u);
+}
+
+TEST_F(HaproxyRouterTest, UnreachableSocketOrErrorAnswersAreUnavailableAndChangeNothing) {
+  auto router = Make();
+  ASSERT_TRUE(router);
+  ASSERT_TRUE(router->Apply(Split(90, 10)).ok());
+
+  auto nowhere = Make(Options((shared_->dir.path() / "no.sock").string()));
+  ASSERT_TRUE(nowhere);
+  Status status = nowhere->Apply(Split(0, 100));
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(status.message(), HasSubstr("no.sock"));
+  EXPECT_EQ(nowhere->Observe().status().code(), StatusCode::kUnavailable);
+
+  HaproxyRouterOptions wrong = Options();
+  wrong.backend = "nosuch";
+  wrong.state_file = shared_->dir.path() / "wrong.json";
+  auto refused = Make(wrong);
+  ASSERT_TRUE(refused);
+  status = refused->Apply(Split(0, 100));
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(status.message(), HasSubstr("Can't find backend"));
+
+  HaproxyRouterOptions too_many = Options();
+  too_many.servers = kSlots + 1;
+  auto missing_slot = Make(too_many);
+  ASSERT_TRUE(missing_slot);
+  status = missing_slot->Apply(Split(0, 100));
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(), HasSubstr("server-template"));
+
+  EXPECT_EQ(router->Apply(Split(50, 40)).code(), StatusCode::kInvalidArgument);
+  // None of it touched haproxy.
+  EXPECT_EQ(*router->Observe(), Split(90, 10));
+}
+
+}  // namespace
+}  // namespace slipway::deploy
