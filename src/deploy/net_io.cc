@@ -65,11 +65,15 @@ Result<std::unique_ptr<Socket>> Connect(const SocketAddress& address, Clock::tim
   } else {
     auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
     auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (inet_pton(AF_INET, address.tcp.host.c_str(), &in4->sin_addr) == 1) {
+    std::string host = address.tcp.host;  // "[::1]" as ParseEndpoint leaves it → "::1"
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    if (inet_pton(AF_INET, host.c_str(), &in4->sin_addr) == 1) {
       family = in4->sin_family = AF_INET;
       in4->sin_port = htons(address.tcp.port);
       length = sizeof(sockaddr_in);
-    } else if (inet_pton(AF_INET6, address.tcp.host.c_str(), &in6->sin6_addr) == 1) {
+    } else if (inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) == 1) {
       family = in6->sin6_family = AF_INET6;
       in6->sin6_port = htons(address.tcp.port);
       length = sizeof(sockaddr_in6);

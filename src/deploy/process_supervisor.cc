@@ -2,6 +2,8 @@
 // backoff has passed, stops instances that fail their liveness check, and runs health checks.
 #include <signal.h>
 
+#include <future>
+
 #include "deploy/process_target.h"
 
 namespace slipway::deploy {
@@ -19,9 +21,17 @@ void ProcessTarget::SuperviseLoop() {
     const std::vector<CheckJob> jobs = Sweep();
     if (!jobs.empty()) {
       lock.unlock();
+      // Checks run side by side, so one slow instance does not hold up the others' checks
+      // (nor the noticing of exits) for more than one check timeout.
+      std::vector<std::future<Status>> pending;
+      pending.reserve(jobs.size());
+      for (const CheckJob& job : jobs) {
+        pending.push_back(std::async(std::launch::async,
+                                     [&job] { return RunHealthCheck(job.check, job.context); }));
+      }
       std::vector<Status> results;
       results.reserve(jobs.size());
-      for (const CheckJob& job : jobs) results.push_back(RunHealthCheck(job.check, job.context));
+      for (std::future<Status>& result : pending) results.push_back(result.get());
       lock.lock();
       for (size_t i = 0; i < jobs.size(); ++i) ApplyCheckResult(jobs[i], results[i]);
     }

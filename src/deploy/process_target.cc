@@ -65,7 +65,7 @@ Result<std::unique_ptr<ProcessTarget>> ProcessTarget::Open(ProcessTargetOptions 
     return Unavailable("cannot create state directory " + options.state_dir.string() + ": " +
                        error.message());
   }
-  std::unique_ptr<ProcessTarget> target(new ProcessTarget(std::move(options)));
+  auto target = std::make_unique<ProcessTarget>(std::move(options));
   SLIPWAY_RETURN_IF_ERROR(target->Adopt());
   target->supervisor_ = std::thread([raw = target.get()] { raw->SuperviseLoop(); });
   return target;

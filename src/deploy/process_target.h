@@ -30,6 +30,7 @@ class ProcessTarget final : public Target {
  public:
   // Validates the options, adopts what state_dir records and starts the supervisor.
   static Result<std::unique_ptr<ProcessTarget>> Open(ProcessTargetOptions options);
+  explicit ProcessTarget(ProcessTargetOptions options);  // use Open
   ~ProcessTarget() override;  // joins the supervisor; instances keep running
   ProcessTarget(const ProcessTarget&) = delete;
   ProcessTarget& operator=(const ProcessTarget&) = delete;
@@ -77,7 +78,6 @@ class ProcessTarget final : public Target {
     CheckContext context;
   };
 
-  explicit ProcessTarget(ProcessTargetOptions options);
   Status Adopt();
 
   // Paths and environment.

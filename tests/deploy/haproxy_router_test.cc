@@ -30,7 +30,7 @@ constexpr int kSlots = 4;
 class HaproxyRouterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    shared_ = new Shared;
+    shared_ = std::make_unique<Shared>();
     Shared& s = *shared_;
     s.frontend = {"127.0.0.1", *AllocatePort("127.0.0.1", {})};
     s.tcp_socket = {"127.0.0.1", *AllocatePort("127.0.0.1", {s.frontend.port})};
@@ -92,7 +92,7 @@ class HaproxyRouterTest : public ::testing::Test {
       (void)shared_->target->Remove("green");
     }
     if (shared_->haproxy.pid > 0) (void)StopProcessGroups({shared_->haproxy}, milliseconds(3000));
-    delete shared_;
+    shared_.reset();
   }
 
   void SetUp() override {
@@ -155,10 +155,10 @@ class HaproxyRouterTest : public ::testing::Test {
     std::unique_ptr<Target> target;
     std::map<std::string, std::vector<Endpoint>> endpoints;
   };
-  static Shared* shared_;
+  static std::unique_ptr<Shared> shared_;
 };
 
-HaproxyRouterTest::Shared* HaproxyRouterTest::shared_ = nullptr;
+std::unique_ptr<HaproxyRouterTest::Shared> HaproxyRouterTest::shared_;
 
 TEST_F(HaproxyRouterTest, SplitsTrafficByWeightAndShiftsIt) {
   auto router = Make();

@@ -24,7 +24,7 @@ using testing::WaitUntil;
 using testing::WriteText;
 
 constexpr char kServe[] =
-    "echo \"start $PORT $SLIPWAY_REVISION $SLIPWAY_DIGEST $GREETING\"; "
+    "echo \"start $PORT $SLIPWAY_REVISION $SLIPWAY_DIGEST $GREETING $AUDIENCE\"; "
     "exec python3 server.py {port}";
 
 class ProcessTargetTest : public ::testing::Test {
@@ -33,7 +33,7 @@ class ProcessTargetTest : public ::testing::Test {
     ProcessTargetOptions options;
     options.state_dir = dir_.path() / "state";
     options.command = std::move(command);
-    options.env = {{"GREETING", "hello"}};
+    options.env = {{"GREETING", "hello"}, {"AUDIENCE", "world"}};
     options.readiness.interval = milliseconds(100);
     options.restart_backoff = milliseconds(100);
     options.stop_grace = milliseconds(3000);
@@ -83,7 +83,9 @@ class ProcessTargetTest : public ::testing::Test {
 TEST_F(ProcessTargetTest, StartsInstancesInTheirOwnSessionsAndScales) {
   auto target = Make(Options());
   ASSERT_TRUE(target);
-  ASSERT_TRUE(target->Apply(Revision("r1", 2)).ok());
+  RevisionSpec spec = Revision("r1", 2);
+  spec.env = {{"GREETING", "hi"}};  // the revision's env wins over the target's
+  ASSERT_TRUE(target->Apply(spec).ok());
   ASSERT_TRUE(ReadyCount(*target, "r1", 2));
   RevisionState state = State(*target, "r1");
   EXPECT_EQ(state.desired, 2);
@@ -99,7 +101,7 @@ TEST_F(ProcessTargetTest, StartsInstancesInTheirOwnSessionsAndScales) {
   }
   // The environment and the log: PORT, revision, digest and the configured env.
   const std::string log = ReadText(dir_.path() / "state/r1/0.log");
-  EXPECT_THAT(log, HasSubstr("start " + std::to_string(first.port) + " r1 sha256:r1 hello"));
+  EXPECT_THAT(log, HasSubstr("start " + std::to_string(first.port) + " r1 sha256:r1 hi world"));
 
   // Up to 3, then down to 1: the newest instances go, the first keeps running untouched.
   ASSERT_TRUE(target->Apply(Revision("r1", 3)).ok());
@@ -116,6 +118,12 @@ TEST_F(ProcessTargetTest, StartsInstancesInTheirOwnSessionsAndScales) {
   ASSERT_TRUE(target->Apply(Revision("r1", 1)).ok());
   EXPECT_EQ(ServedPid(first), first_pid);
   EXPECT_EQ(State(*target, "r1").restarts, 0);
+  // Zero instances: the revision stays known, with nothing running.
+  ASSERT_TRUE(target->Apply(Revision("r1", 0)).ok());
+  state = State(*target, "r1");
+  EXPECT_EQ(state.running, 0);
+  EXPECT_EQ(ServedPid(first), -1);
+  EXPECT_EQ(target->Revisions(), std::vector<std::string>{"r1"});
   ASSERT_TRUE(target->Remove("r1").ok());
 }
 
