@@ -152,8 +152,9 @@ struct ProcessTargetOptions {
 // supervisor thread owned by the target checks instances, restarts crashed ones with backoff and
 // keeps the counts Inspect reports; the destructor joins it and stops no instance. A new target
 // on the same state_dir adopts the recorded instances that still run (same pid and process
-// start time) and restarts those that died. Fails when state_dir cannot be created or read, or
-// the command is empty.
+// start time) and restarts those that died. At most one target may use a state_dir at a time
+// (in any process): two would both restart a crashed instance. Fails when state_dir cannot be
+// created or read, or the command is empty.
 Result<std::unique_ptr<Target>> MakeProcessTarget(ProcessTargetOptions options);
 
 // Runs revisions through user commands (kubectl, helm, ssh …); the contract is in
@@ -199,6 +200,26 @@ struct HaproxyRouterOptions {
 // at a time. Endpoints must be IP literals (haproxy's `set server addr` takes no names). Fails
 // when the options are incomplete or the state file cannot be read.
 Result<std::unique_ptr<Router>> MakeHaproxyRouter(HaproxyRouterOptions options);
+
+// Drives an nginx (open source: it has no runtime API) by replacing a file that holds one
+// weighted upstream and reloading nginx. nginx.conf includes the file inside `http { }` and
+// proxies to the upstream (`proxy_pass http://<upstream>;`).
+struct NginxRouterOptions {
+  std::filesystem::path upstream_file;  // replaced (atomically) at every Apply. Required.
+  std::string upstream;                 // the upstream's name. Required.
+  // Run with /bin/sh -c after the file is written: test_command checks the configuration (a
+  // failure puts the previous file back), reload_command makes nginx load it. "" = skip.
+  std::string test_command = "nginx -t -q";
+  std::string reload_command = "nginx -s reload";
+  std::chrono::milliseconds timeout{10000};  // per command
+};
+
+// Lifecycle: no state beyond the file; calls are serialized. A revision's weight is split among
+// its endpoints as nginx server weights (a 0% revision's servers are marked `down`). nginx
+// reloads asynchronously: requests arriving in the moment after Apply returns may still be
+// routed by the old table. Observe reads the file back (there is nothing else to ask), so drift
+// shows only when the file was changed by hand.
+Result<std::unique_ptr<Router>> MakeNginxRouter(NginxRouterOptions options);
 
 // ---- Strategies ----
 

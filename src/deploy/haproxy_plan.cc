@@ -35,22 +35,9 @@ struct Want {
 }  // namespace
 
 Status CheckBackends(const std::vector<Backend>& backends, int slots) {
-  std::set<std::string> names;
-  int total_weight = 0;
+  SLIPWAY_RETURN_IF_ERROR(CheckWeights(backends));
   int endpoints = 0;
   for (const Backend& backend : backends) {
-    if (backend.revision.empty()) return InvalidArgument("a backend has no revision name");
-    if (!names.insert(backend.revision).second) {
-      return InvalidArgument("revision " + backend.revision + " is listed twice");
-    }
-    if (backend.weight < 0 || backend.weight > 100) {
-      return InvalidArgument("revision " + backend.revision + ": weight " +
-                             std::to_string(backend.weight) + " is not in 0-100");
-    }
-    if (backend.weight > 0 && backend.endpoints.empty()) {
-      return InvalidArgument("revision " + backend.revision + " has weight " +
-                             std::to_string(backend.weight) + " but no endpoints");
-    }
     for (const Endpoint& endpoint : backend.endpoints) {
       if (!IsIpLiteral(endpoint.host) || endpoint.port == 0) {
         return InvalidArgument("revision " + backend.revision + ": endpoint " +
@@ -58,11 +45,7 @@ Status CheckBackends(const std::vector<Backend>& backends, int slots) {
                                " is not IP:PORT (haproxy's `set server addr` takes no names)");
       }
     }
-    total_weight += backend.weight;
     endpoints += static_cast<int>(backend.endpoints.size());
-  }
-  if (!backends.empty() && total_weight != 100) {
-    return InvalidArgument("the weights sum to " + std::to_string(total_weight) + ", not 100");
   }
   if (endpoints > slots) {
     return ResourceExhausted(std::to_string(endpoints) +

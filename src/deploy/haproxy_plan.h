@@ -21,9 +21,8 @@ struct SlotOwner {
 };
 using SlotMap = std::map<std::string, SlotOwner>;  // slot (server) name → owner
 
-// InvalidArgument unless: revision names unique and non-empty, weights 0–100 summing to 100
-// (or no backends at all), every revision with weight > 0 has endpoints, endpoints are IP
-// literals. ResourceExhausted when the endpoints outnumber `slots`.
+// CheckWeights (traffic_weights.h), and endpoints must be IP literals; ResourceExhausted when
+// the endpoints outnumber `slots`.
 Status CheckBackends(const std::vector<Backend>& backends, int slots);
 
 struct RoutingPlan {

@@ -3,8 +3,37 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 namespace slipway::deploy {
+
+Status CheckWeights(const std::vector<Backend>& backends) {
+  std::set<std::string> names;
+  int total_weight = 0;
+  for (const Backend& backend : backends) {
+    const bool blank = backend.revision.find_first_of(" \t\r\n#;{}") != std::string::npos;
+    if (backend.revision.empty() || blank) {
+      return InvalidArgument("revision name '" + backend.revision +
+                             "' is empty or holds whitespace or one of #;{}");
+    }
+    if (!names.insert(backend.revision).second) {
+      return InvalidArgument("revision " + backend.revision + " is listed twice");
+    }
+    if (backend.weight < 0 || backend.weight > 100) {
+      return InvalidArgument("revision " + backend.revision + ": weight " +
+                             std::to_string(backend.weight) + " is not in 0-100");
+    }
+    if (backend.weight > 0 && backend.endpoints.empty()) {
+      return InvalidArgument("revision " + backend.revision + " has weight " +
+                             std::to_string(backend.weight) + " but no endpoints");
+    }
+    total_weight += backend.weight;
+  }
+  if (!backends.empty() && total_weight != 100) {
+    return InvalidArgument("the weights sum to " + std::to_string(total_weight) + ", not 100");
+  }
+  return Status::Ok();
+}
 
 std::vector<int> ServerWeights(const std::vector<double>& shares) {
   const double largest = shares.empty() ? 0 : *std::max_element(shares.begin(), shares.end());

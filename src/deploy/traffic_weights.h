@@ -1,10 +1,18 @@
-// Converting between revision percentages and haproxy's per-server weights (0–256). Internal to
-// deploy. Pure functions.
+// Converting between revision percentages and per-server weights (haproxy's 0–256, also used
+// for nginx). Internal to deploy. Pure functions.
 #pragma once
 
 #include <vector>
 
+#include "deploy/deploy.h"
+#include "util/status.h"
+
 namespace slipway::deploy {
+
+// InvalidArgument unless: revision names are unique, non-empty and without whitespace, weights
+// are 0–100 and sum to 100 (or there are no backends at all), and every revision with a weight
+// above 0 has endpoints. What every router checks before it changes anything.
+Status CheckWeights(const std::vector<Backend>& backends);
 
 // haproxy's largest per-server weight.
 inline constexpr int kMaxServerWeight = 256;

@@ -11,22 +11,24 @@
 #include "deploy/instance_process.h"
 #include "deploy/net_io.h"
 #include "deploy/port_allocator.h"
+#include "deploy/revision_servers.h"
 
 namespace slipway::deploy {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::CountAnswers;
 using ::testing::HasSubstr;
-using testing::MakeServerArtifact;
 using testing::ReadText;
+using testing::RevisionServers;
 using testing::TempDir;
 using testing::WaitUntil;
 using testing::WriteText;
 
 constexpr int kSlots = 4;
 
-// One haproxy and two revisions ("blue" with two instances, "green" with one), shared by the
-// tests of this file: starting them costs a second or two.
+// One haproxy and the revisions of RevisionServers, shared by the tests of this file: starting
+// them costs a second or two.
 class HaproxyRouterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -67,36 +69,18 @@ class HaproxyRouterTest : public ::testing::Test {
       return ProbeConnect(ParseSocketAddress(s.unix_socket), milliseconds(500)).ok();
     })) << ReadText(s.dir.path() / "haproxy.log");
 
-    ProcessTargetOptions options;
-    options.state_dir = s.dir.path() / "state";
-    options.command = "exec python3 server.py {port}";
-    options.readiness.interval = milliseconds(100);
-    Result<std::unique_ptr<Target>> target = MakeProcessTarget(options);
-    ASSERT_TRUE(target.ok()) << target.status().ToString();
-    s.target = std::move(target).value();
-    const std::filesystem::path artifact = MakeServerArtifact(s.dir.path() / "artifact");
-    ASSERT_TRUE(s.target->Apply({"blue", "", artifact, 2, {}}).ok());
-    ASSERT_TRUE(s.target->Apply({"green", "", artifact, 1, {}}).ok());
-    for (const char* revision : {"blue", "green"}) {
-      ASSERT_TRUE(WaitUntil([&] {
-        Result<RevisionState> state = s.target->Inspect(revision);
-        return state.ok() && state->ready == state->desired;
-      }));
-      s.endpoints[revision] = s.target->Inspect(revision)->endpoints;
-    }
+    s.servers = std::make_unique<RevisionServers>(s.dir.path());
+    ASSERT_TRUE(s.servers->ok()) << s.servers->error();
   }
 
   static void TearDownTestSuite() {
-    if (shared_->target) {
-      (void)shared_->target->Remove("blue");
-      (void)shared_->target->Remove("green");
-    }
+    shared_->servers.reset();
     if (shared_->haproxy.pid > 0) (void)StopProcessGroups({shared_->haproxy}, milliseconds(3000));
     shared_.reset();
   }
 
   void SetUp() override {
-    ASSERT_TRUE(shared_->target) << "set-up failed";
+    ASSERT_TRUE(shared_->servers && shared_->servers->ok()) << "set-up failed";
     // Every test starts from idle slots and no saved mapping.
     std::string line;
     for (int i = 1; i <= kSlots; ++i) {
@@ -129,31 +113,17 @@ class HaproxyRouterTest : public ::testing::Test {
   }
 
   static std::vector<Backend> Split(int blue, int green) {
-    return {{"blue", shared_->endpoints["blue"], blue},
-            {"green", shared_->endpoints["green"], green}};
+    return shared_->servers->Split(blue, green);
   }
 
-  // Sends `n` requests through haproxy; counts answers by revision and by endpoint port.
-  static std::map<std::string, int> Count(int n) {
-    std::map<std::string, int> counts;
-    for (int i = 0; i < n; ++i) {
-      Result<HttpAnswer> answer = HttpGet(shared_->frontend, "/", milliseconds(5000));
-      if (!answer.ok() || answer->status != 200) {
-        ++counts["failed"];
-        continue;
-      }
-      ++counts[answer->body.substr(0, answer->body.find(' '))];
-    }
-    return counts;
-  }
+  static std::map<std::string, int> Count(int n) { return CountAnswers(shared_->frontend, n); }
 
   struct Shared {
     TempDir dir;
     Endpoint frontend, tcp_socket;
     std::string unix_socket;
     ProcessIdentity haproxy;
-    std::unique_ptr<Target> target;
-    std::map<std::string, std::vector<Endpoint>> endpoints;
+    std::unique_ptr<RevisionServers> servers;
   };
   static std::unique_ptr<Shared> shared_;
 };
@@ -179,8 +149,9 @@ TEST_F(HaproxyRouterTest, SplitsTrafficByWeightAndShiftsIt) {
   counts = Count(200);
   EXPECT_EQ(counts["green"], 200);
 
-  ASSERT_TRUE(router->Apply({{"blue", shared_->endpoints["blue"], 100}}).ok());
-  EXPECT_EQ(*router->Observe(), (std::vector<Backend>{{"blue", shared_->endpoints["blue"], 100}}));
+  ASSERT_TRUE(router->Apply({{"blue", shared_->servers->endpoints("blue"), 100}}).ok());
+  EXPECT_EQ(*router->Observe(),
+            (std::vector<Backend>{{"blue", shared_->servers->endpoints("blue"), 100}}));
   counts = Count(100);
   EXPECT_EQ(counts["blue"], 100);
 }
@@ -198,7 +169,7 @@ TEST_F(HaproxyRouterTest, AHandChangeShowsInObserveAndApplyRepairsIt) {
   Result<std::vector<HaproxyServer>> servers = ParseServersState(*state, "app");
   ASSERT_TRUE(servers.ok());
   for (const HaproxyServer& server : servers.value()) {
-    if (server.port == shared_->endpoints["green"][0].port) green_slot = server.name;
+    if (server.port == shared_->servers->endpoints("green")[0].port) green_slot = server.name;
   }
   ASSERT_FALSE(green_slot.empty());
   ASSERT_TRUE(Send("set server app/" + green_slot + " weight 256").ok());
