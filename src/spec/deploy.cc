@@ -221,36 +221,26 @@ std::optional<DeploySpec> ReadDeploy(LoadContext& context, const Field& field,
   Reader& reader = *context.reader;
   auto map = reader.Map(field, "deploy", {"environment", "artifact", "strategy"});
   if (!map) return std::nullopt;
+  // What could be read is kept even when a part is broken, so that CheckDeploys still reports
+  // an unknown environment; a broken part stays empty ("" or no strategy at all).
   DeploySpec deploy;
   deploy.pos = field.key_pos;
-  bool ok = true;
   if (const Field* environment = reader.Require(*map, "environment", "deploy")) {
-    auto name = reader.String(*environment);
-    ok = name.has_value();
-    if (name) {
+    if (auto name = reader.String(*environment)) {
       deploy.environment = std::move(*name);
       context.deploy_environment_positions[std::string(job)] = environment->pos;
     }
-  } else {
-    ok = false;
   }
   if (const Field* artifact = reader.Require(*map, "artifact", "deploy")) {
-    auto text = ReadArtifact(context, *artifact, job);
-    ok = ok && text.has_value();
-    if (text) deploy.artifact = std::move(*text);
-  } else {
-    ok = false;
+    deploy.artifact = ReadArtifact(context, *artifact, job).value_or("");
   }
   if (const Field* strategy = map->Find("strategy")) {
-    auto value = ReadStrategy(context, *strategy);
-    ok = ok && value.has_value();
-    if (value) deploy.strategy = std::move(*value);
+    if (auto value = ReadStrategy(context, *strategy)) deploy.strategy = std::move(*value);
   } else {
     deploy.strategy.rolling.emplace();  // the default
     deploy.strategy.pos = deploy.pos;
     deploy.strategy.rolling->pos = deploy.pos;
   }
-  if (!ok) return std::nullopt;
   return deploy;
 }
 

@@ -115,6 +115,7 @@ void CheckDeploys(LoadContext& context, const Pipeline& pipeline) {
   for (const Job& job : pipeline.jobs) {
     if (!job.deploy) continue;
     const DeploySpec& deploy = *job.deploy;
+    if (!context.deploy_environment_positions.count(job.name)) continue;  // reported already
     const Environment* environment = pipeline.FindEnvironment(deploy.environment);
     if (!environment) {
       if (IsDeclared(context, deploy.environment)) continue;
@@ -124,15 +125,17 @@ void CheckDeploys(LoadContext& context, const Pipeline& pipeline) {
                    ? "declare it under environments:"
                    : "environments are " + JoinAlternatives(context.environment_names);
       }
-      const auto pos = context.deploy_environment_positions.find(job.name);
-      context.reader->Error(
-          pos != context.deploy_environment_positions.end() ? pos->second : deploy.pos,
-          "job '" + job.name + "' deploys to '" + deploy.environment +
-              "', which is not an environment",
-          std::move(hint));
+      context.reader->Error(context.deploy_environment_positions[job.name],
+                            "job '" + job.name + "' deploys to '" + deploy.environment +
+                                "', which is not an environment",
+                            std::move(hint));
       continue;
     }
-    if (environment->router) continue;
+    const auto& broken = context.broken_environments;
+    if (environment->router ||
+        std::find(broken.begin(), broken.end(), environment->name) != broken.end()) {
+      continue;  // a router that failed to load is reported where it is
+    }
     const StrategySpec& strategy = deploy.strategy;
     if (!strategy.canary && !strategy.blue_green) continue;
     const std::string name = strategy.canary ? "canary" : "blue-green";

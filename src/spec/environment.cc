@@ -211,8 +211,11 @@ std::optional<Environment> ReadEnvironment(LoadContext& context, const Field& en
       environment.variables = std::move(*values);
     }
   }
-  if (!ok) return std::nullopt;
-  CheckHaproxySlots(context, environment);
+  if (ok) {
+    CheckHaproxySlots(context, environment);
+  } else {
+    context.broken_environments.push_back(environment.name);
+  }
   return environment;
 }
 

@@ -93,8 +93,8 @@ std::optional<Job> ReadJob(LoadContext& context, const Field& entry) {
     if (auto value = ReadCondition(context, *condition, job.name)) job.if_condition = *value;
   }
   if (const Field* deploy = map->Find("deploy")) {
-    // The job stays a deploy job when `deploy` is broken (job.deploy unset): it is not then
-    // also reported as a job without steps.
+    // The job stays a deploy job even when `deploy` is not a map (job.deploy unset): it is not
+    // then also reported as a job without steps.
     job.deploy = ReadDeploy(context, *deploy, job.name);
     CheckDeployJobKeys(context, *map, job);
     if (const Field* concurrency = map->Find("concurrency")) {

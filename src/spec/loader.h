@@ -53,6 +53,9 @@ struct LoadContext {
   // Position of each `promote-from` entry, per environment, parallel to
   // Environment::promote_from.
   std::map<std::string, std::vector<SourcePos>, std::less<>> promote_from_positions;
+  // Environments read with problems. They are in the model (so that `promote-from` and the
+  // deploy jobs naming them are still checked), but their settings are incomplete.
+  std::vector<std::string> broken_environments;
   // Position of `deploy.environment`'s value, per deploy job.
   std::map<std::string, SourcePos, std::less<>> deploy_environment_positions;
 };
@@ -94,9 +97,11 @@ void CheckNeeds(LoadContext& context, const Pipeline& pipeline);
 // instances_check.cc: per-job and pipeline-wide instance limits, empty matrices, id clashes.
 void CheckInstances(LoadContext& context, const Pipeline& pipeline);
 
-// environment.cc: `environments:`, in file order (every key lands in environment_names).
+// environment.cc: `environments:`, in file order (every key lands in environment_names; an
+// environment with problems is kept, and named in broken_environments, when it is a map).
 std::vector<Environment> ReadEnvironments(LoadContext& context, const Field& field);
-// deploy.cc: a job's `deploy:`; expressions in the artifact are queued for `job`.
+// deploy.cc: a job's `deploy:`; expressions in the artifact are queued for `job`. Set unless
+// `deploy` is not a map; a part with problems is left empty.
 std::optional<DeploySpec> ReadDeploy(LoadContext& context, const Field& field,
                                      std::string_view job);
 // deploy_check.cc: `promote-from` names and cycles, clashing router addresses, and every deploy

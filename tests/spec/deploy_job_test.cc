@@ -344,6 +344,38 @@ TEST(DeployJobs, DeployJobsTakePartInTheNeedsGraph) {
                           "'build'?)"));
 }
 
+// Every problem is reported in one pass: a broken part of an environment or of a deploy does
+// not hide the checks of the other parts.
+TEST(DeployJobs, ProblemsInOnePartDoNotHideTheOthers) {
+  EXPECT_THAT(
+      Errors("environments:\n"
+             "  staging:\n"
+             "    target: {process: {command: ./server, instances: 0}}\n"
+             "  production:\n"
+             "    promote-from: [stagign]\n"
+             "    target: {process: {command: ./server}}\n"
+             "    router: {proxy: {listen: ':8080'}}\n"
+             "jobs:\n"
+             "  d:\n"
+             "    deploy:\n"
+             "      environment: prodution\n"
+             "      artifact: a:1\n"
+             "      strategy: {canary: {steps: [{setWeight: 5}]}}\n"
+             "  e:\n"
+             "    deploy: {environment: production, artifact: a:1, strategy: {canary: {steps: "
+             "[{set-weight: 100}]}}}\n"),
+      ElementsAre("p.yml:3:54: expected an integer between 1 and 64, got 0",
+                  "p.yml:5:20: environment 'production' promotes from 'stagign', which is not an "
+                  "environment (did you mean 'staging'?)",
+                  "p.yml:7:30: ':8080' has no host (e.g. 127.0.0.1:8080, or 0.0.0.0:8080 for "
+                  "every interface)",
+                  "p.yml:11:20: job 'd' deploys to 'prodution', which is not an environment (did "
+                  "you mean 'production'?)",
+                  "p.yml:13:35: canary step needs one of 'set-weight', 'pause' or 'analysis'",
+                  "p.yml:13:36: unknown key 'setWeight' in canary step (did you mean "
+                  "'set-weight'?)"));
+}
+
 TEST(DeployJobs, DeployFieldsAreRequiredAndChecked) {
   EXPECT_THAT(Errors(WithJobs("  d:\n    deploy: {}\n")),
               ElementsAre("p.yml:12:13: deploy is missing required key 'environment'",
