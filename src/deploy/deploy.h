@@ -140,7 +140,8 @@ struct ProcessTargetOptions {
   std::chrono::milliseconds restart_backoff{500};
   std::chrono::milliseconds max_restart_backoff{30000};
   // More than max_restarts crashes of a revision's instances within crash_window: the revision
-  // is crash_looping and its instances are not restarted any more (Remove, then Apply again).
+  // is crash_looping and its instances are not restarted any more; Apply then fails with
+  // FailedPrecondition (Remove, then Apply again).
   int max_restarts = 5;
   std::chrono::milliseconds crash_window{300000};
   std::chrono::milliseconds stop_grace{10000};  // SIGTERM to the group, then SIGKILL

@@ -276,6 +276,10 @@ Status ProcessTarget::Apply(const RevisionSpec& spec) {
       if (status.ok() && !started.ok()) status = started;
     }
     Persist(revision);
+    if (revision.record.crash_looping && spec.instances > 0 && status.ok()) {
+      status = FailedPrecondition("revision " + spec.id +
+                                  " is crash looping and is not restarted; remove it first");
+    }
   }
   wake_.notify_all();
   if (!to_stop.empty()) {

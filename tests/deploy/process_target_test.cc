@@ -170,9 +170,15 @@ TEST_F(ProcessTargetTest, CrashesAreRestartedWithBackoffUntilTheBudgetIsSpent) {
   for (size_t i = 1; i < starts.size(); ++i) {
     EXPECT_GE((starts[i] - starts[i - 1]) / 1000000, 100 << (i - 1)) << "restart " << i;
   }
-  // Given up: nothing starts any more.
+  // Given up: nothing starts any more, not even when applied again.
+  EXPECT_EQ(target->Apply(Revision("r1", 1)).code(), StatusCode::kFailedPrecondition);
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_EQ(State(*target, "r1").restarts, 3);
+  EXPECT_EQ(State(*target, "r1").running, 0);
+  // Removing it resets that.
+  ASSERT_TRUE(target->Remove("r1").ok());
+  ASSERT_TRUE(target->Apply(Revision("r1", 1)).ok());
+  EXPECT_FALSE(State(*target, "r1").crash_looping);
   ASSERT_TRUE(target->Remove("r1").ok());
 }
 
