@@ -2,6 +2,7 @@
 #include "proxy/proxy.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <mutex>
 #include <random>
 
@@ -26,6 +27,7 @@ struct Proxy::Impl {
       if (worker->thread.joinable()) worker->thread.join();
     }
     acceptor.reset();
+    accept_retry.reset();
     workers.clear();
   }
 
@@ -37,6 +39,7 @@ struct Proxy::Impl {
     if (ec) return InvalidArgument("bad listen address '" + o.listen_host + "' (an IP address)");
     const tcp::endpoint endpoint(address, o.listen_port);
     acceptor = std::make_unique<tcp::acceptor>(workers[0]->ioc);
+    accept_retry = std::make_unique<net::steady_timer>(workers[0]->ioc);
     auto fail = [&](const char* what) {
       return Unavailable("cannot listen on " + where + ": " + what + ": " + ec.message());
     };
@@ -53,8 +56,13 @@ struct Proxy::Impl {
     Worker& target = *workers[next_worker++ % workers.size()];
     acceptor->async_accept(target.ioc, [this, &target](beast::error_code ec, tcp::socket socket) {
       if (!acceptor->is_open()) return;
-      if (!ec) std::make_shared<Session>(target, std::move(socket))->Start();
-      Accept();
+      if (!ec) {
+        std::make_shared<Session>(target, std::move(socket))->Start();
+        return Accept();
+      }
+      // Out of file descriptors (or a similar lasting error): pause instead of spinning.
+      accept_retry->expires_after(std::chrono::milliseconds(50));
+      accept_retry->async_wait([this](beast::error_code) { Accept(); });
     });
   }
 
@@ -73,7 +81,8 @@ struct Proxy::Impl {
   ProxyContext context;
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<tcp::acceptor> acceptor;  // on workers[0]'s io_context
-  size_t next_worker = 0;                   // only the acceptor's handler touches it
+  std::unique_ptr<net::steady_timer> accept_retry;
+  size_t next_worker = 0;  // only the acceptor's handler touches it
   uint16_t port = 0;
   std::mutex set_mu;
   std::unique_ptr<AdminServer> admin;
