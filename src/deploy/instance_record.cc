@@ -19,6 +19,7 @@ Status WriteRevisionRecord(const std::filesystem::path& file, const RevisionReco
   for (const InstanceRecord& instance : record.instances) {
     instances.push_back({{"index", instance.index},
                          {"pid", instance.pid},
+                         {"pgid", instance.pid},  // setsid: the instance leads its group
                          {"start_time", instance.start_time},
                          {"port", instance.port},
                          {"ready", instance.ready}});

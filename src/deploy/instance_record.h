@@ -5,8 +5,11 @@
 //   {"version":1, "applied_seq":3, "restarts":2, "crash_looping":false,
 //    "revision":{"id":"r7","digest":"sha256:…","artifact_dir":"/…","instances":2,
 //                "env":[["K","V"]]},
-//    "instances":[{"index":0,"pid":1234,"start_time":987654,"port":40001,"ready":true}]}
-// pid 0: the instance is not running (waiting for a restart, or given up).
+//    "instances":[{"index":0,"pid":1234,"pgid":1234,"start_time":987654,"port":40001,
+//                  "ready":true}]}
+// pid 0: the instance is not running (waiting for a restart, or given up). pgid is always the
+// pid (each instance leads its own session and group); it is written for people reading the
+// file, and not read back. start_time is field 22 of /proc/<pid>/stat.
 #pragma once
 
 #include <sys/types.h>
