@@ -169,6 +169,8 @@ Status StopProcessGroups(const std::vector<ProcessIdentity>& processes,
   while (reap_and_prune(), !live.empty() && Clock::now() < kill_deadline) {
     std::this_thread::sleep_for(kPollInterval);
   }
+  // Leaders that had already exited (zombies we never signalled) are reaped too.
+  for (const ProcessIdentity& process : processes) (void)CheckProcess(process);
   if (!live.empty()) {
     return Unavailable("process group " + std::to_string(live.front().pid) +
                        " survived SIGKILL for 10 s");
