@@ -115,6 +115,8 @@ struct AgentOptions {
   std::chrono::milliseconds log_flush{200};    // how often buffered output is shipped
   // Between retries of a call the server did not answer (it may be restarting).
   std::chrono::milliseconds retry_delay{500};
+  // Runs `deploy:` jobs (the server's embedded deploy agent); null: they fail with a reason.
+  runner::Deployer* deployer = nullptr;
 };
 
 class Agent {

@@ -134,6 +134,10 @@ void ExecuteAssignment(Transport& transport, const engine::JobAssignment& job,
       attempt.masker = &masker;
       attempt.log = &log;
       attempt.kill_grace = options.kill_grace;
+      attempt.pipeline = &pipeline;
+      attempt.deployer = options.deployer;
+      attempt.project = job.project;
+      attempt.pipeline_yaml = job.pipeline_yaml;
       report = runner::RunAttempt(attempt);
       if (report.outcome == runner::Outcome::kSuccess) {
         KeepArtifacts(transport, job, *instance->job, workspace, job_dir, log, cancel,

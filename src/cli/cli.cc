@@ -39,6 +39,9 @@ constexpr Command kCommands[] = {
     {"audit", "list the audit trail or verify its hash chain", AuditCommand},
     {"keys", "list or rotate the provenance signing keys", KeysCommand},
     {"verify", "check an artifact's signed provenance", VerifyCommand},
+    {"proxy", "run the built-in L7 proxy (weighted pools, admin API)", ProxyCommand},
+    {"env", "show environments, their deploys, weights and drift", EnvCommand},
+    {"rollback", "abort an environment's rollout: traffic back to stable now", RollbackCommand},
     {"version", "print the version", VersionCommand},
 };
 

@@ -28,6 +28,10 @@ int AgentsCommand(const std::vector<std::string>& args);
 int AuditCommand(const std::vector<std::string>& args);
 int KeysCommand(const std::vector<std::string>& args);
 int VerifyCommand(const std::vector<std::string>& args);
+int ProxyCommand(const std::vector<std::string>& args);  // proxy_command.cc
+// Environments and deploys (env_command.cc).
+int EnvCommand(const std::vector<std::string>& args);
+int RollbackCommand(const std::vector<std::string>& args);
 
 // Exit statuses: 0 success, 1 the thing asked for failed (pipeline, validation, a run waited
 // for, a request the server refused), 2 the command line was wrong (including arguments the

@@ -9,4 +9,9 @@ namespace slipway::cli {
 // else <tmp>/slipway-cache-<uid>.
 std::filesystem::path DefaultCacheDir();
 
+// Environments deployed by `slipway run` (and looked at by `slipway env --local`):
+// $SLIPWAY_STATE_DIR, else $XDG_STATE_HOME/slipway, else ~/.local/state/slipway, else
+// <tmp>/slipway-state-<uid>; then /environments.
+std::filesystem::path DefaultEnvironmentsDir();
+
 }  // namespace slipway::cli

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "cli/local_paths.h"
+#include "deploy/deploy.h"
 #include "engine/engine.h"
 #include "util/fs.h"
 #include "util/signal_watcher.h"
@@ -30,6 +31,7 @@ struct RunFlags {
   std::string file = ".slipway.yml";
   std::vector<std::string> jobs, inputs, secrets;
   std::string secrets_file, log_dir, event = "push", branch, cache_dir, kill_grace = "5s";
+  std::string state_dir;
   int parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool json = false, worktree = false, keep = false, no_cache = false;
 };
@@ -147,6 +149,20 @@ int Run(const RunFlags& flags) {
                   " is not in a git repository (or has no commit): using its files as they are\n");
   }
 
+  // Deploy jobs deploy into environments on this machine; they outlive the run.
+  std::error_code ec;
+  deploy::Deployments deployments(
+      {.state_dir = flags.state_dir.empty() ? DefaultEnvironmentsDir() : fs::path(flags.state_dir),
+       .slipway_binary = fs::read_symlink("/proc/self/exe", ec),
+       .registry = nullptr,
+       .keys = {},
+       .health = {},
+       .ready_timeout = std::chrono::minutes(2)});
+  options.deployer = &deployments;
+  if (auto text = ReadFile(flags.file, spec::LoadOptions{}.max_file_bytes); text.ok()) {
+    options.pipeline_yaml = std::move(*text);
+  }
+
   CancelToken cancel, abort;
   SignalWatcher signals(&cancel, &abort);
   RealProcessLauncher launcher;
@@ -197,6 +213,9 @@ int RunCommand(const std::vector<std::string>& args) {
   set.String("cache-dir", 0, &flags.cache_dir, "DIR",
              "job cache location (default $SLIPWAY_CACHE_DIR or ~/.cache/slipway)");
   set.Bool("no-cache", 0, &flags.no_cache, "neither restore nor save job caches");
+  set.String("state-dir", 0, &flags.state_dir, "DIR",
+             "where deploy jobs keep their environments (default $SLIPWAY_STATE_DIR or "
+             "~/.local/state/slipway, then /environments)");
   set.String("kill-grace", 0, &flags.kill_grace, "DURATION",
              "SIGTERM to SIGKILL delay when a step times out or is cancelled (default 5s)");
   std::vector<std::string> positionals;

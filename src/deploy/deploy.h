@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "registry/registry.h"
+#include "runner/runner.h"
 #include "util/status.h"
 
 namespace slipway::deploy {
@@ -309,6 +311,9 @@ struct RolloutOptions {
   // How long a revision may take to have all its instances ready before the rollout fails.
   std::chrono::milliseconds ready_timeout = std::chrono::minutes(2);
   std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100);
+  // Between taking a revision out of the router and stopping it: requests already sent to it
+  // finish (its connections drain).
+  std::chrono::milliseconds drain_delay = std::chrono::seconds(2);
   // Called after every step (from the rollout's thread), e.g. to store progress.
   std::function<void(const StepRecord&)> on_step;
 };
@@ -345,5 +350,141 @@ class Rollout {
  private:
   std::unique_ptr<RolloutState> state_;
 };
+
+// ---- The built-in proxy as a router ----
+
+// Where a `slipway proxy` process's admin API is (docs/proxy.md).
+struct ProxyAdmin {
+  Endpoint admin;
+  std::string token;                        // "" = the admin API takes no token
+  std::chrono::milliseconds timeout{2000};  // per call
+};
+
+// A Router driving a built-in proxy through its admin API (PUT/GET /routes): one pool per
+// revision. Lifecycle: holds no connection; thread-safe.
+std::unique_ptr<Router> MakeProxyRouter(ProxyAdmin admin);
+
+// The proxy's per-pool counters (GET /telemetry), for the health analyzer. nullopt when the
+// proxy cannot be asked or has no pool of that name.
+TrafficSource MakeProxyTrafficSource(ProxyAdmin admin);
+
+struct ProxyProcessOptions {
+  std::filesystem::path binary;     // the slipway executable (runs `slipway proxy`)
+  std::filesystem::path state_dir;  // proxy.json (pid, admin port, token) and proxy.log
+  std::string listen;               // HOST:PORT users send traffic to
+  std::string sticky_cookie;        // "" = none
+  std::chrono::milliseconds start_timeout{10000};
+};
+
+// Makes sure the environment's proxy runs and returns its admin address. A proxy recorded in
+// state_dir that still runs (same pid and start time) with the same listen address and
+// answers is adopted (its routes and connections untouched: the server restarting does not
+// disturb traffic); otherwise the recorded one is stopped and a new one is started in a
+// session of its own, with a fresh admin token. Unavailable when it does not come up.
+Result<ProxyAdmin> EnsureProxyProcess(const ProxyProcessOptions& options);
+
+// ---- Environments: deploys from pipelines, rollback, drift ----
+
+// One deploy of an environment, as recorded (deploys.jsonl in the environment's directory).
+struct DeployRecord {
+  int64_t id = 0;  // per environment, from 1
+  std::string project, environment;
+  std::string revision;    // "r3"
+  std::string artifact;    // as the job named it
+  std::string digest;      // the manifest digest ("" for a local path)
+  std::string provenance;  // "verified (builder …, commit …)", "none", or "failed: why"
+  std::string trigger;     // "run 12, job deploy-prod, attempt 1" or "rollback by ana"
+  std::string strategy;    // "canary", "blue-green", "rolling"
+  std::chrono::system_clock::time_point started, finished;
+  std::string outcome;  // "running", "succeeded", "failed"
+  std::string reason;   // why it failed
+  std::vector<StepRecord> steps;
+};
+
+// Something the reconciler saw differ from the desired state.
+struct DriftEvent {
+  std::chrono::system_clock::time_point at;
+  std::string project, environment;
+  std::string kind;     // "instances", "router", "revision"
+  std::string message;  // what differs, in numbers
+  bool healed = false;  // self-heal repaired it
+};
+
+// What an environment runs now.
+struct EnvironmentStatus {
+  std::string project, environment;
+  std::optional<RevisionState> stable;
+  std::string stable_digest;
+  std::optional<DeployRecord> active;    // a rollout in progress
+  std::vector<Backend> routes;           // the router's table as observed ("" = no router)
+  std::string router_error;              // why the router could not be read
+  std::vector<DriftEvent> recent_drift;  // newest last, at most 20
+  // Requests and 5xx per revision since the proxy started (built-in proxy only).
+  std::vector<std::pair<std::string, TrafficSample>> traffic;
+  bool rollout_elsewhere = false;  // another process holds the environment's rollout lock
+};
+
+struct DeploymentsOptions {
+  // Environments live in <state_dir>/<project>/<environment>/ (revisions, instances, proxy,
+  // records). Required.
+  std::filesystem::path state_dir;
+  std::filesystem::path slipway_binary;    // runs the built-in proxies (`slipway proxy`)
+  registry::Registry* registry = nullptr;  // resolves REPO@DIGEST / REPO:TAG artifacts
+  std::vector<registry::PublicKey> keys;   // provenance signers trusted
+  HealthAnalysisOptions health;            // the analysis of `analysis` steps
+  std::chrono::milliseconds ready_timeout = std::chrono::minutes(2);
+};
+
+// Deploys pipeline jobs into environments and looks after them afterwards. One per process
+// that deploys (the server, or `slipway run`). Environments are shared through the file
+// system: a rollout holds the environment's lock file, and `Rollback` from another process
+// reaches it through the environment's abort file.
+// Thread-safety: every method may be called from any thread.
+class Deployments : public runner::Deployer {
+ public:
+  explicit Deployments(DeploymentsOptions options);
+  ~Deployments() override;
+
+  // runner::Deployer: fetches the artifact, checks its provenance, runs the job's strategy
+  // and records everything. Cancelling the run rolls back.
+  runner::DeployOutcome Deploy(const runner::DeployRequest& request) override;
+
+  // Aborts the environment's rollout in progress (in this process or another): traffic goes
+  // back to the stable revision at once. FailedPrecondition when no rollout is running.
+  Status Rollback(const std::string& project, const std::string& environment,
+                  const std::string& reason);
+  // Releases a paused rollout (pause without duration, inconclusive analysis).
+  Status Approve(const std::string& project, const std::string& environment);
+
+  Result<EnvironmentStatus> Describe(const std::string& project, const std::string& environment);
+  Result<std::vector<DeployRecord>> History(const std::string& project,
+                                            const std::string& environment);
+  // Environments with state under state_dir, as (project, environment).
+  std::vector<std::pair<std::string, std::string>> Environments();
+
+  // Compares every environment without a rollout in progress with its desired state, once:
+  // the stable revision's instances all ready, no other revision running, the router sending
+  // 100% to the stable revision's ready endpoints. Heals what differs where the environment
+  // says `self-heal: true`. Returns what it found (also kept for Status).
+  std::vector<DriftEvent> Reconcile();
+
+  // Prometheus text: slipway_deploy_info, deploys and drift counters per environment.
+  std::string MetricsText();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// JSON forms, as the API answers and `slipway env … --json` prints (docs/api.md):
+// a DeployRecord {"id","project","environment","revision","artifact","digest","provenance",
+// "trigger","strategy","started","finished" (RFC 3339),"outcome","reason","steps":[{"name",
+// "started","finished","outcome","message"}]}; an EnvironmentStatus {"project","environment",
+// "stable":{"revision","digest","desired","running","ready","restarts","crash_looping",
+// "endpoints","message"}|null,"active":DeployRecord|null,"rollout_elsewhere","routes":
+// [{"revision","weight","endpoints"}],"router_error","traffic":[{"revision","requests",
+// "errors"}],"drift":[{"at","kind","message","healed"}]}.
+std::string DeployRecordsJson(const std::vector<DeployRecord>& records);  // an array
+std::string EnvironmentStatusJson(const EnvironmentStatus& status);
 
 }  // namespace slipway::deploy

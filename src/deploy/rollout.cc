@@ -1,4 +1,6 @@
 // Rollout: the frame every strategy runs in (records, abort, rollback).
+#include <thread>
+
 #include "deploy/rollout_state.h"
 
 namespace slipway::deploy {
@@ -47,6 +49,8 @@ void RollBack(RolloutState& state, const std::string& reason) {
   if (state.stable) {
     if (Status routed = state.RouteToStable(); !routed.ok()) problems += routed.message() + "; ";
   }
+  // Requests the new revision took before the switch back finish before it stops.
+  if (state.stable) std::this_thread::sleep_for(state.options.drain_delay);
   if (Status removed = state.options.target->Remove(state.next.id);
       !removed.ok() && removed.code() != StatusCode::kNotFound) {
     problems += removed.message();
@@ -90,6 +94,11 @@ Status Rollout::Abort(const std::string& reason) {
   {
     std::lock_guard lock(state.mutex);
     if (state.finished) return FailedPrecondition("the rollout has already finished");
+    if (state.committed) {
+      return FailedPrecondition("the rollout is past its point of no return: " + state.next.id +
+                                " serves all traffic and the old revision is "
+                                "being stopped");
+    }
     if (state.abort_reason.empty()) state.abort_reason = reason;
     state.aborted.store(true);
   }

@@ -1,4 +1,6 @@
 // The end of every successful rollout (promotion) and the analysis step.
+#include <thread>
+
 #include "deploy/rollout_state.h"
 #include "util/duration_format.h"
 
@@ -43,10 +45,17 @@ Status RolloutState::Promote(std::chrono::milliseconds keep_stable) {
         });
     if (!kept.ok()) return kept;
   }
+  {
+    // The point of no return: from here an abort cannot bring the old revision back.
+    std::lock_guard lock(mutex);
+    if (aborted.load()) return Cancelled("aborted");
+    committed = true;
+  }
   return Step("stop " + stable->id, [&](std::string&) {
     // Past this point there is nothing to roll back to: take the router off the old revision
     // first, then stop it.
     if (Status routed = RouteOnlyNext(); !routed.ok()) return routed;
+    std::this_thread::sleep_for(options.drain_delay);
     Status removed = options.target->Remove(stable->id);
     return removed.code() == StatusCode::kNotFound ? Status::Ok() : removed;
   });

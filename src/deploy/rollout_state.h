@@ -19,6 +19,7 @@ struct RolloutState {
   std::condition_variable wake;
   bool approved = false;  // one approval, consumed by the next wait that honours it
   bool finished = false;
+  bool committed = false;  // the old revision is being stopped: too late to abort
   std::string abort_reason;
   std::string current_step;
   std::vector<StepRecord> steps;

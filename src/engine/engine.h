@@ -95,8 +95,10 @@ struct RunOptions {
   const CancelToken* cancel = nullptr;
   // Fired by a second Ctrl-C: stops everything at once, those clean-up jobs included.
   const CancelToken* abort = nullptr;
-  ProcessLauncher* launcher = nullptr;  // required
-  RunObserver* observer = nullptr;      // required
+  ProcessLauncher* launcher = nullptr;   // required
+  RunObserver* observer = nullptr;       // required
+  runner::Deployer* deployer = nullptr;  // runs `deploy:` jobs; null: they fail with a reason
+  std::string pipeline_yaml;             // the pipeline's text, for the deployer
 };
 
 // Checks `inputs` against the pipeline's manual inputs (unknown names, types, choices,

@@ -78,6 +78,10 @@ void PipelineRun::Execute(size_t index) {
       request.cache = options_.cache;
       request.cache_scope = &cache_scope_;
       request.kill_grace = options_.kill_grace;
+      request.pipeline = &pipeline_;
+      request.deployer = options_.deployer;
+      request.project = options_.project;
+      request.pipeline_yaml = options_.pipeline_yaml;
       report = runner::RunAttempt(request);
       if (report.outcome == Outcome::kSuccess) SaveArtifacts(state, workspace, *log);
     }

@@ -61,6 +61,11 @@ class AttemptContext {
   // Removes background processes steps left behind (their process groups).
   void RemoveLeftoverProcesses();
 
+  // Renders a template of the job (not of a step) with the job's contexts.
+  std::variant<std::string, expr::Error> RenderJobTemplate(const std::string& text) const {
+    return Render(text, activation_);
+  }
+
  private:
   std::vector<std::string> EnvironmentFor(const std::map<std::string, std::string>& step_env,
                                           const std::string& output_file, size_t step) const;

@@ -29,6 +29,7 @@ class AttemptExecution {
     if (context_.PrepareJobEnvironment(&failure_)) {
       context_.RestoreCaches();
       RunSteps();
+      if (job_.deploy && report_.outcome == Outcome::kSuccess) Deploy();
     } else {
       Fail(Outcome::kFailure, failure_);
     }
@@ -112,6 +113,43 @@ class AttemptExecution {
     if (context_.cancelled() && report_.outcome == Outcome::kSuccess) {
       Fail(Outcome::kCancelled, "the run was cancelled");
     }
+  }
+
+  // Job output lines through the attempt's masked log.
+  class NoticeSink : public LogSink {
+   public:
+    explicit NoticeSink(AttemptContext& context) : context_(context) {}
+    void Line(std::string_view line) override { context_.Notice(std::string(line)); }
+
+   private:
+    AttemptContext& context_;
+  };
+
+  void Deploy() {
+    const JobAttempt& attempt = context_.attempt();
+    if (attempt.deployer == nullptr || attempt.pipeline == nullptr) {
+      Fail(Outcome::kFailure,
+           "deploy jobs run on a slipway server or with `slipway run` (this runner cannot deploy)");
+      return;
+    }
+    auto artifact = context_.RenderJobTemplate(job_.deploy->artifact);
+    if (auto* error = std::get_if<expr::Error>(&artifact)) {
+      Fail(Outcome::kFailure, "deploy.artifact: " + error->message);
+      return;
+    }
+    NoticeSink sink(context_);
+    DeployOutcome outcome = attempt.deployer->Deploy({.pipeline = attempt.pipeline,
+                                                      .pipeline_yaml = attempt.pipeline_yaml,
+                                                      .job = &job_,
+                                                      .artifact = std::get<std::string>(artifact),
+                                                      .workspace = attempt.workspace,
+                                                      .project = attempt.project,
+                                                      .run_id = attempt.run_id,
+                                                      .job_id = attempt.instance->id,
+                                                      .attempt = attempt.attempt,
+                                                      .cancel = attempt.cancel,
+                                                      .log = &sink});
+    if (outcome.outcome != Outcome::kSuccess) Fail(outcome.outcome, outcome.reason);
   }
 
   AttemptContext context_;

@@ -83,6 +83,34 @@ class LogSink {
   virtual void EndOfChunk() {}
 };
 
+// What a job with `deploy:` asks of its deployer, after its steps (if any) succeeded.
+struct DeployRequest {
+  const spec::Pipeline* pipeline = nullptr;  // for its `environments:`
+  std::string pipeline_yaml;                 // the pipeline's text (kept with the environment)
+  const spec::Job* job = nullptr;            // job->deploy is set
+  std::string artifact;                      // deploy.artifact, rendered
+  std::filesystem::path workspace;           // the job's workspace (local artifacts live here)
+  std::string project;                       // environments are per project
+  std::string run_id;
+  std::string job_id;  // the job instance, for the deploy record
+  int attempt = 1;
+  const CancelToken* cancel = nullptr;  // the run was cancelled: roll back
+  LogSink* log = nullptr;               // progress lines, masked like step output
+};
+
+struct DeployOutcome {
+  Outcome outcome = Outcome::kSuccess;
+  std::string reason;  // why it did not succeed
+};
+
+// Carries out deploys (implemented in deploy/; the server's deploy agent and `slipway run`
+// pass one). Deploy blocks until the rollout promoted or rolled back. Thread-safe.
+class Deployer {
+ public:
+  virtual ~Deployer() = default;
+  virtual DeployOutcome Deploy(const DeployRequest& request) = 0;
+};
+
 // Everything one attempt needs. Pointers are borrowed and must outlive RunAttempt.
 struct JobAttempt {
   const spec::JobInstance* instance = nullptr;
@@ -103,6 +131,12 @@ struct JobAttempt {
   cache::Cache* cache = nullptr;  // null: caches are skipped with a notice
   const cache::CacheScope* cache_scope = nullptr;
   std::chrono::milliseconds kill_grace{5000};  // SIGTERM → SIGKILL for timeouts and cancels
+  // For jobs with `deploy:`: the pipeline (environments) and who deploys. Without a deployer
+  // such a job fails with a reason saying where deploys run.
+  const spec::Pipeline* pipeline = nullptr;
+  Deployer* deployer = nullptr;
+  std::string project;
+  std::string pipeline_yaml;
 };
 
 // What the status functions of an `if:` condition return where it is evaluated.

@@ -81,8 +81,9 @@ class NginxRouterTest : public ::testing::Test {
     ASSERT_TRUE(nginx.ok()) << nginx.status().ToString();
     nginx_ = *nginx;
     ASSERT_TRUE(WaitUntil([&] {
+      // nginx creates its pid file before it writes the pid: wait for the number.
       return CountAnswers(frontend_, 1)["failed"] == 1 &&
-             std::filesystem::exists(dir_.path() / "nginx.pid");
+             ReadText(dir_.path() / "nginx.pid").find_first_of("0123456789") != std::string::npos;
     })) << ReadText(dir_.path() / "error.log");
   }
 
@@ -120,7 +121,8 @@ class NginxRouterTest : public ::testing::Test {
 TEST_F(NginxRouterTest, SplitsTrafficByWeightAndShiftsIt) {
   auto router = Make(Options());
   ASSERT_TRUE(router);
-  ASSERT_TRUE(router->Apply(servers_.Split(100, 0)).ok());
+  Status first = router->Apply(servers_.Split(100, 0));
+  ASSERT_TRUE(first.ok()) << first.ToString();
   ASSERT_TRUE(Serving("blue"));
   ASSERT_TRUE(router->Apply(servers_.Split(90, 10)).ok());
   EXPECT_EQ(*router->Observe(), servers_.Split(90, 10));
@@ -140,7 +142,8 @@ TEST_F(NginxRouterTest, SplitsTrafficByWeightAndShiftsIt) {
 TEST_F(NginxRouterTest, AConfigurationNginxRefusesIsPutBack) {
   auto router = Make(Options());
   ASSERT_TRUE(router);
-  ASSERT_TRUE(router->Apply(servers_.Split(100, 0)).ok());
+  Status first = router->Apply(servers_.Split(100, 0));
+  ASSERT_TRUE(first.ok()) << first.ToString();
   const std::string before = ReadText(dir_.path() / "upstream.conf");
 
   const Status status = router->Apply({{"blue", {{"no-such-host.invalid", 80}}, 100}});
@@ -156,7 +159,8 @@ TEST_F(NginxRouterTest, AConfigurationNginxRefusesIsPutBack) {
 TEST_F(NginxRouterTest, AHandEditShowsInObserve) {
   auto router = Make(Options());
   ASSERT_TRUE(router);
-  ASSERT_TRUE(router->Apply(servers_.Split(100, 0)).ok());
+  Status first = router->Apply(servers_.Split(100, 0));
+  ASSERT_TRUE(first.ok()) << first.ToString();
   std::string text = ReadText(dir_.path() / "upstream.conf");
   const size_t down = text.find(" down;");
   ASSERT_NE(down, std::string::npos);

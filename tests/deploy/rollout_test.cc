@@ -64,6 +64,7 @@ struct RolloutTest : ::testing::Test {
             .analyzer = std::move(analyzer),
             .ready_timeout = 300ms,
             .poll_interval = 5ms,
+            .drain_delay = 0ms,
             .on_step = {}};
   }
 };

@@ -1,0 +1,133 @@
+#include "cli/env_backends.h"
+
+#include <unistd.h>
+
+#include "cli/local_paths.h"
+#include "deploy/deploy.h"
+
+namespace slipway::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+Result<Json> ParsedJson(const std::string& text) {
+  Json json = Json::parse(text, nullptr, false);
+  if (json.is_discarded()) return Internal("unreadable environment state");
+  return json;
+}
+
+class LocalEnvironments : public EnvironmentsBackend {
+ public:
+  explicit LocalEnvironments(fs::path state_dir)
+      : deployments_(deploy::DeploymentsOptions{.state_dir = std::move(state_dir),
+                                                .slipway_binary = SelfPath(),
+                                                .registry = nullptr,
+                                                .keys = {},
+                                                .health = {},
+                                                .ready_timeout = std::chrono::minutes(2)}) {}
+
+  Result<Json> List(const std::string& project) override {
+    Json out = Json::array();
+    for (const auto& [owner, environment] : deployments_.Environments()) {
+      if (project.empty() || owner == project) {
+        out.push_back({{"project", owner}, {"environment", environment}});
+      }
+    }
+    return out;
+  }
+  Result<Json> Describe(const std::string& project, const std::string& environment) override {
+    SLIPWAY_ASSIGN_OR_RETURN(deploy::EnvironmentStatus status,
+                             deployments_.Describe(project, environment));
+    return ParsedJson(deploy::EnvironmentStatusJson(status));
+  }
+  Result<Json> History(const std::string& project, const std::string& environment) override {
+    SLIPWAY_ASSIGN_OR_RETURN(auto records, deployments_.History(project, environment));
+    return ParsedJson(deploy::DeployRecordsJson(records));
+  }
+  slipway::Status Rollback(const std::string& project, const std::string& environment,
+                           const std::string& reason) override {
+    return deployments_.Rollback(project, environment, reason);
+  }
+  slipway::Status Approve(const std::string& project, const std::string& environment) override {
+    return deployments_.Approve(project, environment);
+  }
+  Result<Json> Reconcile() override {
+    Json out = Json::array();
+    for (const deploy::DriftEvent& event : deployments_.Reconcile()) {
+      out.push_back({{"project", event.project},
+                     {"environment", event.environment},
+                     {"kind", event.kind},
+                     {"message", event.message},
+                     {"healed", event.healed}});
+    }
+    return out;
+  }
+
+ private:
+  static fs::path SelfPath() {
+    std::error_code ec;
+    return fs::read_symlink("/proc/self/exe", ec);
+  }
+  deploy::Deployments deployments_;
+};
+
+class ServerEnvironments : public EnvironmentsBackend {
+ public:
+  explicit ServerEnvironments(std::unique_ptr<Api> api) : api_(std::move(api)) {}
+
+  Result<Json> List(const std::string& project) override { return api_->Get(Base(project)); }
+  Result<Json> Describe(const std::string& project, const std::string& environment) override {
+    return api_->Get(Base(project) + "/" + PathSegment(environment));
+  }
+  Result<Json> History(const std::string& project, const std::string& environment) override {
+    return api_->Get(Base(project) + "/" + PathSegment(environment) + "/deploys");
+  }
+  slipway::Status Rollback(const std::string& project, const std::string& environment,
+                           const std::string& reason) override {
+    return api_
+        ->Post(Base(project) + "/" + PathSegment(environment) + "/rollback",
+               Json{{"reason", reason}})
+        .status();
+  }
+  slipway::Status Approve(const std::string& project, const std::string& environment) override {
+    return api_->Post(Base(project) + "/" + PathSegment(environment) + "/approve", Json::object())
+        .status();
+  }
+  Result<Json> Reconcile() override {
+    return FailedPrecondition("the server reconciles on its own; `reconcile` needs --local");
+  }
+
+ private:
+  static std::string Base(const std::string& project) {
+    return "/api/v1/projects/" + PathSegment(project) + "/environments";
+  }
+  std::unique_ptr<Api> api_;
+};
+
+}  // namespace
+
+void AddEnvFlags(FlagSet& set, EnvFlags* flags) {
+  AddClientFlags(set, &flags->client);
+  set.Bool("local", 0, &flags->local,
+           "environments deployed by `slipway run` on this machine instead of a server's");
+  set.String("state-dir", 0, &flags->state_dir, "DIR",
+             "with --local: where they live (default $SLIPWAY_STATE_DIR or "
+             "~/.local/state/slipway, then /environments)");
+  set.String("project", 'p', &flags->project, "NAME",
+             "the project (locally: default the current directory's name)");
+}
+
+Result<std::unique_ptr<EnvironmentsBackend>> OpenEnvironments(EnvFlags& flags) {
+  if (flags.local) {
+    if (flags.project.empty()) flags.project = fs::current_path().filename().string();
+    fs::path dir = flags.state_dir.empty() ? DefaultEnvironmentsDir() : fs::path(flags.state_dir);
+    return std::unique_ptr<EnvironmentsBackend>(std::make_unique<LocalEnvironments>(dir));
+  }
+  if (!flags.state_dir.empty()) return InvalidArgument("--state-dir needs --local");
+  if (flags.project.empty()) return InvalidArgument("--project is required (or use --local)");
+  SLIPWAY_ASSIGN_OR_RETURN(auto api, Api::Connect(flags.client));
+  return std::unique_ptr<EnvironmentsBackend>(std::make_unique<ServerEnvironments>(std::move(api)));
+}
+
+}  // namespace slipway::cli

@@ -1,0 +1,221 @@
+// One deploy job: artifact → revision → rollout → record.
+#include <thread>
+
+#include "deploy/artifact_fetch.h"
+#include "deploy/deployments_impl.h"
+#include "deploy/environment_plan.h"
+#include "util/cancel.h"
+#include "util/duration_format.h"
+#include "util/fs.h"
+
+namespace slipway::deploy {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using runner::DeployOutcome;
+using runner::Outcome;
+
+// "verified (key …, builder …, commit …)", "none", or an error (the deploy stops).
+Result<std::string> CheckProvenanceOf(const DeploymentsOptions& options,
+                                      const FetchedArtifact& artifact) {
+  if (artifact.digest.empty() || options.registry == nullptr) return std::string("none");
+  Result<registry::Digest> digest = registry::Digest::Parse(artifact.digest);
+  if (!digest.ok()) return digest.status();
+  registry::ProvenanceExpectations expected;
+  expected.subject = digest.value();
+  Result<registry::ProvenanceSummary> summary =
+      registry::CheckProvenance(*options.registry, artifact.repository, options.keys, expected);
+  if (summary.ok()) {
+    return "verified (key " + summary.value().key_id + ", builder " + summary.value().builder_id +
+           ", commit " + summary.value().commit + ")";
+  }
+  if (summary.status().code() == StatusCode::kNotFound) return std::string("none");
+  return PermissionDenied("provenance of " + artifact.repository + "@" + artifact.digest +
+                          " does not verify: " + summary.status().message());
+}
+
+// Aborts or approves the rollout when asked from elsewhere: the run was cancelled, or another
+// process wrote the environment's abort/approve file. Polls every 50 ms until destroyed.
+class RolloutWatcher {
+ public:
+  RolloutWatcher(Rollout& rollout, const fs::path& dir, const CancelToken* cancel)
+      : thread_([this, &rollout, dir, cancel] {
+          while (!stop_.WaitFor(std::chrono::milliseconds(50))) {
+            if (cancel != nullptr && cancel->cancelled()) {
+              (void)rollout.Abort("the run was cancelled");
+              return;
+            }
+            std::error_code ec;
+            if (fs::exists(dir / "abort", ec)) {
+              Result<std::string> reason = ReadFile(dir / "abort", 4096);
+              fs::remove(dir / "abort", ec);
+              (void)rollout.Abort(reason.ok() && !reason.value().empty() ? reason.value()
+                                                                         : "rollback requested");
+              return;
+            }
+            if (fs::exists(dir / "approve", ec)) {
+              fs::remove(dir / "approve", ec);
+              rollout.Approve();
+            }
+          }
+        }) {}
+  ~RolloutWatcher() {
+    stop_.Cancel();
+    thread_.join();
+  }
+
+ private:
+  CancelToken stop_;
+  std::thread thread_;
+};
+
+std::string FormatStep(const StepRecord& step) {
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(step.finished - step.started);
+  std::string mark = step.outcome == "ok" ? "✔" : step.outcome == "aborted" ? "○" : "✘";
+  return mark + " deploy: " + step.name + " (" + FormatDuration(took) + ")" +
+         (step.message.empty() ? "" : ": " + step.message);
+}
+
+}  // namespace
+
+DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request) {
+  auto fail = [&](std::string reason) {
+    request.log->Line("✘ deploy: " + reason);
+    return DeployOutcome{Outcome::kFailure, std::move(reason)};
+  };
+  const std::string& name = request.job->deploy->environment;
+  const std::string pipeline_file = request.pipeline->file;
+  std::string yaml = request.pipeline_yaml;
+  if (yaml.empty()) {
+    Result<std::string> text = ReadFile(pipeline_file, 16 << 20);
+    if (!text.ok()) return fail("cannot read " + pipeline_file + ": " + text.status().message());
+    yaml = text.value();
+  }
+  const fs::path dir = DirOf(request.project, name);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  EnvironmentLock lock(dir);
+  if (!lock.locked()) return fail("environment " + name + " is being deployed by another run");
+  fs::remove(dir / "abort", ec);
+  fs::remove(dir / "approve", ec);
+
+  Result<Runtime*> opened = Open(request.project, name, pipeline_file, yaml);
+  if (!opened.ok()) return fail(opened.status().message());
+  Runtime& runtime = *opened.value();
+  std::lock_guard one_at_a_time(runtime.deploy_mutex);
+
+  Result<EnvironmentFile> existing = ReadEnvironmentFile(dir);
+  if (!existing.ok() && fs::exists(dir / "environment.json", ec)) {
+    return fail(existing.status().message());  // never forget the stable revision silently
+  }
+  EnvironmentFile file = existing.ok() ? existing.value() : EnvironmentFile{};
+  file.pipeline_file = pipeline_file;
+  file.pipeline_yaml = yaml;
+  file.environment = name;
+  DeployRecord record;
+  record.id = file.next_deploy++;
+  record.project = request.project;
+  record.environment = name;
+  record.revision = "r" + std::to_string(file.next_revision++);
+  record.artifact = request.artifact;
+  record.trigger = "run " + request.run_id + ", job " + request.job_id + ", attempt " +
+                   std::to_string(request.attempt);
+  record.started = std::chrono::system_clock::now();
+  const StrategyPlan plan = PlanFor(request.job->deploy->strategy);
+  record.strategy = StrategyName(plan);
+  if (Status written = WriteEnvironmentFile(dir, file); !written.ok()) {
+    return fail(written.message());
+  }
+  auto finish = [&](std::string outcome, std::string reason) {
+    record.finished = std::chrono::system_clock::now();
+    record.outcome = std::move(outcome);
+    record.reason = std::move(reason);
+    (void)AppendDeployRecord(dir, record);
+    std::lock_guard guard(mutex);
+    runtime.active = nullptr;
+    runtime.active_record.reset();
+    ++runtime.deploy_counts[record.outcome];
+  };
+
+  const fs::path revision_dir = dir / "revisions" / record.revision;
+  Result<FetchedArtifact> fetched =
+      FetchArtifact(options.registry, request.artifact, request.workspace, revision_dir);
+  Result<std::string> provenance =
+      fetched.ok() ? CheckProvenanceOf(options, fetched.value()) : Result<std::string>("");
+  if (!fetched.ok() || !provenance.ok()) {
+    const std::string reason =
+        !fetched.ok() ? fetched.status().message() : provenance.status().message();
+    (void)RemoveTree(revision_dir);
+    finish("failed", reason);
+    return fail(reason);
+  }
+  record.digest = fetched.value().digest;
+  record.provenance = provenance.value();
+  request.log->Line("deploy: " + record.revision + " of " + request.artifact + " to " + name +
+                    " (" + record.strategy + "); provenance " + record.provenance);
+
+  RevisionSpec next{.id = record.revision,
+                    .digest = record.digest,
+                    .artifact_dir = revision_dir,
+                    .instances = InstancesFor(*runtime.environment),
+                    .env = {}};
+  std::optional<RevisionSpec> stable = file.stable;
+  if (stable && !runtime.target->Inspect(stable->id).ok()) {
+    request.log->Line("deploy: the stable revision " + stable->id +
+                      " is not running; this deploy starts from nothing");
+    stable.reset();
+  }
+
+  RolloutOptions rollout_options{
+      .target = runtime.target.get(),
+      .router = runtime.router.get(),
+      .analyzer = MakeHealthAnalyzer(*runtime.target, runtime.traffic, options.health),
+      .ready_timeout = options.ready_timeout,
+      .poll_interval = std::chrono::milliseconds(100),
+      .drain_delay = std::chrono::seconds(2),
+      .on_step = [&](const StepRecord& step) {
+        request.log->Line(FormatStep(step));
+        std::lock_guard guard(mutex);
+        if (runtime.active_record) runtime.active_record->steps.push_back(step);
+      }};
+  Rollout rollout(std::move(rollout_options), stable, next, plan);
+  {
+    std::lock_guard guard(mutex);
+    runtime.active = &rollout;
+    record.outcome = "running";
+    runtime.active_record = record;
+  }
+  RolloutResult result;
+  {
+    RolloutWatcher watcher(rollout, dir, request.cancel);
+    result = rollout.Run();
+  }
+  record.steps = result.steps;
+  if (!result.succeeded) {
+    (void)RemoveTree(revision_dir);
+    finish("failed", result.reason);
+    const bool cancelled = request.cancel != nullptr && request.cancel->cancelled();
+    request.log->Line("✘ deploy: rolled back: " + result.reason);
+    return {cancelled ? Outcome::kCancelled : Outcome::kFailure,
+            "deploy to " + name + " rolled back: " + result.reason};
+  }
+  // The new revision is stable; the one it replaced keeps its files for one more deploy.
+  const std::optional<RevisionSpec> previous = file.stable;
+  file.stable = next;
+  if (Status written = WriteEnvironmentFile(dir, file); !written.ok()) {
+    finish("failed", written.message());
+    return fail(written.message());
+  }
+  for (const auto& entry : fs::directory_iterator(dir / "revisions", ec)) {
+    const std::string id = entry.path().filename().string();
+    if (id != next.id && (!previous || id != previous->id)) (void)RemoveTree(entry.path());
+  }
+  finish("succeeded", "");
+  request.log->Line("✔ deploy: " + next.id + " serves " + name);
+  return {Outcome::kSuccess, ""};
+}
+
+}  // namespace slipway::deploy

@@ -1,0 +1,259 @@
+// Deployments: environments this process deploys to, found again after restarts.
+#include <fstream>
+
+#include "deploy/deployments_impl.h"
+#include "deploy/environment_plan.h"
+#include "util/fs.h"
+
+namespace slipway::deploy {
+
+namespace fs = std::filesystem;
+
+std::string PathComponent(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    const bool safe =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    out += safe ? c : '_';
+  }
+  if (out.empty() || out == "." || out == "..") out = "_" + out;
+  return out;
+}
+
+Deployments::Deployments(DeploymentsOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+Deployments::~Deployments() = default;
+
+fs::path Deployments::Impl::DirOf(const std::string& project,
+                                  const std::string& environment) const {
+  return options.state_dir / PathComponent(project) / PathComponent(environment);
+}
+
+namespace {
+
+Status BuildRouter(const DeploymentsOptions& options, Runtime& runtime) {
+  runtime.router.reset();
+  runtime.traffic = {};
+  const std::optional<spec::RouterSpec>& router = runtime.environment->router;
+  if (!router) return Status::Ok();
+  if (router->proxy) {
+    if (options.slipway_binary.empty()) {
+      return FailedPrecondition("this deployer cannot start the built-in proxy");
+    }
+    Result<ProxyAdmin> admin = EnsureProxyProcess({.binary = options.slipway_binary,
+                                                   .state_dir = runtime.dir / "proxy",
+                                                   .listen = router->proxy->listen,
+                                                   .sticky_cookie = router->proxy->sticky_cookie});
+    if (!admin.ok()) return admin.status();
+    runtime.router = MakeProxyRouter(admin.value());
+    runtime.traffic = MakeProxyTrafficSource(admin.value());
+    return Status::Ok();
+  }
+  if (router->haproxy) {
+    HaproxyRouterOptions haproxy;
+    haproxy.socket = router->haproxy->socket;
+    haproxy.backend = router->haproxy->backend;
+    haproxy.server_prefix = router->haproxy->server_prefix;
+    haproxy.servers = router->haproxy->servers;
+    haproxy.state_file = runtime.dir / "haproxy.json";
+    SLIPWAY_ASSIGN_OR_RETURN(runtime.router, MakeHaproxyRouter(std::move(haproxy)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Runtime*> Deployments::Impl::Open(const std::string& project, const std::string& environment,
+                                         const std::string& pipeline_file,
+                                         const std::string& pipeline_yaml) {
+  std::lock_guard lock(mutex);
+  std::unique_ptr<Runtime>& slot = runtimes[{project, environment}];
+  if (slot && slot->pipeline_yaml == pipeline_yaml && slot->target) return slot.get();
+  auto runtime = std::make_unique<Runtime>();
+  runtime->project = project;
+  runtime->name = environment;
+  runtime->dir = DirOf(project, environment);
+  runtime->pipeline_yaml = pipeline_yaml;
+  spec::LoadResult loaded = spec::ParsePipeline(pipeline_yaml, pipeline_file);
+  if (!loaded.ok()) {
+    return InvalidArgument("the pipeline declaring environment " + environment +
+                           " does not load: " + loaded.diagnostics.front().ToString());
+  }
+  runtime->pipeline = std::move(*loaded.pipeline);
+  runtime->environment = runtime->pipeline->FindEnvironment(environment);
+  if (runtime->environment == nullptr) {
+    return NotFound("environment " + environment + " is not declared in " + pipeline_file);
+  }
+  std::error_code ec;
+  fs::create_directories(runtime->dir, ec);
+  if (ec) return Internal("cannot create " + runtime->dir.string() + ": " + ec.message());
+  // The old objects go first: a process target's supervisor must not run twice.
+  if (slot) {
+    runtime->owner = std::move(slot->owner);
+    slot.reset();
+  } else {
+    runtime->owner = std::make_unique<EnvironmentLock>(runtime->dir, "owner.lock");
+  }
+  if (!runtime->owner->locked()) {
+    return FailedPrecondition("environment " + environment +
+                              " is looked after by another slipway process (a server, a "
+                              "`slipway run` deploying, or `slipway env reconcile --watch`)");
+  }
+  SLIPWAY_ASSIGN_OR_RETURN(runtime->target, MakeTargetFor(*runtime->environment, runtime->dir));
+  SLIPWAY_RETURN_IF_ERROR(BuildRouter(options, *runtime));
+  slot = std::move(runtime);
+  return slot.get();
+}
+
+Result<Runtime*> Deployments::Impl::Adopt(const std::string& project,
+                                          const std::string& environment) {
+  {
+    std::lock_guard lock(mutex);
+    auto found = runtimes.find({project, environment});
+    if (found != runtimes.end() && found->second) return found->second.get();
+  }
+  Result<EnvironmentFile> file = ReadEnvironmentFile(DirOf(project, environment));
+  if (!file.ok()) {
+    return NotFound("environment " + environment + " of project " + project +
+                    " has never been deployed here");
+  }
+  return Open(project, environment, file.value().pipeline_file, file.value().pipeline_yaml);
+}
+
+namespace {
+
+// Another process's rollout is reached through a file in the environment's directory.
+Status Signal(const fs::path& dir, const std::string& file, const std::string& text,
+              const std::string& what) {
+  EnvironmentLock probe(dir);
+  if (probe.locked()) return FailedPrecondition("no rollout is in progress to " + what);
+  return WriteFileAtomic(dir / file, text);
+}
+
+}  // namespace
+
+Status Deployments::Rollback(const std::string& project, const std::string& environment,
+                             const std::string& reason) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto found = impl_->runtimes.find({project, environment});
+    if (found != impl_->runtimes.end() && found->second && found->second->active) {
+      return found->second->active->Abort(reason);
+    }
+  }
+  const fs::path dir = impl_->DirOf(project, environment);
+  if (!fs::exists(dir / "environment.json")) {
+    return NotFound("environment " + environment + " has never been deployed");
+  }
+  return Signal(dir, "abort", reason, "roll back in " + environment);
+}
+
+Status Deployments::Approve(const std::string& project, const std::string& environment) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto found = impl_->runtimes.find({project, environment});
+    if (found != impl_->runtimes.end() && found->second && found->second->active) {
+      found->second->active->Approve();
+      return Status::Ok();
+    }
+  }
+  const fs::path dir = impl_->DirOf(project, environment);
+  if (!fs::exists(dir / "environment.json")) {
+    return NotFound("environment " + environment + " has never been deployed");
+  }
+  return Signal(dir, "approve", "approved", "approve in " + environment);
+}
+
+Result<std::vector<DeployRecord>> Deployments::History(const std::string& project,
+                                                       const std::string& environment) {
+  const fs::path dir = impl_->DirOf(project, environment);
+  if (!fs::exists(dir / "environment.json")) {
+    return NotFound("environment " + environment + " has never been deployed");
+  }
+  std::vector<DeployRecord> records = ReadDeployRecords(dir);
+  std::lock_guard lock(impl_->mutex);
+  auto found = impl_->runtimes.find({project, environment});
+  if (found != impl_->runtimes.end() && found->second && found->second->active_record) {
+    records.push_back(*found->second->active_record);
+  }
+  return records;
+}
+
+std::vector<std::pair<std::string, std::string>> Deployments::Environments() {
+  std::vector<std::pair<std::string, std::string>> found;
+  std::error_code ec;
+  for (const auto& project : fs::directory_iterator(impl_->options.state_dir, ec)) {
+    if (!project.is_directory()) continue;
+    for (const auto& environment : fs::directory_iterator(project.path(), ec)) {
+      Result<EnvironmentFile> file = ReadEnvironmentFile(environment.path());
+      if (!file.ok()) continue;
+      found.emplace_back(project.path().filename().string(), file.value().environment);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+Result<EnvironmentStatus> Deployments::Describe(const std::string& project,
+                                                const std::string& environment) {
+  Result<Runtime*> adopted = impl_->Adopt(project, environment);
+  EnvironmentStatus status;
+  status.project = project;
+  status.environment = environment;
+  if (!adopted.ok() && adopted.status().code() == StatusCode::kFailedPrecondition) {
+    // Another process looks after it: say what is recorded, and that it is busy elsewhere.
+    SLIPWAY_ASSIGN_OR_RETURN(EnvironmentFile file,
+                             ReadEnvironmentFile(impl_->DirOf(project, environment)));
+    if (file.stable) {
+      status.stable_digest = file.stable->digest;
+      status.stable = RevisionState{.id = file.stable->id,
+                                    .desired = file.stable->instances,
+                                    .running = 0,
+                                    .ready = 0,
+                                    .restarts = 0,
+                                    .crash_looping = false,
+                                    .endpoints = {},
+                                    .message = adopted.status().message()};
+    }
+    status.rollout_elsewhere = true;
+    return status;
+  }
+  if (!adopted.ok()) return adopted.status();
+  Runtime* runtime = adopted.value();
+  SLIPWAY_ASSIGN_OR_RETURN(EnvironmentFile file, ReadEnvironmentFile(runtime->dir));
+  if (file.stable) {
+    status.stable_digest = file.stable->digest;
+    Result<RevisionState> seen = runtime->target->Inspect(file.stable->id);
+    if (seen.ok()) status.stable = seen.value();
+  }
+  if (runtime->router) {
+    Result<std::vector<Backend>> routes = runtime->router->Observe();
+    if (routes.ok()) {
+      status.routes = routes.value();
+    } else {
+      status.router_error = routes.status().message();
+    }
+    if (runtime->traffic) {
+      for (const Backend& backend : status.routes) {
+        if (auto sample = runtime->traffic(backend.revision)) {
+          status.traffic.emplace_back(backend.revision, *sample);
+        }
+      }
+    }
+  }
+  {
+    std::lock_guard lock(impl_->mutex);
+    status.active = runtime->active_record;
+    status.recent_drift.assign(runtime->drift.begin(), runtime->drift.end());
+  }
+  if (!status.active) status.rollout_elsewhere = !EnvironmentLock(runtime->dir).locked();
+  return status;
+}
+
+runner::DeployOutcome Deployments::Deploy(const runner::DeployRequest& request) {
+  return impl_->RunDeploy(request);
+}
+
+}  // namespace slipway::deploy
