@@ -164,6 +164,8 @@ struct RouterSpec {
 // A deploy window: deploys may start when `cron` matches the current minute in `time_zone`.
 struct DeployWindow {
   std::string cron;
+  // An IANA name. The loader checks its form only (spec cannot read the tz database, see
+  // triggers::TimeZone): an unknown zone must be reported where the window is evaluated.
   std::string time_zone = "UTC";
   SourcePos pos;
 };
@@ -211,6 +213,8 @@ struct BlueGreenStrategy {
   SourcePos pos;
 };
 
+// Steps run in order (at least one). Weights need not grow; when the steps end below 100%, the
+// rollout still promotes the new revision fully after the last step (docs/pipeline.md says so).
 struct CanaryStrategy {
   std::vector<CanaryStep> steps;
   SourcePos pos;
