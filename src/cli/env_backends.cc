@@ -52,6 +52,9 @@ class LocalEnvironments : public EnvironmentsBackend {
   slipway::Status Approve(const std::string& project, const std::string& environment) override {
     return deployments_.Approve(project, environment);
   }
+  slipway::Status Destroy(const std::string& project, const std::string& environment) override {
+    return deployments_.Destroy(project, environment);
+  }
   Result<Json> Reconcile() override {
     Json out = Json::array();
     for (const deploy::DriftEvent& event : deployments_.Reconcile()) {
@@ -93,6 +96,9 @@ class ServerEnvironments : public EnvironmentsBackend {
   slipway::Status Approve(const std::string& project, const std::string& environment) override {
     return api_->Post(Base(project) + "/" + PathSegment(environment) + "/approve", Json::object())
         .status();
+  }
+  slipway::Status Destroy(const std::string& project, const std::string& environment) override {
+    return api_->Delete(Base(project) + "/" + PathSegment(environment)).status();
   }
   Result<Json> Reconcile() override {
     return FailedPrecondition("the server reconciles on its own; `reconcile` needs --local");

@@ -20,6 +20,7 @@ class EnvironmentsBackend {
   virtual Status Rollback(const std::string& project, const std::string& environment,
                           const std::string& reason) = 0;
   virtual Status Approve(const std::string& project, const std::string& environment) = 0;
+  virtual Status Destroy(const std::string& project, const std::string& environment) = 0;
   // Local only: one reconciler pass; the drift found.
   virtual Result<Json> Reconcile() = 0;
 };

@@ -75,11 +75,11 @@ void PrintHistory(const Json& records) {
 
 // Shared shape of the ENV-taking subcommands.
 int WithEnvironment(
-    const char* name, const char* summary, const std::vector<std::string>& args,
+    const std::string& command, const char* summary, const std::vector<std::string>& args,
     const std::function<int(EnvironmentsBackend&, EnvFlags&, const std::string&)>& body,
     const std::function<void(FlagSet&)>& extra_flags = {}) {
   EnvFlags flags;
-  FlagSet set(std::string("slipway env ") + name, "ENVIRONMENT [flags]", summary);
+  FlagSet set(command, "ENVIRONMENT [flags]", summary);
   AddEnvFlags(set, &flags);
   if (extra_flags) extra_flags(set);
   std::vector<std::string> positionals;
@@ -94,7 +94,7 @@ int WithEnvironment(
 int StatusCommand(const std::vector<std::string>& args) {
   bool watch = false;
   return WithEnvironment(
-      "status",
+      "slipway env status",
       "Shows what an environment runs: the stable revision and its instances, the router's\n"
       "weights, the built-in proxy's numbers per revision, a rollout in progress, recent drift.",
       args,
@@ -120,8 +120,9 @@ int StatusCommand(const std::vector<std::string>& args) {
 
 int History(const std::vector<std::string>& args) {
   return WithEnvironment(
-      "history", "Lists an environment's deploys, oldest first, with their outcome and reason.",
-      args, [](EnvironmentsBackend& backend, EnvFlags& flags, const std::string& environment) {
+      "slipway env history",
+      "Lists an environment's deploys, oldest first, with their outcome and reason.", args,
+      [](EnvironmentsBackend& backend, EnvFlags& flags, const std::string& environment) {
         auto records = backend.History(flags.project, environment);
         if (!records.ok()) return Fail(records.status());
         flags.client.json ? PrintJson(*records) : PrintHistory(*records);
@@ -129,10 +130,11 @@ int History(const std::vector<std::string>& args) {
       });
 }
 
-int Rollback(const std::vector<std::string>& args) {
+// `slipway rollback` is the same command under a shorter name.
+int RollbackAs(const char* command, const std::vector<std::string>& args) {
   std::string reason;
   return WithEnvironment(
-      "rollback",
+      command,
       "Aborts the environment's rollout in progress: all new requests go back to the stable\n"
       "revision at once, remaining steps and analyses are skipped, the new revision is stopped\n"
       "and the deploy is marked failed with the reason.",
@@ -148,9 +150,13 @@ int Rollback(const std::vector<std::string>& args) {
       [&](FlagSet& set) { set.String("reason", 'r', &reason, "TEXT", "why (recorded)"); });
 }
 
+int Rollback(const std::vector<std::string>& args) {
+  return RollbackAs("slipway env rollback", args);
+}
+
 int Approve(const std::vector<std::string>& args) {
   return WithEnvironment(
-      "approve",
+      "slipway env approve",
       "Lets a paused rollout go on: a `pause` without duration, an inconclusive analysis, or a\n"
       "blue-green switch that waits for approval.",
       args, [](EnvironmentsBackend& backend, EnvFlags& flags, const std::string& environment) {
@@ -158,6 +164,20 @@ int Approve(const std::vector<std::string>& args) {
           return Fail(done);
         }
         std::printf("%s: approved\n", environment.c_str());
+        return 0;
+      });
+}
+
+int Destroy(const std::vector<std::string>& args) {
+  return WithEnvironment(
+      "slipway env destroy",
+      "Takes an environment down: stops every revision and its built-in proxy, and forgets\n"
+      "its state and records. Refused while a rollout runs.",
+      args, [](EnvironmentsBackend& backend, EnvFlags& flags, const std::string& environment) {
+        if (slipway::Status done = backend.Destroy(flags.project, environment); !done.ok()) {
+          return Fail(done);
+        }
+        std::printf("%s: destroyed\n", environment.c_str());
         return 0;
       });
 }
@@ -224,10 +244,13 @@ int EnvCommand(const std::vector<std::string>& args) {
        {"history", "list an environment's deploys", History},
        {"rollback", "abort the rollout in progress: traffic back to stable at once", Rollback},
        {"approve", "let a paused rollout go on", Approve},
-       {"reconcile", "detect (and heal) drift of local environments", Reconcile}},
+       {"reconcile", "detect (and heal) drift of local environments", Reconcile},
+       {"destroy", "stop an environment's revisions and proxy and forget it", Destroy}},
       args);
 }
 
-int RollbackCommand(const std::vector<std::string>& args) { return Rollback(args); }
+int RollbackCommand(const std::vector<std::string>& args) {
+  return RollbackAs("slipway rollback", args);
+}
 
 }  // namespace slipway::cli

@@ -383,6 +383,9 @@ struct ProxyProcessOptions {
 // session of its own, with a fresh admin token. Unavailable when it does not come up.
 Result<ProxyAdmin> EnsureProxyProcess(const ProxyProcessOptions& options);
 
+// Stops the proxy recorded in state_dir, if it still runs.
+Status StopProxyProcess(const std::filesystem::path& state_dir);
+
 // ---- Environments: deploys from pipelines, rollback, drift ----
 
 // One deploy of an environment, as recorded (deploys.jsonl in the environment's directory).
@@ -459,6 +462,10 @@ class Deployments : public runner::Deployer {
   Result<EnvironmentStatus> Describe(const std::string& project, const std::string& environment);
   Result<std::vector<DeployRecord>> History(const std::string& project,
                                             const std::string& environment);
+  // Takes the environment down: stops every revision and its built-in proxy and forgets it
+  // (its records too). FailedPrecondition while a rollout runs.
+  Status Destroy(const std::string& project, const std::string& environment);
+
   // Environments with state under state_dir, as (project, environment).
   std::vector<std::pair<std::string, std::string>> Environments();
 

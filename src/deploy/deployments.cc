@@ -181,6 +181,22 @@ Result<std::vector<DeployRecord>> Deployments::History(const std::string& projec
   return records;
 }
 
+Status Deployments::Destroy(const std::string& project, const std::string& environment) {
+  SLIPWAY_ASSIGN_OR_RETURN(Runtime * runtime, impl_->Adopt(project, environment));
+  EnvironmentLock lock(runtime->dir);
+  if (!lock.locked()) return FailedPrecondition("a rollout of " + environment + " is running");
+  for (const std::string& revision : runtime->target->Revisions()) {
+    SLIPWAY_RETURN_IF_ERROR(runtime->target->Remove(revision));
+  }
+  SLIPWAY_RETURN_IF_ERROR(StopProxyProcess(runtime->dir / "proxy"));
+  const fs::path dir = runtime->dir;
+  {
+    std::lock_guard guard(impl_->mutex);
+    impl_->runtimes.erase({project, environment});  // joins the target's supervisor
+  }
+  return RemoveTree(dir);
+}
+
 std::vector<std::pair<std::string, std::string>> Deployments::Environments() {
   std::vector<std::pair<std::string, std::string>> found;
   std::error_code ec;

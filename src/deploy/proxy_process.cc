@@ -118,4 +118,10 @@ Result<ProxyAdmin> EnsureProxyProcess(const ProxyProcessOptions& options) {
   return record.admin;
 }
 
+Status StopProxyProcess(const fs::path& state_dir) {
+  std::optional<ProxyRecord> recorded = ReadRecord(state_dir / "proxy.json");
+  if (!recorded || !CheckProcess(recorded->process).running) return Status::Ok();
+  return StopProcessGroups({recorded->process}, std::chrono::seconds(5));
+}
+
 }  // namespace slipway::deploy

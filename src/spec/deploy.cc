@@ -52,10 +52,19 @@ std::optional<std::string> ReadArtifact(LoadContext& context, const Field& field
     return std::nullopt;
   }
   if (text->find("${{") != std::string::npos) return text;  // checked when rendered
+  if (text->starts_with("./")) {
+    // A file or directory the job's workspace holds (a needed job's artifact).
+    if (("/" + *text + "/").find("/../") != std::string::npos) {
+      context.reader->Error(field.pos, "artifact '" + *text + "' leaves the workspace",
+                            "name a path inside the job's workspace, without '..'");
+      return std::nullopt;
+    }
+    return text;
+  }
   if (auto error = ArtifactReferenceError(*text)) {
     context.reader->Error(field.pos, "artifact " + *error,
                           "use REPOSITORY:TAG or REPOSITORY@sha256:DIGEST of slipway's registry, "
-                          "e.g. hello/app:1.4.2");
+                          "or ./PATH in the job's workspace, e.g. hello/app:1.4.2");
     return std::nullopt;
   }
   return text;

@@ -156,8 +156,8 @@ TEST(DeployJobs, LiteralArtifactsAreRegistryReferences) {
         "  d:\n    deploy: {environment: staging, artifact: " + std::string(value) + "}\n"));
   };
   const std::string hint =
-      " (use REPOSITORY:TAG or REPOSITORY@sha256:DIGEST of slipway's registry, e.g. "
-      "hello/app:1.4.2)";
+      " (use REPOSITORY:TAG or REPOSITORY@sha256:DIGEST of slipway's registry, or ./PATH in the "
+      "job's workspace, e.g. hello/app:1.4.2)";
   EXPECT_THAT(artifact("hello/app"),
               ElementsAre("p.yml:12:46: artifact 'hello/app' names no tag or digest" + hint));
   EXPECT_THAT(artifact("Hello/App:1"),
@@ -172,6 +172,10 @@ TEST(DeployJobs, LiteralArtifactsAreRegistryReferences) {
               ElementsAre("p.yml:12:46: artifact 'localhost:5000/app:1' does not start with a "
                           "repository name" +
                           hint));
+  EXPECT_THAT(artifact("./dist/app.tar.gz"), ElementsAre());
+  EXPECT_THAT(artifact("./dist/../../etc"),
+              ElementsAre("p.yml:12:46: artifact './dist/../../etc' leaves the workspace (name a "
+                          "path inside the job's workspace, without '..')"));
   EXPECT_THAT(artifact("1.0"), ElementsAre("p.yml:12:46: expected a string, got number 1.0 (quote "
                                            "it to use it as text: '1.0')"));
 }
