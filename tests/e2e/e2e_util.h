@@ -9,6 +9,7 @@
 //   E2E_MARKER  a string unique to the test; scripts put it into the command lines of the
 //               processes they start so a test can find survivors in /proc
 //   SLIPWAY_CACHE_DIR  the test's private cache (also passed as --cache-dir to `run`)
+//   SLIPWAY_STATE_DIR  the test's private environments (deploy jobs of `run`)
 //   TMPDIR      a private directory, checked for slipway's leftovers when the test ends
 #pragma once
 
@@ -456,6 +457,7 @@ class E2eTest : public ::testing::Test {
     env["TMPDIR"] = (root_ / "tmp").string();  // where slipway makes its scratch directory
     env["E2E_MARKER"] = marker_;
     env["SLIPWAY_CACHE_DIR"] = cache_dir_.string();
+    env["SLIPWAY_STATE_DIR"] = (root_ / "local-state").string();  // environments of deploy jobs
     env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "e2e";
     env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "e2e@example.com";
     env["GIT_CONFIG_NOSYSTEM"] = "1";

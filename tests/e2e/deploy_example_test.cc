@@ -1,0 +1,165 @@
+// The example service's pipeline deploys itself: staging (blue-green) then production (canary
+// with analysis) behind the built-in proxy; a good release is promoted, a bad one is rolled
+// back by the analysis while traffic flows, and production keeps serving the good one.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "e2e/e2e_util.h"
+#include "http/http.h"
+
+namespace slipway::e2e {
+namespace {
+
+uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Requests to a URL from a thread, ~100/s, counting answers by "status body".
+class Load {
+ public:
+  explicit Load(std::string url) : thread_([this, url] {
+      http::ClientOptions options;
+      options.base_url = url;
+      options.request_timeout = std::chrono::seconds(5);
+      auto client = http::HttpClient::Create(options);
+      if (!client.ok()) return;
+      while (!stop_.load()) {
+        auto answer = (*client)->Send("GET", "/");
+        std::lock_guard lock(mutex_);
+        ++counts_[answer.ok() ? std::to_string(answer->status) + " " + answer->body
+                              : "error " + answer.status().message()];
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }) {}
+  ~Load() {
+    stop_ = true;
+    thread_.join();
+  }
+  std::map<std::string, int> TakeCounts() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(counts_, {});
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::map<std::string, int> counts_;
+  std::thread thread_;
+};
+
+class DeployExampleTest : public E2eTest {
+ protected:
+  void SetUp() override {
+    E2eTest::SetUp();
+    fs::copy(fs::path(SLIPWAY_SOURCE_DIR) / "examples" / "hello-service", repo_,
+             fs::copy_options::recursive);
+    // Private ports, so tests and a running demo never meet.
+    production_ = FreePort();
+    staging_ = FreePort();
+    std::string pipeline = ReadText(repo_ / ".slipway.yml");
+    pipeline = std::regex_replace(pipeline, std::regex("127\\.0\\.0\\.1:18080"),
+                                  "127.0.0.1:" + std::to_string(production_));
+    pipeline = std::regex_replace(pipeline, std::regex("127\\.0\\.0\\.1:18081"),
+                                  "127.0.0.1:" + std::to_string(staging_));
+    Write(".slipway.yml", pipeline);
+    Commit("hello-service");
+  }
+
+  void TearDown() override {
+    for (const char* environment : {"production", "staging"}) {
+      Outcome down = Slipway({"env", "destroy", environment, "--local", "--project", "repo"});
+      EXPECT_EQ(down.exit_code, 0) << down;
+    }
+    E2eTest::TearDown();
+  }
+
+  void Release(const std::string& version, const std::string& error_rate) {
+    Write("VERSION", version + "\n");
+    Write("hello.env", "HELLO_DELAY_MS=0\nHELLO_ERROR_RATE=" + error_rate + "\n");
+    Commit("release " + version);
+  }
+
+  std::string Get(uint16_t port) {
+    http::ClientOptions options;
+    options.base_url = "http://127.0.0.1:" + std::to_string(port);
+    auto client = http::HttpClient::Create(options);
+    auto answer = (*client)->Send("GET", "/");
+    return answer.ok() ? std::to_string(answer->status) + " " + answer->body : "error";
+  }
+
+  uint16_t production_ = 0, staging_ = 0;
+};
+
+TEST_F(DeployExampleTest, PromotesAGoodReleaseAndRollsBackABadOneUnderTraffic) {
+  Release("1.0.0", "0");
+  Outcome first = Run({"--json", "-j", "4", "--secret", "DEMO_TOKEN=tok-" + marker_});
+  ASSERT_EQ(first.exit_code, 0) << first;
+  EXPECT_EQ(first.Result("deploy-staging"), "success");
+  EXPECT_EQ(first.Result("deploy-production"), "success");
+  EXPECT_EQ(Get(staging_), "200 hello from 1.0.0\n");
+  EXPECT_EQ(Get(production_), "200 hello from 1.0.0\n");
+
+  Load load("http://127.0.0.1:" + std::to_string(production_));
+  // A good release goes through the canary and its analysis: production serves it.
+  Release("1.1.0", "0");
+  Outcome good = Run({"--json", "-j", "4", "--secret", "DEMO_TOKEN=tok-" + marker_});
+  ASSERT_EQ(good.exit_code, 0) << good;
+  EXPECT_CONTAINS(good.err, "deploy: analysis");
+  EXPECT_EQ(Get(production_), "200 hello from 1.1.0\n");
+  std::map<std::string, int> during_good = load.TakeCounts();
+  for (const auto& [answer, count] : during_good) {
+    EXPECT_TRUE(answer == "200 hello from 1.0.0\n" || answer == "200 hello from 1.1.0\n")
+        << count << " x " << answer;
+  }
+  EXPECT_GT(during_good["200 hello from 1.1.0\n"], 0) << "the canary got no traffic";
+
+  // A bad release (half its answers are 500): the analysis rolls it back on its own.
+  Release("1.2.0", "0.5");
+  Outcome bad = Run({"--json", "-j", "4", "--secret", "DEMO_TOKEN=tok-" + marker_});
+  EXPECT_NE(bad.exit_code, 0) << bad;
+  EXPECT_EQ(bad.Result("deploy-staging"), "success");
+  EXPECT_EQ(bad.Result("deploy-production"), "failure");
+  EXPECT_CONTAINS(bad.err, "analysis failed: canary");
+  EXPECT_CONTAINS(bad.err, "deploy: rolled back");
+  load.TakeCounts();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // After the rollback every answer comes from the good release.
+  const std::map<std::string, int> after = load.TakeCounts();
+  ASSERT_FALSE(after.empty());
+  for (const auto& [answer, count] : after) {
+    EXPECT_EQ(answer, "200 hello from 1.1.0\n") << count << " answers";
+  }
+
+  Outcome history = Slipway({"env", "history", "production", "--local", "--project", "repo",
+                             "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history;
+  const Json records = Json::parse(history.out);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0]["outcome"], "succeeded");
+  EXPECT_EQ(records[1]["outcome"], "succeeded");
+  EXPECT_EQ(records[2]["outcome"], "failed");
+  EXPECT_CONTAINS(records[2]["reason"].get<std::string>(), "analysis failed");
+  EXPECT_EQ(records[2]["strategy"], "canary");
+  EXPECT_TRUE(records[2]["steps"].size() >= 3u) << records[2].dump();
+
+  Outcome status = Slipway({"env", "status", "production", "--local", "--project", "repo"});
+  ASSERT_EQ(status.exit_code, 0) << status;
+  EXPECT_CONTAINS(status.out, "100%");
+}
+
+}  // namespace
+}  // namespace slipway::e2e
