@@ -52,8 +52,13 @@ inline std::string ReadText(const std::filesystem::path& path) {
 
 // An HTTP server on 127.0.0.1:<argv[1]> answering "<SLIPWAY_REVISION> <pid>" to every GET;
 // /healthz answers 500 while a file `unhealthy` exists in its directory, /never always 503.
+// It answers HTTP/1.0 and closes each connection, or with $HTTP_KEEP_ALIVE=1 in its
+// environment, HTTP/1.1 and keeps connections open.
 inline constexpr char kServerPy[] = R"(import http.server, os, sys
 class Handler(http.server.BaseHTTPRequestHandler):
+    if os.environ.get("HTTP_KEEP_ALIVE") == "1":
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes
     def do_GET(self):
         code = 200
         if self.path == "/never" or (self.path == "/healthz" and os.path.exists("unhealthy")):

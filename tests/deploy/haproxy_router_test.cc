@@ -7,23 +7,18 @@
 
 #include "deploy/deploy.h"
 #include "deploy/deploy_test_util.h"
+#include "deploy/haproxy_process.h"
 #include "deploy/haproxy_runtime.h"
-#include "deploy/instance_process.h"
-#include "deploy/net_io.h"
-#include "deploy/port_allocator.h"
 #include "deploy/revision_servers.h"
 
 namespace slipway::deploy {
 namespace {
 
-using std::chrono::milliseconds;
 using testing::CountAnswers;
+using testing::HaproxyProcess;
 using ::testing::HasSubstr;
-using testing::ReadText;
 using testing::RevisionServers;
 using testing::TempDir;
-using testing::WaitUntil;
-using testing::WriteText;
 
 constexpr int kSlots = 4;
 
@@ -34,53 +29,22 @@ class HaproxyRouterTest : public ::testing::Test {
   static void SetUpTestSuite() {
     shared_ = std::make_unique<Shared>();
     Shared& s = *shared_;
-    s.frontend = {"127.0.0.1", *AllocatePort("127.0.0.1", {})};
-    s.tcp_socket = {"127.0.0.1", *AllocatePort("127.0.0.1", {s.frontend.port})};
-    s.unix_socket = (s.dir.path() / "admin.sock").string();
-    WriteText(s.dir.path() / "haproxy.cfg",
-              "global\n"
-              "  stats socket " +
-                  s.unix_socket +
-                  " mode 600 level admin\n"
-                  "  stats socket ipv4@" +
-                  s.tcp_socket.ToString() +
-                  " level admin\n"
-                  "defaults\n"
-                  "  mode http\n"
-                  "  timeout connect 2s\n"
-                  "  timeout client 10s\n"
-                  "  timeout server 10s\n"
-                  "frontend web\n"
-                  "  bind " +
-                  s.frontend.ToString() +
-                  "\n"
-                  "  default_backend app\n"
-                  "backend app\n"
-                  "  balance roundrobin\n"
-                  "  server-template srv " +
-                  std::to_string(kSlots) + " 127.0.0.1:1 disabled\n");
-    Result<ProcessIdentity> haproxy = LaunchDetached({"exec haproxy -f haproxy.cfg -db",
-                                                      s.dir.path(),
-                                                      {"PATH=/usr/sbin:/usr/bin:/bin"},
-                                                      s.dir.path() / "haproxy.log"});
-    ASSERT_TRUE(haproxy.ok()) << haproxy.status().ToString();
-    s.haproxy = *haproxy;
-    ASSERT_TRUE(WaitUntil([&] {
-      return ProbeConnect(ParseSocketAddress(s.unix_socket), milliseconds(500)).ok();
-    })) << ReadText(s.dir.path() / "haproxy.log");
-
+    s.haproxy = std::make_unique<HaproxyProcess>(s.dir.path(), kSlots);
+    ASSERT_TRUE(s.haproxy->ok()) << s.haproxy->error();
     s.servers = std::make_unique<RevisionServers>(s.dir.path());
     ASSERT_TRUE(s.servers->ok()) << s.servers->error();
   }
 
   static void TearDownTestSuite() {
     shared_->servers.reset();
-    if (shared_->haproxy.pid > 0) (void)StopProcessGroups({shared_->haproxy}, milliseconds(3000));
+    shared_->haproxy.reset();
     shared_.reset();
   }
 
   void SetUp() override {
-    ASSERT_TRUE(shared_->servers && shared_->servers->ok()) << "set-up failed";
+    ASSERT_TRUE(shared_->haproxy && shared_->haproxy->ok() && shared_->servers &&
+                shared_->servers->ok())
+        << "set-up failed";
     // Every test starts from idle slots and no saved mapping.
     std::string line;
     for (int i = 1; i <= kSlots; ++i) {
@@ -93,11 +57,9 @@ class HaproxyRouterTest : public ::testing::Test {
 
   static std::filesystem::path StateFile() { return shared_->dir.path() / "router.json"; }
 
-  static HaproxyRouterOptions Options(std::string socket = shared_->unix_socket) {
-    HaproxyRouterOptions options;
+  static HaproxyRouterOptions Options(std::string socket = shared_->haproxy->unix_socket()) {
+    HaproxyRouterOptions options = shared_->haproxy->RouterOptions(kSlots);
     options.socket = std::move(socket);
-    options.backend = "app";
-    options.servers = kSlots;
     options.state_file = StateFile();
     return options;
   }
@@ -108,21 +70,19 @@ class HaproxyRouterTest : public ::testing::Test {
     return router.ok() ? std::move(router).value() : nullptr;
   }
 
-  static Result<std::string> Send(const std::string& line) {
-    return RuntimeExchange(ParseSocketAddress(shared_->unix_socket), line, milliseconds(5000));
-  }
+  static Result<std::string> Send(const std::string& line) { return shared_->haproxy->Send(line); }
 
   static std::vector<Backend> Split(int blue, int green) {
     return shared_->servers->Split(blue, green);
   }
 
-  static std::map<std::string, int> Count(int n) { return CountAnswers(shared_->frontend, n); }
+  static std::map<std::string, int> Count(int n) {
+    return CountAnswers(shared_->haproxy->frontend(), n);
+  }
 
   struct Shared {
     TempDir dir;
-    Endpoint frontend, tcp_socket;
-    std::string unix_socket;
-    ProcessIdentity haproxy;
+    std::unique_ptr<HaproxyProcess> haproxy;
     std::unique_ptr<RevisionServers> servers;
   };
   static std::unique_ptr<Shared> shared_;
@@ -191,7 +151,7 @@ TEST_F(HaproxyRouterTest, ANewRouterAdoptsTheMappingAndTcpSocketsWork) {
   ASSERT_TRUE(router->Apply(Split(75, 25)).ok());
   router.reset();
 
-  auto adopted = Make(Options(shared_->tcp_socket.ToString()));
+  auto adopted = Make(Options(shared_->haproxy->tcp_socket().ToString()));
   ASSERT_TRUE(adopted);
   Result<std::vector<Backend>> observed = adopted->Observe();
   ASSERT_TRUE(observed.ok()) << observed.status().ToString();
