@@ -17,6 +17,9 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
+// A TCP socket on the concrete executor of an io_context: no type-erased executor
+// (any_io_executor) on the per-request path. Its timeouts are the worker's sweep (sweep.h).
+using Socket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
 using SteadyClock = std::chrono::steady_clock;
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;

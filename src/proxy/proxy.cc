@@ -54,7 +54,7 @@ struct Proxy::Impl {
   // Each accepted connection goes to the next worker's io_context and stays there.
   void Accept() {
     Worker& target = *workers[next_worker++ % workers.size()];
-    acceptor->async_accept(target.ioc, [this, &target](beast::error_code ec, tcp::socket socket) {
+    acceptor->async_accept(target.ioc, [this, &target](beast::error_code ec, Socket socket) {
       if (!acceptor->is_open()) return;
       if (!ec) {
         std::make_shared<Session>(target, std::move(socket))->Start();

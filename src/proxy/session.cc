@@ -1,16 +1,17 @@
 #include "proxy/session.h"
 
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "proxy/headers.h"
+#include "proxy/wire.h"
 
 namespace slipway::proxy::internal {
 namespace {
 
-std::string AddressOf(const tcp::socket& socket) {
+std::string AddressOf(const Socket& socket) {
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
   return ec ? std::string() : remote.address().to_string();
@@ -24,17 +25,39 @@ std::chrono::seconds Seconds(int n) { return std::chrono::seconds(std::max(1, n)
 
 }  // namespace
 
-Session::Session(Worker& worker, tcp::socket socket)
+Session::Session(Worker& worker, Socket socket)
     : worker_(worker),
       options_(worker.context.options),
       client_(std::move(socket)),
-      client_address_(AddressOf(client_.socket())) {
+      client_address_(AddressOf(client_)) {
   beast::error_code ignored;
-  client_.socket().set_option(tcp::no_delay(true), ignored);
+  client_.set_option(tcp::no_delay(true), ignored);
 }
 
 void Session::Start() {
-  net::dispatch(client_.get_executor(), [self = shared_from_this()] { self->ReadHead(); });
+  net::dispatch(client_.get_executor(), [self = shared_from_this()] {
+    self->worker_.sweep.Watch(self);
+    self->ReadHead();
+  });
+}
+
+void Session::SetClientDeadline(std::chrono::seconds timeout) {
+  client_deadline_ = SteadyClock::now() + timeout;
+}
+
+void Session::CheckDeadlines(SteadyClock::time_point now) {
+  beast::error_code ignored;
+  if (now >= client_deadline_) {
+    // Ends the pending read or write (operation_aborted): the session closes.
+    client_deadline_ = SteadyClock::time_point::max();
+    client_.close(ignored);
+  }
+  if (now >= upstream_deadline_ && upstream_) {
+    // Ends the pending connect, write or read: UpstreamFailed answers 504.
+    upstream_deadline_ = SteadyClock::time_point::max();
+    upstream_timed_out_ = true;
+    upstream_->socket.close(ignored);
+  }
 }
 
 void Session::ReadHead() {
@@ -42,8 +65,8 @@ void Session::ReadHead() {
   parser_->header_limit(static_cast<uint32_t>(
       std::min<size_t>(options_.max_header_bytes, std::numeric_limits<uint32_t>::max())));
   parser_->body_limit(options_.max_body_bytes);
-  // Waiting for a request is the idle keep-alive time; it also bounds a slow head.
-  client_.expires_after(Seconds(options_.client_idle_timeout_seconds));
+  // Waiting for a request is the idle keep-alive time; it also bounds a slow head and body.
+  SetClientDeadline(Seconds(options_.client_idle_timeout_seconds));
   bhttp::async_read_header(
       client_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
@@ -86,6 +109,7 @@ void Session::OnClientError(beast::error_code ec) {
 }
 
 void Session::Route() {
+  client_deadline_ = SteadyClock::time_point::max();  // the upstream's deadline applies now
   request_ = parser_->release();
   parser_.reset();
   client_version_ = request_.version();
@@ -138,14 +162,16 @@ void Session::Reply(int status, std::string_view message, bool close) {
 }
 
 void Session::Send() {
-  response_.keep_alive(keep_alive_);
-  client_.expires_after(Seconds(options_.client_idle_timeout_seconds));
-  bhttp::async_write(client_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
-    self->OnSent(ec);
-  });
+  RenderHead(response_, keep_alive_, wire_head_);
+  SetClientDeadline(Seconds(options_.client_idle_timeout_seconds));
+  const std::array<net::const_buffer, 2> wire = {net::buffer(wire_head_),
+                                                 net::buffer(response_.body())};
+  net::async_write(client_, wire,
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnSent(ec); });
 }
 
 void Session::OnSent(beast::error_code ec) {
+  client_deadline_ = SteadyClock::time_point::max();
   table_.reset();
   pool_ = nullptr;
   endpoint_ = nullptr;
@@ -159,8 +185,8 @@ void Session::OnSent(beast::error_code ec) {
 // Half-close, then drain what comes for a moment before closing.
 void Session::Linger() {
   beast::error_code ignored;
-  client_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  client_.expires_after(std::chrono::seconds(2));
+  client_.shutdown(tcp::socket::shutdown_send, ignored);
+  SetClientDeadline(std::chrono::seconds(2));
   Drain();
 }
 
@@ -175,8 +201,9 @@ void Session::Drain() {
 
 void Session::Close() {
   beast::error_code ignored;
-  client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  client_.socket().close(ignored);
+  client_.shutdown(tcp::socket::shutdown_both, ignored);
+  client_.close(ignored);
+  client_deadline_ = upstream_deadline_ = SteadyClock::time_point::max();
   upstream_.reset();
 }
 

@@ -6,6 +6,11 @@
 // WriteUpstream → ReadUpstream) → Answer → ReadHead … A connect failure moves to another
 // endpoint of the pool once; a reused connection the upstream had closed is replaced by a
 // fresh one once; anything else is the client's 502 (504 on timeout).
+//
+// Timeouts are deadlines the worker's sweep checks (sweep.h): the client's while a request is
+// awaited or an answer written, the upstream's while connecting and while the request and its
+// answer are in flight. An expired deadline closes that socket, which ends the pending
+// operation.
 #pragma once
 
 #include <boost/beast/http/parser.hpp>
@@ -18,13 +23,14 @@
 
 namespace slipway::proxy::internal {
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public std::enable_shared_from_this<Session>, public Expiring {
  public:
-  Session(Worker& worker, tcp::socket socket);
+  Session(Worker& worker, Socket socket);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   void Start();  // call from any thread: the session moves to its socket's executor
+  void CheckDeadlines(SteadyClock::time_point now) override;
 
  private:
   // session.cc: the client side.
@@ -36,6 +42,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Route();
   void Reply(int status, std::string_view message, bool close);
   void Send();
+  void SetClientDeadline(std::chrono::seconds timeout);
   void OnSent(beast::error_code ec);
   void Linger();
   void Drain();
@@ -54,8 +61,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Worker& worker_;
   const ProxyOptions& options_;
-  beast::tcp_stream client_;
+  Socket client_;
   beast::flat_buffer buffer_;
+  std::string wire_head_;  // the head being written (upstream, then client); reused
+  SteadyClock::time_point client_deadline_ = SteadyClock::time_point::max();
+  SteadyClock::time_point upstream_deadline_ = SteadyClock::time_point::max();
+  bool upstream_timed_out_ = false;
   std::string client_address_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response_parser<bhttp::string_body>> response_parser_;

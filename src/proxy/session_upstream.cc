@@ -1,14 +1,15 @@
 // The upstream half of a session: a pooled or new connection, the request, the answer.
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "proxy/headers.h"
 #include "proxy/session.h"
+#include "proxy/wire.h"
 
 namespace slipway::proxy::internal {
 namespace {
-
-bool IsTimeout(const beast::error_code& ec) { return ec == beast::error::timeout; }
 
 bool Idempotent(bhttp::verb method) {
   switch (method) {
@@ -28,27 +29,35 @@ bool Idempotent(bhttp::verb method) {
 
 void Session::Forward(const Endpoint& endpoint, bool allow_idle) {
   endpoint_ = &endpoint;
-  if (allow_idle) upstream_ = worker_.upstreams.TakeIdle(endpoint.key);
+  upstream_timed_out_ = false;
+  if (allow_idle) {
+    // A request that can be sent again needs no liveness check of a recently used connection.
+    upstream_ = worker_.upstreams.TakeIdle(endpoint.key, SteadyClock::now(),
+                                           !replaced_stale_ && Idempotent(request_.method()));
+  }
   if (upstream_) return WriteUpstream();
   upstream_ = std::make_unique<UpstreamConnection>(worker_.ioc, endpoint.key);
-  upstream_->stream.expires_after(std::chrono::seconds(options_.upstream_timeout_seconds));
-  upstream_->stream.async_connect(
-      endpoint.addresses, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
-        self->OnConnect(ec);
-      });
+  upstream_deadline_ = SteadyClock::now() + std::chrono::seconds(options_.upstream_timeout_seconds);
+  net::async_connect(upstream_->socket, endpoint.addresses,
+                     [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+                       self->OnConnect(ec);
+                     });
 }
 
 void Session::OnConnect(beast::error_code ec) {
   if (ec) return UpstreamFailed(ec, true);
   beast::error_code ignored;
-  upstream_->stream.socket().set_option(tcp::no_delay(true), ignored);
+  upstream_->socket.set_option(tcp::no_delay(true), ignored);
   WriteUpstream();
 }
 
 void Session::WriteUpstream() {
-  upstream_->stream.expires_after(std::chrono::seconds(options_.upstream_timeout_seconds));
-  bhttp::async_write(
-      upstream_->stream, request_,
+  upstream_deadline_ = SteadyClock::now() + std::chrono::seconds(options_.upstream_timeout_seconds);
+  RenderHead(request_, wire_head_);
+  const std::array<net::const_buffer, 2> wire = {net::buffer(wire_head_),
+                                                 net::buffer(request_.body())};
+  net::async_write(
+      upstream_->socket, wire,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnUpstreamWrite(ec); });
 }
 
@@ -64,7 +73,7 @@ void Session::ReadUpstream() {
       static_cast<uint32_t>(std::min<size_t>(options_.max_header_bytes * 4, 1 << 20)));
   if (head_) response_parser_->skip(true);  // an answer to HEAD has no body
   bhttp::async_read(
-      upstream_->stream, upstream_->buffer, *response_parser_,
+      upstream_->socket, upstream_->buffer, *response_parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnUpstreamRead(ec); });
 }
 
@@ -81,9 +90,12 @@ void Session::OnUpstreamRead(beast::error_code ec) {
 void Session::UpstreamFailed(beast::error_code ec, bool connect_failed) {
   const bool nothing_answered = !response_parser_ || !response_parser_->got_some();
   const bool was_reused = upstream_ && upstream_->reused;
+  const bool timed_out = upstream_timed_out_;
   upstream_.reset();
+  upstream_deadline_ = SteadyClock::time_point::max();
+  upstream_timed_out_ = false;
   response_parser_.reset();
-  if (IsTimeout(ec)) {
+  if (timed_out) {
     upstream_failure_ = true;
     return Reply(504, "upstream timed out", false);
   }
@@ -107,10 +119,11 @@ void Session::UpstreamFailed(beast::error_code ec, bool connect_failed) {
 
 void Session::AnswerFromUpstream() {
   const bool reusable = response_parser_->keep_alive();
+  upstream_deadline_ = SteadyClock::time_point::max();
   response_ = response_parser_->release();
   response_parser_.reset();
   if (reusable) {
-    worker_.upstreams.Release(std::move(upstream_));
+    worker_.upstreams.Release(std::move(upstream_), SteadyClock::now());
   } else {
     upstream_.reset();
   }

@@ -10,7 +10,7 @@ namespace {
 // An idle connection is usable when reading would block: no EOF (the upstream closed it) and
 // no stray bytes (an answer nobody asked for). One non-blocking peek, no wait.
 bool LooksOpen(UpstreamConnection& connection) {
-  auto& socket = connection.stream.socket();
+  auto& socket = connection.socket;
   if (!socket.is_open() || connection.buffer.size() > 0) return false;
   char byte;
   const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -19,20 +19,24 @@ bool LooksOpen(UpstreamConnection& connection) {
 
 void Close(UpstreamConnection& connection) {
   beast::error_code ignored;
-  connection.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  connection.stream.socket().close(ignored);
+  connection.socket.shutdown(tcp::socket::shutdown_both, ignored);
+  connection.socket.close(ignored);
 }
 
 }  // namespace
 
-std::unique_ptr<UpstreamConnection> UpstreamPool::TakeIdle(const std::string& key) {
+std::unique_ptr<UpstreamConnection> UpstreamPool::TakeIdle(const std::string& key,
+                                                           SteadyClock::time_point now,
+                                                           bool can_retry) {
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
   while (!list.empty()) {
     std::unique_ptr<UpstreamConnection> connection = std::move(list.back());
     list.pop_back();
-    if (LooksOpen(*connection)) {
+    const bool trusted = can_retry && now - connection->idle_since < kTrustIdleFor &&
+                         connection->socket.is_open() && connection->buffer.size() == 0;
+    if (trusted || LooksOpen(*connection)) {
       connection->reused = true;
       return connection;
     }
@@ -41,14 +45,14 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::TakeIdle(const std::string& ke
   return nullptr;
 }
 
-void UpstreamPool::Release(std::unique_ptr<UpstreamConnection> connection) {
+void UpstreamPool::Release(std::unique_ptr<UpstreamConnection> connection,
+                           SteadyClock::time_point now) {
   auto& list = idle_[connection->key];
   if ((live_ && live_->count(connection->key) == 0) || list.size() >= kMaxIdlePerEndpoint) {
     Close(*connection);
     return;
   }
-  // An idle connection must not time out on its own: tcp_stream would fail the next use.
-  connection->stream.expires_never();
+  connection->idle_since = now;
   list.push_back(std::move(connection));
 }
 

@@ -10,6 +10,7 @@
 #include "proxy/asio.h"
 #include "proxy/proxy.h"
 #include "proxy/route_table.h"
+#include "proxy/sweep.h"
 #include "proxy/telemetry.h"
 #include "proxy/upstream_pool.h"
 
@@ -47,8 +48,9 @@ class Worker {
   }
 
   ProxyContext& context;
-  net::io_context ioc{1};  // one thread runs it: Asio may skip its internal locking
+  net::io_context ioc{1};  // one thread runs it (a hint: Asio need not wake other threads)
   UpstreamPool upstreams;  // declared after ioc: destroyed before it
+  Sweep sweep{ioc};        // the client and upstream deadlines of this thread's sessions
   std::thread thread;
 
  private:

@@ -173,6 +173,33 @@ TEST(ProxyForwarding, SlowUpstreamGives504) {
   EXPECT_EQ(stable->upstream_failures, 1u);
 }
 
+TEST(ProxyForwarding, Http10ClientGetsAnHttp10AnswerAndTheConnectionCloses) {
+  Backend backend("b");
+  auto proxy = StartProxy({{PoolOf("stable", 100, {&backend})}});
+  ASSERT_TRUE(proxy);
+  const std::string answer = RawExchange(proxy->port(), "GET / HTTP/1.0\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("\r\nContent-Length: 1\r\n"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("Connection:"), std::string::npos) << answer;
+  EXPECT_EQ(answer.substr(answer.size() - 5), "\r\n\r\nb") << answer;
+}
+
+TEST(ProxyForwarding, IdleClientConnectionIsClosed) {
+  Backend backend("b");
+  ProxyOptions options;
+  options.client_idle_timeout_seconds = 1;
+  auto proxy = StartProxy({{PoolOf("stable", 100, {&backend})}}, options);
+  ASSERT_TRUE(proxy);
+  const auto start = std::chrono::steady_clock::now();
+  // An unfinished head: the proxy waits for the rest until the idle timeout.
+  const std::string answer = RawExchange(proxy->port(), "GET / HTTP/1.1\r\nHost: x\r\n");
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(answer, "");
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::milliseconds(4000));  // closed, not RawExchange's 5 s limit
+  EXPECT_EQ(backend.requests(), 0);
+}
+
 TEST(ProxyForwarding, UpstreamStatusesPassThrough) {
   Backend backend("b");
   backend.status = 500;
