@@ -253,6 +253,8 @@ TEST(RolloutTrafficTest, BuiltInProxyServesEveryRequestThroughRolloutsAndAnAbort
   scenario.Run();
 }
 
+// haproxy as docs/deploy.md configures it, deliberately without `option redispatch` or
+// `retries`: no request may depend on haproxy retrying it elsewhere.
 TEST(RolloutTrafficTest, HaproxyServesEveryRequestThroughRolloutsAndAnAbort) {
   constexpr int kSlots = 6;
   TempDir dir;
