@@ -31,6 +31,10 @@
 #include "http/http.h"
 #include "store/store.h"
 
+namespace slipway::deploy {
+class Deployments;
+}  // namespace slipway::deploy
+
 namespace slipway::registry {
 class KeyRing;
 class Registry;
@@ -60,6 +64,9 @@ struct ApiContext {
   registry::Registry* registry = nullptr;
   // The keys that sign provenance (borrowed). Null: the signing-key routes answer 404.
   registry::KeyRing* keys = nullptr;
+  // The environments this server deploys to (borrowed). Null: the environment routes answer
+  // 404.
+  deploy::Deployments* deployments = nullptr;
   // The wall clock for stored times; system_clock::now when empty.
   std::function<store::Time()> now;
   // "http://host:port" as clients reach the server: prefixes Location headers of created

@@ -55,6 +55,13 @@ Status OwnAttempt(ApiState& state, const http::Request& request, store::Attempt*
 http::Response PutArtifacts(ApiState& state, http::Request& request);
 http::Response GetNeededArtifacts(ApiState& state, http::Request& request);
 http::Response GetJobArtifacts(ApiState& state, http::Request& request);
+// environments.cc
+http::Response ListEnvironments(ApiState& state, http::Request& request);
+http::Response GetEnvironment(ApiState& state, http::Request& request);
+http::Response ListDeploys(ApiState& state, http::Request& request);
+http::Response RollbackEnvironment(ApiState& state, http::Request& request);
+http::Response ApproveEnvironment(ApiState& state, http::Request& request);
+http::Response DestroyEnvironment(ApiState& state, http::Request& request);
 // audit.cc
 http::Response ListAudit(ApiState& state, http::Request& request);
 http::Response VerifyAudit(ApiState& state, http::Request& request);

@@ -41,9 +41,6 @@ bool SameRouting(std::vector<Backend> a, std::vector<Backend> b) {
 }  // namespace
 
 void Deployments::Impl::RecordDrift(Runtime& runtime, DriftEvent event) {
-  event.at = std::chrono::system_clock::now();
-  event.project = runtime.project;
-  event.environment = runtime.name;
   {
     std::ofstream out(runtime.dir / "events.jsonl", std::ios::app);
     out << nlohmann::json{{"at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -78,9 +75,9 @@ std::vector<DriftEvent> Deployments::Impl::ReconcileOne(Runtime& runtime) {
       if (runtime.last_drift[kind] == message) return;  // already reported
       runtime.last_drift[kind] = message;
     }
-    DriftEvent event{.at = {},
-                     .project = {},
-                     .environment = {},
+    DriftEvent event{.at = std::chrono::system_clock::now(),
+                     .project = runtime.project,
+                     .environment = runtime.name,
                      .kind = kind,
                      .message = message,
                      .healed = false};

@@ -71,6 +71,13 @@ Status Server::Impl::Start() {
                                                                    : options_.registry_dir));
   SLIPWAY_ASSIGN_OR_RETURN(keys_, registry::KeyRing::Open(options_.data_dir / "keys"));
   publisher_ = std::make_unique<engine::Publisher>(registry_.get(), keys_.get());
+  deployments_ = std::make_unique<deploy::Deployments>(deploy::DeploymentsOptions{
+      .state_dir = options_.data_dir / "environments",
+      .slipway_binary = std::filesystem::read_symlink("/proc/self/exe", ec),
+      .registry = registry_.get(),
+      .keys = keys_->PublicKeys(),
+      .health = {},
+      .ready_timeout = std::chrono::minutes(2)});
 
   engine::AgentServiceOptions agent_options;
   agent_options.lease = options_.lease;
@@ -95,6 +102,7 @@ Status Server::Impl::Start() {
   context.artifacts = artifacts_.get();
   context.registry = registry_.get();
   context.keys = keys_.get();
+  context.deployments = deployments_.get();
   SLIPWAY_ASSIGN_OR_RETURN(http::Router router, api::MakeRouter(context));
   http::ServerOptions http_options;
   http_options.address = listen.first;
@@ -108,6 +116,7 @@ Status Server::Impl::Start() {
   threads_.emplace_back([this] { PollLoop(); });
   threads_.emplace_back([this] { CronLoop(); });
   threads_.emplace_back([this] { RegistryGcLoop(); });
+  threads_.emplace_back([this] { ReconcileLoop(); });
   return StartEmbeddedAgents();
 }
 
@@ -131,6 +140,30 @@ Status Server::Impl::StartEmbeddedAgents() {
     agent::Agent* running = agents_.back().get();
     threads_.emplace_back([this, running] { running->Run(stop_); });
   }
+  return StartDeployAgent(host);
+}
+
+// Deploy jobs (labelled spec::kDeployAgentLabel) run here, where the environments' targets,
+// proxies and the registry are; they only wait on rollouts, so several run at once.
+Status Server::Impl::StartDeployAgent(const std::string& host) {
+  const std::vector<std::string> labels = {std::string(spec::kDeployAgentLabel)};
+  store::Agent record;
+  record.name = "deploy-" + host;
+  record.labels = labels;
+  record.capacity = 4;
+  record.registered = record.last_seen = std::chrono::system_clock::now();
+  SLIPWAY_ASSIGN_OR_RETURN(store::Agent registered, store_->RegisterAgent(record));
+  transports_.push_back(
+      std::make_unique<agent::LocalTransport>(agent_service_.get(), registered.id, labels));
+  agent::AgentOptions agent_options;
+  agent_options.capacity = record.capacity;
+  agent_options.work_dir = options_.data_dir / "agents" / "deploy";
+  agent_options.environment = options_.agent_environment;
+  agent_options.poll_wait = std::chrono::milliseconds(1000);
+  agent_options.deployer = deployments_.get();
+  agents_.push_back(std::make_unique<agent::Agent>(transports_.back().get(), agent_options));
+  agent::Agent* running = agents_.back().get();
+  threads_.emplace_back([this, running] { running->Run(stop_); });
   return Status::Ok();
 }
 

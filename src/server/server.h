@@ -38,6 +38,9 @@ struct ServerOptions {
   // kept (a push in progress).
   std::chrono::milliseconds registry_gc_interval = std::chrono::hours(1);
   std::chrono::seconds registry_gc_grace = std::chrono::hours(1);
+  // How often the environments deployed from this server are compared with their desired
+  // state (drift detected, and healed where an environment says self-heal).
+  std::chrono::milliseconds reconcile_interval = std::chrono::seconds(2);
 };
 
 class Server {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "deploy/deploy.h"
 #include "engine/engine.h"
 #include "http/http.h"
 #include "registry/registry.h"
@@ -30,12 +31,14 @@ class Server::Impl {
 
  private:
   void Log(const std::string& line) const;
-  Status Bootstrap();            // bootstrap.cc: the first admin token
-  Status StartEmbeddedAgents();  // embedded agents registered and running
-  void DispatchLoop();           // dispatch_loop.cc
-  void PollLoop();               // poll_loop.cc
-  void CronLoop();               // cron_loop.cc
-  void RegistryGcLoop();         // registry_gc_loop.cc
+  Status Bootstrap();                                // bootstrap.cc: the first admin token
+  Status StartEmbeddedAgents();                      // embedded agents registered and running
+  Status StartDeployAgent(const std::string& host);  // the agent that runs deploy jobs
+  void DispatchLoop();                               // dispatch_loop.cc
+  void PollLoop();                                   // poll_loop.cc
+  void CronLoop();                                   // cron_loop.cc
+  void RegistryGcLoop();                             // registry_gc_loop.cc
+  void ReconcileLoop();                              // reconcile_loop.cc
 
   ServerOptions options_;
   std::unique_ptr<store::Store> store_;
@@ -49,6 +52,9 @@ class Server::Impl {
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::KeyRing> keys_;
   std::unique_ptr<engine::Publisher> publisher_;
+  // Carries out deploy jobs (for the embedded deploy agent) and looks after environments
+  // afterwards; outlives the agents and http_, which use it.
+  std::unique_ptr<deploy::Deployments> deployments_;
   std::unique_ptr<engine::AgentService> agent_service_;
   std::unique_ptr<http::Server> http_;
   std::vector<std::unique_ptr<agent::LocalTransport>> transports_;

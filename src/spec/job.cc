@@ -96,6 +96,7 @@ std::optional<Job> ReadJob(LoadContext& context, const Field& entry) {
     // The job stays a deploy job even when `deploy` is not a map (job.deploy unset): it is not
     // then also reported as a job without steps.
     job.deploy = ReadDeploy(context, *deploy, job.name);
+    job.runs_on = {std::string(kDeployAgentLabel)};  // only the server's deploy agent
     CheckDeployJobKeys(context, *map, job);
     if (const Field* concurrency = map->Find("concurrency")) {
       job.concurrency = ReadConcurrency(context, *concurrency, job.name);

@@ -227,6 +227,10 @@ struct StrategySpec {
   SourcePos pos;
 };
 
+// The agent label of deploy jobs (their runs_on): on a server only its own deploy agent, which
+// drives the environments, takes them. Users' agents should not carry this label.
+inline constexpr std::string_view kDeployAgentLabel = "slipway-deploy";
+
 // `deploy:` on a job: the job rolls an artifact out to an environment instead of running steps.
 // A deploy job has no steps, matrix, runs-on, env, timeout, retry, cache, artifacts, outputs or
 // reports; of the other job fields only needs, if and concurrency apply.

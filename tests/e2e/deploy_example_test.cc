@@ -31,20 +31,21 @@ uint16_t FreePort() {
 // Requests to a URL from a thread, ~100/s, counting answers by "status body".
 class Load {
  public:
-  explicit Load(std::string url) : thread_([this, url] {
-      http::ClientOptions options;
-      options.base_url = url;
-      options.request_timeout = std::chrono::seconds(5);
-      auto client = http::HttpClient::Create(options);
-      if (!client.ok()) return;
-      while (!stop_.load()) {
-        auto answer = (*client)->Send("GET", "/");
-        std::lock_guard lock(mutex_);
-        ++counts_[answer.ok() ? std::to_string(answer->status) + " " + answer->body
-                              : "error " + answer.status().message()];
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-    }) {}
+  explicit Load(std::string url)
+      : thread_([this, url] {
+          http::ClientOptions options;
+          options.base_url = url;
+          options.request_timeout = std::chrono::seconds(5);
+          auto client = http::HttpClient::Create(options);
+          if (!client.ok()) return;
+          while (!stop_.load()) {
+            auto answer = (*client)->Send("GET", "/");
+            std::lock_guard lock(mutex_);
+            ++counts_[answer.ok() ? std::to_string(answer->status) + " " + answer->body
+                                  : "error " + answer.status().message()];
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
+        }) {}
   ~Load() {
     stop_ = true;
     thread_.join();
@@ -144,8 +145,8 @@ TEST_F(DeployExampleTest, PromotesAGoodReleaseAndRollsBackABadOneUnderTraffic) {
     EXPECT_EQ(answer, "200 hello from 1.1.0\n") << count << " answers";
   }
 
-  Outcome history = Slipway({"env", "history", "production", "--local", "--project", "repo",
-                             "--json"});
+  Outcome history =
+      Slipway({"env", "history", "production", "--local", "--project", "repo", "--json"});
   ASSERT_EQ(history.exit_code, 0) << history;
   const Json records = Json::parse(history.out);
   ASSERT_EQ(records.size(), 3u);

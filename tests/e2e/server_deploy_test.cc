@@ -1,0 +1,201 @@
+// Deploys run by `slipway server`: its deploy agent rolls out a pipeline's deploy job through
+// the built-in proxy; `slipway rollback` and `slipway env approve` reach the rollout through
+// the API; a server restart leaves traffic alone and adopts the environment; drift made by
+// hand in the proxy is healed by the reconciler.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "e2e/server_harness.h"
+
+namespace slipway::e2e {
+namespace {
+
+constexpr char kServerPy[] = R"(import http.server, sys
+version = open("VERSION").read().strip()
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"ok\n" if self.path == "/healthz" else (version + "\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+)";
+
+uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+class ServerDeployTest : public ServerE2eTest {
+ protected:
+  void SetUp() override {
+    ServerE2eTest::SetUp();
+    port_ = FreePort();
+    Write("server.py", kServerPy);
+    Write("VERSION", "v1\n");
+    Write(".slipway.yml", R"(name: svc
+on:
+  manual:
+environments:
+  production:
+    target:
+      process:
+        command: exec python3 server.py {port}
+        instances: 2
+        readiness: { http: /healthz, interval: 100ms }
+    router:
+      proxy: { listen: 127.0.0.1:)" +
+                              std::to_string(port_) +
+                              R"( }
+    self-heal: true
+jobs:
+  build:
+    artifacts: app
+    steps:
+      - run: mkdir -p app && cp server.py VERSION app/
+  deploy:
+    needs: build
+    deploy:
+      environment: production
+      artifact: ./app
+      strategy:
+        canary:
+          steps:
+            - set-weight: 50
+            - pause: {}
+)");
+    Commit("svc");
+  }
+
+  void TearDown() override {
+    // The environment's processes outlive servers: take them down (when it got that far).
+    if (fs::exists(data_dir() / "environments" / "svc" / "production" / "environment.json")) {
+      ApiAnswer down = Call("DELETE", "/api/v1/projects/svc/environments/production");
+      EXPECT_EQ(down.status, 200) << down;
+    }
+    ServerE2eTest::TearDown();
+  }
+
+  // What production answers to GET / ("error: …" when nothing answers).
+  std::string Production() {
+    http::ClientOptions options;
+    options.base_url = "http://127.0.0.1:" + std::to_string(port_);
+    auto client = http::HttpClient::Create(options);
+    auto answer = (*client)->Send("GET", "/");
+    if (!answer.ok()) return "error: " + answer.status().message();
+    return std::to_string(answer->status) + " " + answer->body;
+  }
+
+  Json Environment() { return Call("GET", "/api/v1/projects/svc/environments/production").json; }
+
+  // Waits until the rollout in progress is paused for approval.
+  bool WaitForPause() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const Json status = Environment();
+      if (status.is_object() && status["active"].is_object() &&
+          !status["active"]["steps"].empty() &&
+          status["active"]["steps"].back().value("name", "") == "set weight 50") {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  Outcome Client(std::vector<std::string> args) {
+    args.insert(args.end(), {"--server", url(), "--token", AdminToken(), "--project", "svc"});
+    return Slipway(args);
+  }
+
+  uint16_t port_ = 0;
+};
+
+TEST_F(ServerDeployTest, RollbackApproveRestartAndDriftThroughTheServer) {
+  StartServer();
+  AddProject("svc");
+  // The first deploy has nothing to compare with: it starts and takes all traffic.
+  const int number = StartRun("svc");
+  ASSERT_GT(number, 0);
+  Json first = WaitForRun(number, "svc");
+  ASSERT_EQ(first.value("status", ""), "success") << first.dump(2) << ServerLog();
+  EXPECT_EQ(Production(), "200 v1\n");
+
+  // v2 pauses at 50%: `slipway rollback` takes traffic back to v1 and fails the deploy.
+  Write("VERSION", "v2\n");
+  Commit("v2");
+  const int second = StartRun("svc");
+  ASSERT_TRUE(WaitForPause()) << Environment().dump(2) << ServerLog();
+  Outcome rollback = Client({"rollback", "production", "--reason", "looks wrong"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback;
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Production(), "200 v1\n");
+  Json rolled_back = WaitForRun(second, "svc");
+  EXPECT_EQ(rolled_back.value("status", ""), "failure");
+  EXPECT_CONTAINS(RunJobs(second, "svc")["deploy"].dump(), "looks wrong");
+  EXPECT_CONTAINS(Call("GET", "/api/v1/audit").body, "environment.rollback");
+
+  // v2 again, approved this time: it serves everything.
+  const int third = StartRun("svc");
+  ASSERT_TRUE(WaitForPause()) << Environment().dump(2);
+  Outcome approve = Client({"env", "approve", "production"});
+  ASSERT_EQ(approve.exit_code, 0) << approve;
+  EXPECT_EQ(WaitForRun(third, "svc").value("status", ""), "success");
+  EXPECT_EQ(Production(), "200 v2\n");
+
+  Outcome history = Client({"env", "history", "production", "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history;
+  const Json records = Json::parse(history.out);
+  ASSERT_EQ(records.size(), 3u) << records.dump(2);
+  EXPECT_EQ(records[1]["outcome"], "failed");
+  EXPECT_EQ(records[2]["outcome"], "succeeded");
+
+  // The server dies: production keeps serving; the restarted server adopts the environment.
+  KillServer();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(Production(), "200 v2\n");
+  StartServer();
+  const Json adopted = Environment();
+  ASSERT_TRUE(adopted["stable"].is_object()) << adopted.dump(2);
+  EXPECT_EQ(adopted["stable"]["ready"], 2) << adopted.dump(2);
+  EXPECT_EQ(adopted["routes"].size(), 1u) << adopted.dump(2);
+
+  // Drift: a pool added by hand in the proxy is found and removed (self-heal).
+  const Json proxy = Json::parse(
+      ReadText(data_dir() / "environments" / "svc" / "production" / "proxy" / "proxy.json"));
+  http::ClientOptions options;
+  options.base_url = "http://" + proxy["admin"].get<std::string>();
+  auto admin = http::HttpClient::Create(options);
+  Json routes =
+      Json::parse((*admin)
+                      ->Send("GET", "/routes", "",
+                             {{"Authorization", "Bearer " + proxy["token"].get<std::string>()}})
+                      ->body);
+  routes["pools"].push_back({{"name", "rogue"}, {"weight", 50}, {"upstreams", {"127.0.0.1:1"}}});
+  auto put = (*admin)->Send("PUT", "/routes", routes.dump(),
+                            {{"Authorization", "Bearer " + proxy["token"].get<std::string>()}});
+  ASSERT_TRUE(put.ok() && put->status == 200);
+  bool healed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!healed && std::chrono::steady_clock::now() < deadline) {
+    const Json status = Environment();
+    for (const Json& event : status.value("drift", Json::array())) {
+      healed = healed || (event.value("kind", "") == "router" && event.value("healed", false));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(healed) << Environment().dump(2) << ServerLog();
+  EXPECT_EQ(Environment()["routes"].size(), 1u);
+  EXPECT_CONTAINS(ServerLog(), "drift in svc/production (router)");
+}
+
+}  // namespace
+}  // namespace slipway::e2e
