@@ -9,6 +9,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/slipway-demo.XXXXXX)"
 pids=()
 cleanup() {
+  # The environments' processes outlive the server: take them down while it still answers.
+  for env in production staging; do
+    "$slipway" env destroy "$env" --project hello >/dev/null 2>&1 || true
+  done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ -n "${SLIPWAY_DEMO_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
@@ -63,6 +67,12 @@ step "slipway runs show hello/1"
 
 step "slipway logs hello/1/package"
 "$slipway" logs hello/1/package | tail -n 12
+
+step "slipway logs hello/1/deploy-production (run by the server's deploy agent)"
+"$slipway" logs hello/1/deploy-production
+
+step "slipway env status production --project hello"
+"$slipway" env status production --project hello
 
 step "slipway audit verify (the hash-chained audit log)"
 "$slipway" audit verify
