@@ -111,6 +111,17 @@ class ServerEnvironments : public EnvironmentsBackend {
   std::unique_ptr<Api> api_;
 };
 
+// What `slipway run` names the project here: the git work tree's directory (else this one's).
+std::string LocalProjectName() {
+  std::error_code ec;
+  const fs::path here = fs::current_path(ec);
+  for (fs::path dir = here; !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", ec)) return dir.filename().string();
+    if (dir == dir.root_path()) break;
+  }
+  return here.filename().string();
+}
+
 }  // namespace
 
 void AddEnvFlags(FlagSet& set, EnvFlags* flags) {
@@ -118,15 +129,16 @@ void AddEnvFlags(FlagSet& set, EnvFlags* flags) {
   set.Bool("local", 0, &flags->local,
            "environments deployed by `slipway run` on this machine instead of a server's");
   set.String("state-dir", 0, &flags->state_dir, "DIR",
-             "with --local: where they live (default $SLIPWAY_STATE_DIR or "
-             "~/.local/state/slipway, then /environments)");
+             "with --local: where they live (default: environments/ in $SLIPWAY_STATE_DIR, "
+             "else in ~/.local/state/slipway)");
   set.String("project", 'p', &flags->project, "NAME",
-             "the project (locally: default the current directory's name)");
+             "the project (locally: default the name of the git work tree's directory, as "
+             "`slipway run` names it)");
 }
 
 Result<std::unique_ptr<EnvironmentsBackend>> OpenEnvironments(EnvFlags& flags) {
   if (flags.local) {
-    if (flags.project.empty()) flags.project = fs::current_path().filename().string();
+    if (flags.project.empty()) flags.project = LocalProjectName();
     fs::path dir = flags.state_dir.empty() ? DefaultEnvironmentsDir() : fs::path(flags.state_dir);
     return std::unique_ptr<EnvironmentsBackend>(std::make_unique<LocalEnvironments>(dir));
   }

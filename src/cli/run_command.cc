@@ -214,8 +214,8 @@ int RunCommand(const std::vector<std::string>& args) {
              "job cache location (default $SLIPWAY_CACHE_DIR or ~/.cache/slipway)");
   set.Bool("no-cache", 0, &flags.no_cache, "neither restore nor save job caches");
   set.String("state-dir", 0, &flags.state_dir, "DIR",
-             "where deploy jobs keep their environments (default $SLIPWAY_STATE_DIR or "
-             "~/.local/state/slipway, then /environments)");
+             "where deploy jobs keep their environments (default: environments/ in "
+             "$SLIPWAY_STATE_DIR, else in ~/.local/state/slipway)");
   set.String("kill-grace", 0, &flags.kill_grace, "DURATION",
              "SIGTERM to SIGKILL delay when a step times out or is cancelled (default 5s)");
   std::vector<std::string> positionals;

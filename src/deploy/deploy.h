@@ -342,8 +342,9 @@ class Rollout {
   // error if traffic could not be moved back; the rollout still ends as failed.
   Status Abort(const std::string& reason);
   // Releases a pause without a duration (or an inconclusive analysis, or a blue-green switch
-  // that waits for approval).
-  void Approve();
+  // that waits for approval). FailedPrecondition when the rollout is not waiting for one: an
+  // approval is never kept for a later pause.
+  Status Approve();
   // The step in progress, for status displays.
   std::string current_step() const;
 
@@ -379,8 +380,10 @@ struct ProxyProcessOptions {
 // Makes sure the environment's proxy runs and returns its admin address. A proxy recorded in
 // state_dir that still runs (same pid and start time) with the same listen address and
 // answers is adopted (its routes and connections untouched: the server restarting does not
-// disturb traffic); otherwise the recorded one is stopped and a new one is started in a
-// session of its own, with a fresh admin token. Unavailable when it does not come up.
+// disturb traffic); one that died is started again on the same admin address and token (its
+// routes are then empty until the next Apply); a changed listen address gets a new proxy with
+// a fresh admin port and token. Each runs in a session of its own. Unavailable when it does
+// not come up.
 Result<ProxyAdmin> EnsureProxyProcess(const ProxyProcessOptions& options);
 
 // Stops the proxy recorded in state_dir, if it still runs.

@@ -57,7 +57,7 @@ class RolloutWatcher {
             }
             if (fs::exists(dir / "approve", ec)) {
               fs::remove(dir / "approve", ec);
-              rollout.Approve();
+              (void)rollout.Approve();  // too early is ignored, as in this process
             }
           }
         }) {}
@@ -97,8 +97,16 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   const fs::path dir = DirOf(request.project, name);
   std::error_code ec;
   fs::create_directories(dir, ec);
-  EnvironmentLock lock(dir);
-  if (!lock.locked()) return fail("environment " + name + " is being deployed by another run");
+  // Reconciler passes, status reads and rollbacks hold the lock for moments: wait those out.
+  std::optional<EnvironmentLock> lock;
+  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);;) {
+    lock.emplace(dir);
+    if (lock->locked()) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return fail("environment " + name + " is being deployed by another run");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   fs::remove(dir / "abort", ec);
   fs::remove(dir / "approve", ec);
 
@@ -106,6 +114,7 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   if (!opened.ok()) return fail(opened.status().message());
   Runtime& runtime = *opened.value();
   std::lock_guard one_at_a_time(runtime.deploy_mutex);
+  if (Status proxy = EnsureProxy(runtime); !proxy.ok()) return fail(proxy.message());
 
   Result<EnvironmentFile> existing = ReadEnvironmentFile(dir);
   if (!existing.ok() && fs::exists(dir / "environment.json", ec)) {

@@ -107,6 +107,16 @@ Result<Runtime*> Deployments::Impl::Open(const std::string& project, const std::
   return slot.get();
 }
 
+Status Deployments::Impl::EnsureProxy(Runtime& runtime) {
+  const std::optional<spec::RouterSpec>& router = runtime.environment->router;
+  if (!router || !router->proxy) return Status::Ok();
+  return EnsureProxyProcess({.binary = options.slipway_binary,
+                             .state_dir = runtime.dir / "proxy",
+                             .listen = router->proxy->listen,
+                             .sticky_cookie = router->proxy->sticky_cookie})
+      .status();
+}
+
 Result<Runtime*> Deployments::Impl::Adopt(const std::string& project,
                                           const std::string& environment) {
   {
@@ -155,8 +165,7 @@ Status Deployments::Approve(const std::string& project, const std::string& envir
     std::lock_guard lock(impl_->mutex);
     auto found = impl_->runtimes.find({project, environment});
     if (found != impl_->runtimes.end() && found->second && found->second->active) {
-      found->second->active->Approve();
-      return Status::Ok();
+      return found->second->active->Approve();
     }
   }
   const fs::path dir = impl_->DirOf(project, environment);

@@ -17,7 +17,7 @@ struct Runtime {
   std::string project, name;
   std::filesystem::path dir;
   std::unique_ptr<EnvironmentLock> owner;  // owner.lock, held while the objects below live
-  std::string pipeline_yaml;  // the declaration the objects below were built from
+  std::string pipeline_yaml;               // the declaration the objects below were built from
   std::optional<spec::Pipeline> pipeline;
   const spec::Environment* environment = nullptr;  // in *pipeline
   std::unique_ptr<Target> target;
@@ -50,6 +50,9 @@ struct Deployments::Impl {
   Result<Runtime*> Adopt(const std::string& project, const std::string& environment);
 
   runner::DeployOutcome RunDeploy(const runner::DeployRequest& request);
+  // Restarts the environment's built-in proxy if it died (same admin address: the router
+  // object stays valid). OK for other routers.
+  Status EnsureProxy(Runtime& runtime);
   std::vector<DriftEvent> ReconcileOne(Runtime& runtime);
   void RecordDrift(Runtime& runtime, DriftEvent event);
 };

@@ -72,22 +72,29 @@ Result<ProxyAdmin> EnsureProxyProcess(const ProxyProcessOptions& options) {
   fs::create_directories(options.state_dir, ec);
   if (ec) return Unavailable("cannot create " + options.state_dir.string() + ": " + ec.message());
   const fs::path record_file = options.state_dir / "proxy.json";
+  std::optional<ProxyAdmin> reuse;
   if (std::optional<ProxyRecord> recorded = ReadRecord(record_file)) {
     const bool alive = CheckProcess(recorded->process).running;
-    if (alive && recorded->listen == options.listen &&
-        recorded->sticky_cookie == options.sticky_cookie && Answers(recorded->admin)) {
-      return recorded->admin;  // adopted
-    }
+    const bool same =
+        recorded->listen == options.listen && recorded->sticky_cookie == options.sticky_cookie;
+    if (alive && same && Answers(recorded->admin)) return recorded->admin;  // adopted
     if (alive) (void)StopProcessGroups({recorded->process}, std::chrono::seconds(5));
+    // A proxy that died comes back on the same admin address and token, so routers that
+    // already drive it keep working.
+    if (same) reuse = recorded->admin;
   }
 
-  Result<uint16_t> admin_port = AllocatePort("127.0.0.1", {});
-  if (!admin_port.ok()) return admin_port.status();
   ProxyRecord record;
   record.listen = options.listen;
   record.sticky_cookie = options.sticky_cookie;
-  record.admin.admin = {"127.0.0.1", admin_port.value()};
-  record.admin.token = NewTokenSecret();
+  if (reuse) {
+    record.admin = *reuse;
+  } else {
+    Result<uint16_t> admin_port = AllocatePort("127.0.0.1", {});
+    if (!admin_port.ok()) return admin_port.status();
+    record.admin.admin = {"127.0.0.1", admin_port.value()};
+    record.admin.token = NewTokenSecret();
+  }
   std::string command = "exec " + ShellQuote(options.binary.string()) + " proxy --listen " +
                         ShellQuote(options.listen) + " --admin " + record.admin.admin.ToString();
   if (!options.sticky_cookie.empty()) {

@@ -107,8 +107,10 @@ std::vector<DriftEvent> Deployments::Impl::ReconcileOne(Runtime& runtime) {
         {.revision = stable.id, .endpoints = state.value().endpoints, .weight = 100}};
     Result<std::vector<Backend>> observed = runtime.router->Observe();
     if (!observed.ok()) {
-      drift("router", "cannot read the router: " + observed.status().message(),
-            [&] { return runtime.router->Apply(desired); });
+      drift("router", "cannot read the router: " + observed.status().message(), [&] {
+        SLIPWAY_RETURN_IF_ERROR(EnsureProxy(runtime));  // a dead built-in proxy comes back
+        return runtime.router->Apply(desired);
+      });
     } else if (!SameRouting(observed.value(), desired)) {
       drift("router", "router sends " + Table(observed.value()) + "; desired " + Table(desired),
             [&] { return runtime.router->Apply(desired); });

@@ -107,12 +107,17 @@ Status Rollout::Abort(const std::string& reason) {
   return state.stable ? state.RouteToStable() : Status::Ok();
 }
 
-void Rollout::Approve() {
+Status Rollout::Approve() {
   {
     std::lock_guard lock(state_->mutex);
+    if (!state_->awaiting_approval) {
+      return FailedPrecondition(
+          "the rollout is not waiting for an approval (now: " + state_->current_step + ")");
+    }
     state_->approved = true;
   }
   state_->wake.notify_all();
+  return Status::Ok();
 }
 
 std::string Rollout::current_step() const {

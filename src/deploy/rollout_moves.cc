@@ -107,8 +107,11 @@ RolloutState::WaitEnd RolloutState::Wait(std::optional<std::chrono::milliseconds
                                          bool approvable) {
   std::unique_lock lock(mutex);
   auto done = [&] { return aborted.load() || (approvable && approved); };
+  awaiting_approval = approvable;
+  approved = false;  // only an approval given while waiting counts
   bool ended = duration ? wake.wait_for(lock, *duration, done) : (wake.wait(lock, done), true);
   if (aborted.load()) return WaitEnd::kAborted;
+  awaiting_approval = false;
   if (ended && approvable && approved) {
     approved = false;
     return WaitEnd::kApproved;

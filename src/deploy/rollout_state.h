@@ -17,7 +17,8 @@ struct RolloutState {
 
   mutable std::mutex mutex;  // guards the fields below
   std::condition_variable wake;
-  bool approved = false;  // one approval, consumed by the next wait that honours it
+  bool approved = false;           // an approval given during the wait that honours it
+  bool awaiting_approval = false;  // such a wait is in progress
   bool finished = false;
   bool committed = false;  // the old revision is being stopped: too late to abort
   std::string abort_reason;

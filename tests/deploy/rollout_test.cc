@@ -127,11 +127,24 @@ TEST_F(RolloutTest, ApproveReleasesAPauseWithoutDuration) {
                   Canary({Weight(50), Pause(std::nullopt)}));
   std::thread approver([&] {
     while (rollout.current_step() != "pause until approved") std::this_thread::sleep_for(1ms);
-    rollout.Approve();
+    while (!rollout.Approve().ok()) std::this_thread::sleep_for(1ms);
   });
   const RolloutResult result = rollout.Run();
   approver.join();
   EXPECT_TRUE(result.succeeded) << result.reason;
+}
+
+TEST_F(RolloutTest, AnApprovalGivenBeforeAPauseIsRefusedNotKept) {
+  Rollout rollout(Options(), Revision("stable"), Revision("next"),
+                  Canary({Weight(50), Pause(50ms), Pause(std::nullopt)}));
+  std::thread runner([&] { EXPECT_FALSE(rollout.Run().succeeded); });
+  while (rollout.current_step() != "pause 50ms") std::this_thread::sleep_for(1ms);
+  EXPECT_FALSE(rollout.Approve().ok()) << "nothing waits for an approval during a timed pause";
+  while (rollout.current_step() != "pause until approved") std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(rollout.current_step(), "pause until approved") << "the early approval was kept";
+  ASSERT_TRUE(rollout.Abort("done").ok());
+  runner.join();
 }
 
 TEST_F(RolloutTest, InconclusiveAnalysisWaitsForAHumanInsteadOfPassing) {
@@ -142,7 +155,7 @@ TEST_F(RolloutTest, InconclusiveAnalysisWaitsForAHumanInsteadOfPassing) {
       std::this_thread::sleep_for(1ms);
     }
     EXPECT_EQ(router.History().back(), "stable=90,next=10") << "no promotion while waiting";
-    rollout.Approve();
+    while (!rollout.Approve().ok()) std::this_thread::sleep_for(1ms);
   });
   const RolloutResult result = rollout.Run();
   watcher.join();
@@ -225,7 +238,7 @@ TEST_F(RolloutTest, BlueGreenWithoutAutoPromoteWaitsForApproval) {
       std::this_thread::sleep_for(1ms);
     }
     EXPECT_TRUE(router.History().empty());
-    rollout.Approve();
+    while (!rollout.Approve().ok()) std::this_thread::sleep_for(1ms);
   });
   EXPECT_TRUE(rollout.Run().succeeded);
   approver.join();

@@ -147,7 +147,12 @@ TEST_F(ServerDeployTest, RollbackApproveRestartAndDriftThroughTheServer) {
   // v2 again, approved this time: it serves everything.
   const int third = StartRun("svc");
   ASSERT_TRUE(WaitForPause()) << Environment().dump(2);
+  // The pause begins just after the weight step is recorded: approve once it waits.
   Outcome approve = Client({"env", "approve", "production"});
+  for (int i = 0; i < 50 && approve.exit_code != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    approve = Client({"env", "approve", "production"});
+  }
   ASSERT_EQ(approve.exit_code, 0) << approve;
   EXPECT_EQ(WaitForRun(third, "svc").value("status", ""), "success");
   EXPECT_EQ(Production(), "200 v2\n");
