@@ -8,11 +8,14 @@
 namespace slipway::agent {
 
 LocalTransport::LocalTransport(engine::AgentService* service, int64_t agent_id,
-                               std::vector<std::string> labels)
-    : service_(service), agent_id_(agent_id), labels_(std::move(labels)) {}
+                               std::vector<std::string> labels, std::string required_label)
+    : service_(service),
+      agent_id_(agent_id),
+      labels_(std::move(labels)),
+      required_label_(std::move(required_label)) {}
 
 Result<std::optional<engine::JobAssignment>> LocalTransport::Lease(std::chrono::milliseconds wait) {
-  return service_->Lease(agent_id_, labels_, wait);
+  return service_->Lease(agent_id_, labels_, wait, required_label_);
 }
 
 Result<engine::AgentService::HeartbeatReply> LocalTransport::Heartbeat(

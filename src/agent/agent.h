@@ -53,7 +53,9 @@ class Transport {
 // In-process: calls the server's AgentService directly (embedded agents).
 class LocalTransport final : public Transport {
  public:
-  LocalTransport(engine::AgentService* service, int64_t agent_id, std::vector<std::string> labels);
+  // With `required_label`, the agent takes only jobs whose runs-on names it.
+  LocalTransport(engine::AgentService* service, int64_t agent_id, std::vector<std::string> labels,
+                 std::string required_label = "");
   Result<std::optional<engine::JobAssignment>> Lease(std::chrono::milliseconds wait) override;
   Result<engine::AgentService::HeartbeatReply> Heartbeat(const engine::JobAssignment& job) override;
   Status AppendLog(const engine::JobAssignment& job, int64_t offset,
@@ -68,6 +70,7 @@ class LocalTransport final : public Transport {
   engine::AgentService* service_;
   int64_t agent_id_;
   std::vector<std::string> labels_;
+  std::string required_label_;
 };
 
 // Over HTTP to a slipway server (remote agents): /api/v1/agent/... as docs/api.md says.

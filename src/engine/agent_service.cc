@@ -40,13 +40,15 @@ AgentService::AgentService(store::Store* store, WorkSignal* work, AgentServiceOp
 
 Result<std::optional<JobAssignment>> AgentService::Lease(int64_t agent_id,
                                                          const std::vector<std::string>& labels,
-                                                         std::chrono::milliseconds wait) {
+                                                         std::chrono::milliseconds wait,
+                                                         const std::string& required_label) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
   uint64_t seen = work_->generation();
   while (true) {
     store::LeaseRequest request;
     request.agent_id = agent_id;
     request.labels = labels;
+    request.required_label = required_label;
     request.lease = options_.lease;
     request.now = Clock::now();
     SLIPWAY_ASSIGN_OR_RETURN(std::optional<store::Lease> lease, store_->LeaseJob(request));

@@ -495,9 +495,11 @@ class AgentService {
   AgentService(store::Store* store, WorkSignal* work, AgentServiceOptions options);
 
   // Leases the oldest queued job the agent's labels allow, waiting up to `wait` for one.
+  // With `required_label`, only jobs whose runs-on names it (the deploy agent's jobs).
   Result<std::optional<JobAssignment>> Lease(int64_t agent_id,
                                              const std::vector<std::string>& labels,
-                                             std::chrono::milliseconds wait);
+                                             std::chrono::milliseconds wait,
+                                             const std::string& required_label = "");
   struct HeartbeatReply {
     bool cancel = false;  // stop the job: the run was cancelled or fail-fast hit it
   };

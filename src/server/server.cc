@@ -153,8 +153,8 @@ Status Server::Impl::StartDeployAgent(const std::string& host) {
   record.capacity = 4;
   record.registered = record.last_seen = std::chrono::system_clock::now();
   SLIPWAY_ASSIGN_OR_RETURN(store::Agent registered, store_->RegisterAgent(record));
-  transports_.push_back(
-      std::make_unique<agent::LocalTransport>(agent_service_.get(), registered.id, labels));
+  transports_.push_back(std::make_unique<agent::LocalTransport>(agent_service_.get(), registered.id,
+                                                                labels, labels[0]));
   agent::AgentOptions agent_options;
   agent_options.capacity = record.capacity;
   agent_options.work_dir = options_.data_dir / "agents" / "deploy";

@@ -192,6 +192,9 @@ struct RunFilter {
 struct LeaseRequest {
   int64_t agent_id = 0;
   std::vector<std::string> labels;  // the agent's labels; a job's runs_on must be a subset
+  // When set, only jobs whose runs_on includes it (the server's deploy agent takes deploy
+  // jobs and nothing else).
+  std::string required_label;
   std::chrono::milliseconds lease{30000};
   Time now;
 };

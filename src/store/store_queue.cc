@@ -17,15 +17,22 @@ namespace {
 
 std::string AttemptName(int64_t id) { return "attempt " + std::to_string(id); }
 
-// The oldest queued job none of whose runs_on labels is missing from `labels`. PostgreSQL
-// locks the row it returns and skips rows other leasers hold, so concurrent leasers take
-// different jobs without waiting on each other.
-std::string NextJobSql(const Dialect& dialect, size_t n_labels) {
+// The oldest queued job none of whose runs_on labels is missing from `labels` (and, with
+// `required`, whose runs_on has the required label: one more parameter after the labels).
+// PostgreSQL locks the row it returns and skips rows other leasers hold, so concurrent
+// leasers take different jobs without waiting on each other.
+std::string NextJobSql(const Dialect& dialect, size_t n_labels, bool required) {
   std::string sql =
       "SELECT id FROM jobs WHERE status = 'queued' AND NOT EXISTS "
       "(SELECT 1 FROM job_labels WHERE job_labels.job_id = jobs.id";
   if (n_labels > 0) sql += " AND job_labels.label NOT IN (" + Placeholders(n_labels) + ")";
-  return sql + ") ORDER BY queued, id LIMIT 1" + dialect.for_update_skip_locked;
+  sql += ")";
+  if (required) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM job_labels WHERE job_labels.job_id = jobs.id AND "
+        "job_labels.label = ?)";
+  }
+  return sql + " ORDER BY queued, id LIMIT 1" + dialect.for_update_skip_locked;
 }
 
 // The lease columns of an attempt, locked for a read-modify-write, checked against `token`.
@@ -63,8 +70,10 @@ Result<std::optional<Lease>> SqlStore::LeaseJob(const LeaseRequest& request) {
   if (request.lease.count() <= 0) return InvalidArgument("a lease must last longer than 0 ms");
   Time now = StoredTimeOrNow(request.now);
   std::set<std::string> labels(request.labels.begin(), request.labels.end());
-  std::string next_job_sql = NextJobSql(db_->dialect(), labels.size());
+  const bool required = !request.required_label.empty();
+  std::string next_job_sql = NextJobSql(db_->dialect(), labels.size(), required);
   SqlParams label_params(labels.begin(), labels.end());
+  if (required) label_params.push_back(request.required_label);
   SLIPWAY_ASSIGN_OR_RETURN(std::string token, NewLeaseToken());
   std::optional<Lease> lease;
   SLIPWAY_RETURN_IF_ERROR(Write([&](SqlTx& tx) -> Status {

@@ -1,9 +1,6 @@
 // The example service's pipeline deploys itself: staging (blue-green) then production (canary
 // with analysis) behind the built-in proxy; a good release is promoted, a bad one is rolled
 // back by the analysis while traffic flows, and production keeps serving the good one.
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -15,18 +12,6 @@
 
 namespace slipway::e2e {
 namespace {
-
-uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 // Requests to a URL from a thread, ~100/s, counting answers by "status body".
 class Load {

@@ -16,8 +16,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +51,20 @@ using Env = std::map<std::string, std::string>;
 // How long any one slipway invocation may take before the test gives up on it (a hang is a
 // failure, not a reason to block the suite forever). Not a performance threshold.
 inline constexpr std::chrono::seconds kHangLimit{60};
+
+// A loopback port nothing listens on now (free when this returns, not reserved), for the
+// addresses pipelines under test declare (an environment's proxy).
+inline uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0;
+  ::close(fd);
+  return bound ? ntohs(address.sin_port) : 0;
+}
 
 inline std::string ReadText(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -2,9 +2,6 @@
 // the built-in proxy; `slipway rollback` and `slipway env approve` reach the rollout through
 // the API; a server restart leaves traffic alone and adopts the environment; drift made by
 // hand in the proxy is healed by the reconciler.
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include "e2e/server_harness.h"
 
 namespace slipway::e2e {
@@ -23,18 +20,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 )";
-
-uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 class ServerDeployTest : public ServerE2eTest {
  protected:

@@ -84,6 +84,21 @@ TEST_P(QueueTest, LeasesInQueueOrderAndMatchesLabels) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_P(QueueTest, ARequiredLabelTakesOnlyJobsThatNameIt) {
+  Project p = MakeProject("p");
+  auto jobs = Enqueue(p.id, {"[]", R"(["slipway-deploy"])", R"(["linux"])"}, {1000, 2000, 3000});
+  ASSERT_EQ(jobs.size(), 3u);
+  LeaseRequest deploy_agent = LeaseFor(5, {"slipway-deploy", "linux"}, At(10000));
+  deploy_agent.required_label = "slipway-deploy";
+  // The unlabelled job is older, yet the deploy agent takes only the deploy job.
+  ASSERT_OK_AND_ASSIGN(auto lease, store().LeaseJob(deploy_agent));
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_EQ(lease->job.id, jobs[1].id);
+  ASSERT_OK_AND_ASSIGN(lease, store().LeaseJob(deploy_agent));
+  EXPECT_FALSE(lease.has_value()) << "the linux and unlabelled jobs are not the deploy agent's";
+  EXPECT_EQ(MustLease(6, {"linux"}, At(10000)).job.id, jobs[0].id);
+}
+
 TEST_P(QueueTest, NoJobIsLeasedTwiceUnderConcurrency) {
   Project p = MakeProject("p");
   constexpr int kJobs = 60, kThreads = 8;
