@@ -249,6 +249,9 @@ struct StrategyPlan {
   bool auto_promote = true;
   // kCanary: the steps; the rollout promotes to 100% after the last one.
   std::vector<CanaryStepPlan> steps;
+  // Approvals (Approve calls) the rollout waits for before it starts anything: the
+  // environment's `protection.approvals`. Who approves is not checked here (policy's job).
+  int approvals_before_start = 0;
 };
 
 // What one analysis decided. Inconclusive analyses pause the rollout for a human (Approve

@@ -4,6 +4,7 @@
 #include "deploy/artifact_fetch.h"
 #include "deploy/deployments_impl.h"
 #include "deploy/environment_plan.h"
+#include "deploy/protection.h"
 #include "util/cancel.h"
 #include "util/duration_format.h"
 #include "util/fs.h"
@@ -114,6 +115,12 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   if (!opened.ok()) return fail(opened.status().message());
   Runtime& runtime = *opened.value();
   std::lock_guard one_at_a_time(runtime.deploy_mutex);
+  // Protection first: a refused deploy changes nothing (no revision, no record).
+  if (Status allowed =
+          CheckProtection(*runtime.environment, request.branch, std::chrono::system_clock::now());
+      !allowed.ok()) {
+    return fail(allowed.message());
+  }
   if (Status proxy = EnsureProxy(runtime); !proxy.ok()) return fail(proxy.message());
 
   Result<EnvironmentFile> existing = ReadEnvironmentFile(dir);
@@ -133,7 +140,8 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   record.trigger = "run " + request.run_id + ", job " + request.job_id + ", attempt " +
                    std::to_string(request.attempt);
   record.started = std::chrono::system_clock::now();
-  const StrategyPlan plan = PlanFor(request.job->deploy->strategy);
+  StrategyPlan plan = PlanFor(request.job->deploy->strategy);
+  plan.approvals_before_start = runtime.environment->protection.approvals;
   record.strategy = StrategyName(plan);
   if (Status written = WriteEnvironmentFile(dir, file); !written.ok()) {
     return fail(written.message());

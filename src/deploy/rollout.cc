@@ -27,6 +27,16 @@ Status RunStrategy(RolloutState& state) {
   if (state.stable && state.stable->id == state.next.id) {
     return InvalidArgument("revision " + state.next.id + " is already the stable revision");
   }
+  for (int i = 1; i <= state.plan.approvals_before_start; ++i) {
+    SLIPWAY_RETURN_IF_ERROR(state.Step("wait for approval " + std::to_string(i) + " of " +
+                                           std::to_string(state.plan.approvals_before_start),
+                                       [&](std::string&) {
+                                         return state.Wait(std::nullopt, true) ==
+                                                        RolloutState::WaitEnd::kAborted
+                                                    ? Cancelled("aborted")
+                                                    : Status::Ok();
+                                       }));
+  }
   switch (state.plan.kind) {
     case StrategyPlan::Kind::kRolling:
       return RunRolling(state);

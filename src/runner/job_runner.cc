@@ -137,18 +137,21 @@ class AttemptExecution {
       Fail(Outcome::kFailure, "deploy.artifact: " + error->message);
       return;
     }
+    auto branch = context_.RenderJobTemplate("${{ branch }}");
     NoticeSink sink(context_);
-    DeployOutcome outcome = attempt.deployer->Deploy({.pipeline = attempt.pipeline,
-                                                      .pipeline_yaml = attempt.pipeline_yaml,
-                                                      .job = &job_,
-                                                      .artifact = std::get<std::string>(artifact),
-                                                      .workspace = attempt.workspace,
-                                                      .project = attempt.project,
-                                                      .run_id = attempt.run_id,
-                                                      .job_id = attempt.instance->id,
-                                                      .attempt = attempt.attempt,
-                                                      .cancel = attempt.cancel,
-                                                      .log = &sink});
+    DeployOutcome outcome = attempt.deployer->Deploy(
+        {.pipeline = attempt.pipeline,
+         .pipeline_yaml = attempt.pipeline_yaml,
+         .job = &job_,
+         .artifact = std::get<std::string>(artifact),
+         .workspace = attempt.workspace,
+         .project = attempt.project,
+         .branch = std::holds_alternative<std::string>(branch) ? std::get<std::string>(branch) : "",
+         .run_id = attempt.run_id,
+         .job_id = attempt.instance->id,
+         .attempt = attempt.attempt,
+         .cancel = attempt.cancel,
+         .log = &sink});
     if (outcome.outcome != Outcome::kSuccess) Fail(outcome.outcome, outcome.reason);
   }
 

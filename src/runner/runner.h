@@ -91,6 +91,7 @@ struct DeployRequest {
   std::string artifact;                      // deploy.artifact, rendered
   std::filesystem::path workspace;           // the job's workspace (local artifacts live here)
   std::string project;                       // environments are per project
+  std::string branch;                        // the run's (environments may allow only some)
   std::string run_id;
   std::string job_id;  // the job instance, for the deploy record
   int attempt = 1;

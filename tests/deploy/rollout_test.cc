@@ -147,6 +147,24 @@ TEST_F(RolloutTest, AnApprovalGivenBeforeAPauseIsRefusedNotKept) {
   runner.join();
 }
 
+TEST_F(RolloutTest, RequiredApprovalsComeBeforeAnythingStarts) {
+  StrategyPlan plan = Canary({Weight(50)});
+  plan.approvals_before_start = 2;
+  Rollout rollout(Options(), Revision("stable"), Revision("next"), plan);
+  std::thread approver([&] {
+    for (const char* step : {"wait for approval 1 of 2", "wait for approval 2 of 2"}) {
+      while (rollout.current_step() != step) std::this_thread::sleep_for(1ms);
+      EXPECT_FALSE(target.Running("next")) << "started before its approvals";
+      while (!rollout.Approve().ok()) std::this_thread::sleep_for(1ms);
+    }
+  });
+  const RolloutResult result = rollout.Run();
+  approver.join();
+  ASSERT_TRUE(result.succeeded) << result.reason;
+  EXPECT_EQ(result.steps[0].name, "wait for approval 1 of 2");
+  EXPECT_EQ(result.steps[2].name, "start next (1 instances)");
+}
+
 TEST_F(RolloutTest, InconclusiveAnalysisWaitsForAHumanInsteadOfPassing) {
   Rollout rollout(Options(Verdict(AnalysisVerdict::Outcome::kInconclusive, "3 requests")),
                   Revision("stable"), Revision("next"), Canary({Weight(10), Analysis()}));
