@@ -95,7 +95,8 @@ TEST_F(ProcessTargetTest, StartsInstancesInTheirOwnSessionsAndScales) {
   const Endpoint first = state.endpoints[0];
   const int first_pid = ServedPid(first);
   EXPECT_GT(first_pid, 0);
-  for (const auto& instance : Record("r1")["instances"]) {
+  const nlohmann::json record = Record("r1");  // the loop must not outlive it
+  for (const auto& instance : record["instances"]) {
     const pid_t pid = instance["pid"].get<pid_t>();
     EXPECT_EQ(getsid(pid), pid) << "each instance leads a session of its own";
   }
