@@ -2,6 +2,7 @@
 
 #include "deploy/instance_process.h"
 #include "deploy/net_io.h"
+#include "deploy/shell_command.h"
 #include "util/subprocess.h"
 
 namespace slipway::deploy {
@@ -18,16 +19,7 @@ Status RunExecCheck(const HealthCheck& check, const CheckContext& context) {
   spec.env = context.env;
   spec.timeout = check.timeout;
   spec.kill_grace = std::chrono::milliseconds(1000);
-  std::string output;
-  const ProcessOutcome outcome = RunProcess(
-      spec,
-      [&output](std::string_view chunk) {
-        output.append(chunk);
-        if (output.size() > 4 * kOutputTail) output.erase(0, output.size() - kOutputTail);
-      },
-      nullptr);
-  if (outcome.group_left_behind) (void)KillProcessGroup(outcome.pgid, spec.kill_grace);
-  if (output.size() > kOutputTail) output.erase(0, output.size() - kOutputTail);
+  auto [outcome, output] = RunCommandKeepingTail(spec, kOutputTail);
   while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
   const std::string what = "`" + command + "` ";
   const std::string tail = output.empty() ? "" : ": " + output;

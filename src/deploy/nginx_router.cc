@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "deploy/deploy.h"
+#include "deploy/shell_command.h"
 #include "deploy/traffic_weights.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -167,19 +168,10 @@ class NginxRouter final : public Router {
     for (char** entry = environ; entry && *entry; ++entry) spec.env.emplace_back(*entry);
     spec.timeout = options_.timeout;
     spec.kill_grace = std::chrono::milliseconds(2000);
-    std::string output;
-    const ProcessOutcome outcome = RunProcess(
-        spec,
-        [&output](std::string_view chunk) {
-          output.append(chunk);
-          if (output.size() > 4 * kOutputTail) output.erase(0, output.size() - kOutputTail);
-        },
-        nullptr);
-    if (outcome.group_left_behind) (void)KillProcessGroup(outcome.pgid, spec.kill_grace);
+    const auto [outcome, output] = RunCommandKeepingTail(spec, kOutputTail);
     if (outcome.kind == ProcessOutcome::Kind::kExited && outcome.exit_code == 0) {
       return Status::Ok();
     }
-    if (output.size() > kOutputTail) output.erase(0, output.size() - kOutputTail);
     std::string how = outcome.kind == ProcessOutcome::Kind::kExited
                           ? "exited with status " + std::to_string(outcome.exit_code)
                       : outcome.kind == ProcessOutcome::Kind::kTimedOut ? "timed out"
