@@ -59,18 +59,51 @@ std::unique_ptr<Node> Node::Binary(Kind kind, std::unique_ptr<Node> lhs, std::un
   return std::make_unique<Node>(kind, column, Value(), std::string(), std::move(children));
 }
 
+std::unique_ptr<Node> Node::Conditional(std::unique_ptr<Node> condition, std::unique_ptr<Node> then,
+                                        std::unique_ptr<Node> other, int column) {
+  std::vector<std::unique_ptr<Node>> children;
+  children.push_back(std::move(condition));
+  children.push_back(std::move(then));
+  children.push_back(std::move(other));
+  return std::make_unique<Node>(Kind::kConditional, column, Value(), std::string(),
+                                std::move(children));
+}
+
 const char* OperatorSpelling(Node::Kind kind) {
   switch (kind) {
     case Node::Kind::kNot:
       return "!";
+    case Node::Kind::kNegate:
+    case Node::Kind::kSubtract:
+      return "-";
     case Node::Kind::kAnd:
       return "&&";
     case Node::Kind::kOr:
       return "||";
+    case Node::Kind::kConditional:
+      return "?:";
     case Node::Kind::kEqual:
       return "==";
     case Node::Kind::kNotEqual:
       return "!=";
+    case Node::Kind::kLess:
+      return "<";
+    case Node::Kind::kLessEqual:
+      return "<=";
+    case Node::Kind::kGreater:
+      return ">";
+    case Node::Kind::kGreaterEqual:
+      return ">=";
+    case Node::Kind::kIn:
+      return "in";
+    case Node::Kind::kAdd:
+      return "+";
+    case Node::Kind::kMultiply:
+      return "*";
+    case Node::Kind::kDivide:
+      return "/";
+    case Node::Kind::kModulo:
+      return "%";
     default:
       return "";
   }

@@ -22,16 +22,29 @@ inline constexpr int kMaxDepth = 64;
 class Node {
  public:
   enum class Kind {
-    kLiteral,   // literal()
-    kIdent,     // name()
-    kSelect,    // children()[0] . name()
-    kIndex,     // children()[0] [ children()[1] ]
-    kCall,      // name() ( children()... )
-    kNot,       // ! children()[0]
-    kAnd,       // children()[0] && children()[1]
-    kOr,        // children()[0] || children()[1]
-    kEqual,     // children()[0] == children()[1]
-    kNotEqual,  // children()[0] != children()[1]
+    kLiteral,      // literal()
+    kIdent,        // name()
+    kSelect,       // children()[0] . name()
+    kIndex,        // children()[0] [ children()[1] ]
+    kCall,         // name() ( children()... )
+    kNot,          // ! children()[0]
+    kNegate,       // - children()[0]
+    kAnd,          // children()[0] && children()[1]
+    kOr,           // children()[0] || children()[1]
+    kConditional,  // children()[0] ? children()[1] : children()[2]
+    // Strict binary operators: children()[0] OP children()[1].
+    kEqual,         // ==
+    kNotEqual,      // !=
+    kLess,          // <
+    kLessEqual,     // <=
+    kGreater,       // >
+    kGreaterEqual,  // >=
+    kIn,            // in
+    kAdd,           // +
+    kSubtract,      // -
+    kMultiply,      // *
+    kDivide,        // /
+    kModulo,        // %
   };
 
   // `column` is 1-based: where an error about this node points (the operator for operators,
@@ -49,6 +62,9 @@ class Node {
   static std::unique_ptr<Node> Unary(Kind kind, std::unique_ptr<Node> operand, int column);
   static std::unique_ptr<Node> Binary(Kind kind, std::unique_ptr<Node> lhs,
                                       std::unique_ptr<Node> rhs, int column);
+  static std::unique_ptr<Node> Conditional(std::unique_ptr<Node> condition,
+                                           std::unique_ptr<Node> then, std::unique_ptr<Node> other,
+                                           int column);
 
   Kind kind() const { return kind_; }
   int column() const { return column_; }
@@ -67,7 +83,7 @@ class Node {
   std::vector<std::unique_ptr<Node>> children_;
 };
 
-// How an operator node is spelled in source, for messages ("&&"); "" for other kinds.
+// How an operator node is spelled in source, for messages ("&&", "?:"); "" for other kinds.
 const char* OperatorSpelling(Node::Kind kind);
 
 }  // namespace slipway::expr

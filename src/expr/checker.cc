@@ -1,4 +1,6 @@
-// Check: are the names an expression uses defined? (A later issue adds CEL type-checking here.)
+// Check: are the names an expression uses defined, and are functions called with the right
+// number of arguments? Operators need nothing here: CollectUses walks every operand.
+// (A later issue adds CEL type-checking here.)
 #include <string>
 
 #include "expr/ast.h"
@@ -12,10 +14,10 @@ std::string Arguments(int n) { return std::to_string(n) + (n == 1 ? " argument" 
 
 std::optional<Error> CheckCall(const Use& call, const Scope& scope) {
   const auto it = scope.functions.find(call.function);
-  if (it == scope.functions.end()) {
+  if (it == scope.functions.end() && !IsBuiltinFunction(call.function)) {
     return Error{call.column, "unknown function '" + call.function + "'"};
   }
-  const int expected = it->second;
+  const int expected = it != scope.functions.end() ? it->second : 1;  // built-ins take one
   if (expected < 0 && call.arity < 1) {
     return Error{call.column, "function '" + call.function + "' expects at least 1 argument, got " +
                                   std::to_string(call.arity)};

@@ -1,5 +1,6 @@
 // Tree-walking evaluation with CEL semantics: strict operators propagate the first error
-// (left to right), while && and || absorb an error when the other side decides the result.
+// (left to right), while && and || absorb an error when the other side decides the result, and
+// `?:` evaluates only the branch it picks. The operators themselves live in operators.h.
 // Recursion depth is bounded by the tree height (see ast.h).
 #include <exception>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "expr/ast.h"
 #include "expr/expr.h"
+#include "expr/operators.h"
 
 namespace slipway::expr {
 namespace {
@@ -37,12 +39,26 @@ class Evaluator {
         return Call(node);
       case Node::Kind::kNot:
         return Not(node);
+      case Node::Kind::kNegate:
+        return Negation(node);
       case Node::Kind::kAnd:
       case Node::Kind::kOr:
         return Logical(node);
+      case Node::Kind::kConditional:
+        return Conditional(node);
       case Node::Kind::kEqual:
       case Node::Kind::kNotEqual:
-        return Equality(node);
+      case Node::Kind::kLess:
+      case Node::Kind::kLessEqual:
+      case Node::Kind::kGreater:
+      case Node::Kind::kGreaterEqual:
+      case Node::Kind::kIn:
+      case Node::Kind::kAdd:
+      case Node::Kind::kSubtract:
+      case Node::Kind::kMultiply:
+      case Node::Kind::kDivide:
+      case Node::Kind::kModulo:
+        return Strict(node);
     }
     return Error{node.column(), "internal error: unknown expression node"};
   }
@@ -102,9 +118,16 @@ class Evaluator {
                  "cannot index a value of type " + std::string(container.type_name())};
   }
 
+  // The caller's function of that name, else the built-in.
+  const Activation::Function* FindFunction(const std::string& name) const {
+    const auto it = activation_.functions.find(name);
+    if (it != activation_.functions.end() && it->second) return &it->second;
+    return FindBuiltin(name);
+  }
+
   Result Call(const Node& node) const {
-    const auto it = activation_.functions.find(node.name());
-    if (it == activation_.functions.end() || !it->second) {
+    const Activation::Function* function = FindFunction(node.name());
+    if (function == nullptr) {
       return Error{node.column(), "unknown function '" + node.name() + "'"};
     }
     std::vector<Value> args;
@@ -117,7 +140,7 @@ class Evaluator {
     Result result;
     // Functions come from callers; an exception must not escape Evaluate.
     try {
-      result = it->second(args);
+      result = (*function)(args);
     } catch (const std::exception& e) {
       result = Error{0, "function '" + node.name() + "' failed: " + e.what()};
     } catch (...) {
@@ -164,13 +187,45 @@ class Evaluator {
     return Value(!absorbing);
   }
 
-  Result Equality(const Node& node) const {
-    Result lhs = Eval(*node.children()[0]);
-    if (std::holds_alternative<Error>(lhs)) return lhs;
-    Result rhs = Eval(*node.children()[1]);
-    if (std::holds_alternative<Error>(rhs)) return rhs;
-    const bool equal = std::get<Value>(lhs) == std::get<Value>(rhs);
-    return Value(node.kind() == Node::Kind::kEqual ? equal : !equal);
+  Result Negation(const Node& node) const {
+    Result operand = Eval(*node.children()[0]);
+    if (std::holds_alternative<Error>(operand)) return operand;
+    return Negate(std::get<Value>(operand), node.column());
+  }
+
+  // Only the chosen branch is evaluated, so `x != 0 ? 1 / x : 0` never divides by zero.
+  Result Conditional(const Node& node) const {
+    Result condition = Eval(*node.children()[0]);
+    if (std::holds_alternative<Error>(condition)) return condition;
+    const Value& value = std::get<Value>(condition);
+    if (!value.is_bool()) {
+      return Error{node.column(), "no such overload: '?:' expects a bool condition, got " +
+                                      std::string(value.type_name())};
+    }
+    return Eval(*node.children()[value.as_bool() ? 1 : 2]);
+  }
+
+  Result Strict(const Node& node) const {
+    Result lhs_result = Eval(*node.children()[0]);
+    if (std::holds_alternative<Error>(lhs_result)) return lhs_result;
+    Result rhs_result = Eval(*node.children()[1]);
+    if (std::holds_alternative<Error>(rhs_result)) return rhs_result;
+    const Value& lhs = std::get<Value>(lhs_result);
+    const Value& rhs = std::get<Value>(rhs_result);
+    switch (node.kind()) {
+      case Node::Kind::kEqual:
+        return Value(lhs == rhs);
+      case Node::Kind::kNotEqual:
+        return Value(!(lhs == rhs));
+      case Node::Kind::kLess:
+      case Node::Kind::kLessEqual:
+      case Node::Kind::kGreater:
+      case Node::Kind::kGreaterEqual:
+      case Node::Kind::kIn:
+        return Relation(node.kind(), lhs, rhs, node.column());
+      default:
+        return Arithmetic(node.kind(), lhs, rhs, node.column());
+    }
   }
 
   const Activation& activation_;

@@ -1,8 +1,20 @@
-// The expression language used by pipeline `if:` conditions and `${{ … }}` templates.
+// The expression language used by pipeline `if:` conditions, `${{ … }}` templates and analysis
+// conditions.
 //
-// Today it is a small subset of CEL (google/cel-spec): literals (single- or double-quoted
-// strings, integers, doubles, true/false/null), member access `a.b`, index `a["b"]`,
-// `==`, `!=`, `&&`, `||`, `!`, parentheses and function calls `f(args…)`.
+// It is a subset of CEL (google/cel-spec), with CEL's semantics:
+//   - literals: single- or double-quoted strings, integers, doubles, true/false/null;
+//   - member access `a.b`, index `a["b"]` / `list[0]`, function calls `f(args…)`, parentheses;
+//   - `c ? a : b`, `||`, `&&` (both absorb an error when the other side decides), `!`;
+//   - relations `==`, `!=`, `<`, `<=`, `>`, `>=` (ints and doubles compare numerically;
+//     strings by code point; false < true), and `x in list`, `key in map`;
+//   - arithmetic `+ - * / %` and unary `-` on int (64-bit; overflow and division by zero are
+//     errors) or on double (IEEE), never mixing the two (`x * 100.0`, not `x * 100`);
+//     `+` also concatenates strings and lists;
+//   - built-in functions size(x), int(x), double(x), string(x) (see IsBuiltinFunction).
+// Precedence, lowest first: `?:`, `||`, `&&`, relations (incl. `in`), `+ -`, `* / %`, unary `!`
+// and `-`, then member/index/call. One deviation: `a-b` (a '-' glued to two names) is an error
+// suggesting `a['b-c']`, since it is nearly always a name like `needs.build-linux`.
+// Not yet: list and map literals, macros (has, all, exists…), methods, uint, bytes, timestamps.
 // The public surface below is shaped so a later change can grow the language to full CEL
 // (more types, operators, macros, a type-checker) without touching callers.
 //
@@ -112,13 +124,19 @@ class Expression {
   std::shared_ptr<const Node> root_;
 };
 
+// Whether `name` is a built-in function: size, int, double or string, each with one argument.
+// Built-ins need not be listed in Scope::functions or Activation::functions; a function of the
+// same name there takes precedence.
+bool IsBuiltinFunction(std::string_view name);
+
 // What names an expression may use. Check walks the expression and reports the first
 // reference or call that is not defined.
 struct Scope {
   // Returns an explanation when `path` is not defined (e.g. "matrix has no axis 'os'"),
   // std::nullopt when it is.
   std::function<std::optional<std::string>(const std::vector<std::string>& path)> check_reference;
-  // Function names that may be called, with their arity.
+  // Function names that may be called, with their arity (-1: one or more), besides the
+  // built-ins.
   std::map<std::string, int, std::less<>> functions;
 };
 std::optional<Error> Check(const Expression& expression, const Scope& scope);
@@ -128,6 +146,7 @@ struct Activation {
   // Top-level names: "env", "matrix", "needs", "inputs", "branch", "event", ...
   Value::Map variables;
   using Function = std::function<std::variant<Value, Error>(std::span<const Value> args)>;
+  // Besides the built-ins; an entry here overrides a built-in of the same name.
   std::map<std::string, Function, std::less<>> functions;
 };
 

@@ -1,7 +1,9 @@
 #include "expr/parser.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,26 +26,32 @@ bool IsReserved(std::string_view word) {
          std::end(kReservedWords);
 }
 
-// CEL operators this subset does not implement yet; naming them beats "unexpected token".
-bool IsUnsupportedOperator(TokenKind kind) {
-  switch (kind) {
-    case TokenKind::kIn:
-    case TokenKind::kQuestion:
-    case TokenKind::kColon:
-    case TokenKind::kLess:
-    case TokenKind::kLessEqual:
-    case TokenKind::kGreater:
-    case TokenKind::kGreaterEqual:
-    case TokenKind::kPlus:
-    case TokenKind::kMinus:
-    case TokenKind::kStar:
-    case TokenKind::kSlash:
-    case TokenKind::kPercent:
-      return true;
-    default:
-      return false;
-  }
-}
+struct BinaryOperator {
+  TokenKind token;
+  Node::Kind kind;
+};
+
+// The left-associative binary levels, lowest precedence first.
+constexpr BinaryOperator kRelations[] = {
+    {TokenKind::kLess, Node::Kind::kLess},
+    {TokenKind::kLessEqual, Node::Kind::kLessEqual},
+    {TokenKind::kGreater, Node::Kind::kGreater},
+    {TokenKind::kGreaterEqual, Node::Kind::kGreaterEqual},
+    {TokenKind::kEqual, Node::Kind::kEqual},
+    {TokenKind::kNotEqual, Node::Kind::kNotEqual},
+    {TokenKind::kIn, Node::Kind::kIn},
+};
+constexpr BinaryOperator kSums[] = {
+    {TokenKind::kPlus, Node::Kind::kAdd},
+    {TokenKind::kMinus, Node::Kind::kSubtract},
+};
+constexpr BinaryOperator kProducts[] = {
+    {TokenKind::kStar, Node::Kind::kMultiply},
+    {TokenKind::kSlash, Node::Kind::kDivide},
+    {TokenKind::kPercent, Node::Kind::kModulo},
+};
+constexpr std::span<const BinaryOperator> kBinaryLevels[] = {kRelations, kSums, kProducts};
+constexpr size_t kBinaryLevelCount = std::size(kBinaryLevels);
 
 std::string TooDeepMessage() {
   return "expression nested too deeply (limit is " + std::to_string(kMaxDepth) + " levels)";
@@ -55,18 +63,18 @@ class Parser {
 
   std::variant<NodePtr, Error> Run() {
     if (!Advance()) return *error_;
-    NodePtr root = ParseLogical(TokenKind::kOr);
+    NodePtr root = ParseExpr();
     if (root && tok_.kind != TokenKind::kEnd) {
-      Fail(tok_.column(),
-           Unexpected("unexpected token " + DescribeToken(tok_) + " after end of expression"));
+      Fail(tok_.column(), "unexpected token " + DescribeToken(tok_) + " after end of expression");
     }
     if (error_) return *error_;
     return root;
   }
 
  private:
-  // Bounds the recursion through ParseNested (parentheses, index, call arguments), which
-  // builds no node and so is not caught by the tree-height check in Checked.
+  // Bounds the recursion through ParseNested (parentheses, index, call arguments, the last
+  // operand of `?:`), which builds no node yet and so is not caught by the tree-height check in
+  // Checked.
   class DepthGuard {
    public:
     explicit DepthGuard(int& depth) : depth_(depth) { ++depth_; }
@@ -78,17 +86,33 @@ class Parser {
     int& depth_;
   };
 
-  // An expression inside ( ), [ ] or call arguments; `open` is the bracket's column.
+  // An expression inside ( ), [ ], call arguments or after `:`; `open` is the column of the
+  // bracket or of the `?`.
   NodePtr ParseNested(int open) {
     DepthGuard guard(depth_);
     if (depth_ > kMaxDepth) return Fail(open, TooDeepMessage());
-    return ParseLogical(TokenKind::kOr);
+    return ParseExpr();
   }
 
-  // `||` (over `&&` operands) or `&&` (over equality operands), as a balanced tree.
+  // `c ? a : b`. As in CEL, `a` is an `or` (a nested `?:` there needs parentheses) and `b` any
+  // expression, so `x ? 1 : y ? 2 : 3` is `x ? 1 : (y ? 2 : 3)`.
+  NodePtr ParseExpr() {
+    NodePtr condition = ParseLogical(TokenKind::kOr);
+    if (!condition || tok_.kind != TokenKind::kQuestion) return condition;
+    const int column = tok_.column();
+    if (!Advance()) return nullptr;
+    NodePtr then = ParseLogical(TokenKind::kOr);
+    if (!then || !Expect(TokenKind::kColon, "':'")) return nullptr;
+    NodePtr other = ParseNested(column);
+    if (!other) return nullptr;
+    return Checked(
+        Node::Conditional(std::move(condition), std::move(then), std::move(other), column));
+  }
+
+  // `||` (over `&&` operands) or `&&` (over relations), as a balanced tree.
   NodePtr ParseLogical(TokenKind op) {
     const auto operand = [&]() -> NodePtr {
-      return op == TokenKind::kOr ? ParseLogical(TokenKind::kAnd) : ParseEquality();
+      return op == TokenKind::kOr ? ParseLogical(TokenKind::kAnd) : ParseBinary(0);
     };
     std::vector<NodePtr> operands;
     std::vector<int> columns;
@@ -117,32 +141,52 @@ class Parser {
     return Checked(Node::Binary(kind, std::move(lhs), std::move(rhs), columns[mid - 1]));
   }
 
-  NodePtr ParseEquality() {
-    NodePtr lhs = ParseUnary();
-    while (lhs && (tok_.kind == TokenKind::kEqual || tok_.kind == TokenKind::kNotEqual)) {
-      const Node::Kind kind =
-          tok_.kind == TokenKind::kEqual ? Node::Kind::kEqual : Node::Kind::kNotEqual;
-      const int column = tok_.column();
+  // A left-associative chain of the operators of kBinaryLevels[level] over the next level.
+  NodePtr ParseBinary(size_t level) {
+    const auto operand = [&]() -> NodePtr {
+      return level + 1 < kBinaryLevelCount ? ParseBinary(level + 1) : ParseUnary();
+    };
+    NodePtr lhs = operand();
+    while (lhs) {
+      const auto op = std::find_if(kBinaryLevels[level].begin(), kBinaryLevels[level].end(),
+                                   [&](const BinaryOperator& o) { return o.token == tok_.kind; });
+      if (op == kBinaryLevels[level].end()) break;
+      const Token token = tok_;
+      const std::string_view name_before = previous_name_;
       if (!Advance()) return nullptr;
-      NodePtr rhs = ParseUnary();
+      if (IsNameWithDash(name_before, token)) {
+        const std::string name = std::string(name_before) + "-" + std::string(tok_.lexeme);
+        return Fail(token.column(), "'" + name + "': names cannot contain '-'; use an index (a['" +
+                                        name + "']), or put spaces around '-' to subtract");
+      }
+      NodePtr rhs = operand();
       if (!rhs) return nullptr;
-      lhs = Checked(Node::Binary(kind, std::move(lhs), std::move(rhs), column));
+      lhs = Checked(Node::Binary(op->kind, std::move(lhs), std::move(rhs), token.column()));
     }
     return lhs;
   }
 
+  // Whether `op` (just consumed) is a '-' glued to a name on each side: `build-linux`.
+  bool IsNameWithDash(std::string_view name_before, const Token& op) const {
+    return op.kind == TokenKind::kMinus && !name_before.empty() &&
+           name_before.data() + name_before.size() == op.lexeme.data() &&
+           tok_.kind == TokenKind::kIdent && tok_.offset == op.offset + 1;
+  }
+
+  // Any run of `!` and `-`, applied right to left.
   NodePtr ParseUnary() {
-    std::vector<int> bangs;
-    while (tok_.kind == TokenKind::kNot) {
-      bangs.push_back(tok_.column());
-      if (bangs.size() > static_cast<size_t>(kMaxDepth)) {
+    std::vector<Token> ops;
+    while (tok_.kind == TokenKind::kNot || tok_.kind == TokenKind::kMinus) {
+      ops.push_back(tok_);
+      if (ops.size() > static_cast<size_t>(kMaxDepth)) {
         return Fail(tok_.column(), TooDeepMessage());
       }
       if (!Advance()) return nullptr;
     }
     NodePtr operand = ParsePostfix();
-    for (auto it = bangs.rbegin(); operand && it != bangs.rend(); ++it) {
-      operand = Checked(Node::Unary(Node::Kind::kNot, std::move(operand), *it));
+    for (auto it = ops.rbegin(); operand && it != ops.rend(); ++it) {
+      const Node::Kind kind = it->kind == TokenKind::kNot ? Node::Kind::kNot : Node::Kind::kNegate;
+      operand = Checked(Node::Unary(kind, std::move(operand), it->column()));
     }
     return operand;
   }
@@ -209,7 +253,7 @@ class Parser {
       case TokenKind::kEnd:
         return Fail(token.column(), "unexpected end of expression");
       default:
-        return Fail(token.column(), Unexpected("unexpected token " + DescribeToken(token)));
+        return Fail(token.column(), "unexpected token " + DescribeToken(token));
     }
   }
 
@@ -237,29 +281,15 @@ class Parser {
       Fail(error->column, std::move(error->message));
       return false;
     }
-    previous_kind_ = tok_.kind;
-    previous_end_ = tok_.offset + tok_.lexeme.size();
+    previous_name_ = tok_.kind == TokenKind::kIdent ? tok_.lexeme : std::string_view();
     tok_ = std::move(std::get<Token>(next));
     return true;
   }
 
   bool Expect(TokenKind kind, std::string_view spelling) {
     if (tok_.kind == kind) return Advance();
-    Fail(tok_.column(),
-         Unexpected("expected " + std::string(spelling) + ", got " + DescribeToken(tok_)));
+    Fail(tok_.column(), "expected " + std::string(spelling) + ", got " + DescribeToken(tok_));
     return false;
-  }
-
-  // `message`, unless the current token is a CEL operator we do not support yet.
-  std::string Unexpected(std::string message) const {
-    if (!IsUnsupportedOperator(tok_.kind)) return message;
-    std::string unsupported = "operator " + DescribeToken(tok_) + " is not supported";
-    // `needs.build-linux.result`: GitHub Actions allows '-' in names, CEL does not.
-    if (tok_.kind == TokenKind::kMinus && previous_kind_ == TokenKind::kIdent &&
-        previous_end_ == tok_.offset) {
-      unsupported += " (for a name containing '-', use an index: a['b-c'])";
-    }
-    return unsupported;
   }
 
   NodePtr Checked(NodePtr node) {
@@ -275,8 +305,7 @@ class Parser {
 
   Lexer lexer_;
   Token tok_;
-  TokenKind previous_kind_ = TokenKind::kEnd;
-  size_t previous_end_ = 0;
+  std::string_view previous_name_;  // the token before tok_, when it is an identifier
   std::optional<Error> error_;
   int depth_ = 0;
 };

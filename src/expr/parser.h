@@ -1,13 +1,19 @@
 // Recursive-descent parser for the supported CEL subset. Private to src/expr.
 //
-// Grammar (CEL's, minus what is not supported yet; lowest precedence first):
-//   expr     = or
+// Grammar (CEL's, minus list/map literals, macros and methods; lowest precedence first):
+//   expr     = or [ "?" or ":" expr ]
 //   or       = and { "||" and }
-//   and      = equality { "&&" equality }
-//   equality = unary { ("==" | "!=") unary }
-//   unary    = { "!" } postfix
+//   and      = relation { "&&" relation }
+//   relation = sum { ("<" | "<=" | ">" | ">=" | "==" | "!=" | "in") sum }
+//   sum      = product { ("+" | "-") product }
+//   product  = unary { ("*" | "/" | "%") unary }
+//   unary    = { "!" | "-" } postfix
 //   postfix  = primary { "." IDENT | "[" expr "]" }
 //   primary  = literal | IDENT | IDENT "(" [ expr { "," expr } ] ")" | "(" expr ")"
+//
+// Binary operators other than && and || associate to the left; `?:` to the right.
+// One deviation from CEL: `a-b`, two names with a '-' and no spaces between them, is an error:
+// it is almost always a name with '-' in it (`needs.build-linux.result`); `a - b` subtracts.
 //
 // Chains of && and || are built as balanced trees (both operators are associative in CEL,
 // errors included), so long chains stay shallow.

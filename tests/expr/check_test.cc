@@ -50,6 +50,24 @@ TEST(ReferencesTest, SourceOrderAndColumns) {
   EXPECT_EQ(ReferenceColumns(text), (std::vector<int>{1, 31, 44, 55, 65}));
 }
 
+TEST(ReferencesTest, InsideEveryOperator) {
+  EXPECT_EQ(Paths("a < b.c ? -d[0] * e['f'] : g in h.i"),
+            (std::vector<Path>{{"a"}, {"b", "c"}, {"d"}, {"e", "f"}, {"g"}, {"h", "i"}}));
+  EXPECT_EQ(ReferenceColumns("x + y % z >= w"), (std::vector<int>{1, 5, 9, 14}));
+  EXPECT_EQ(Paths("size(a.b) > 0 && int(c) - 1 != double(d)"),
+            (std::vector<Path>{{"a", "b"}, {"c"}, {"d"}}));
+}
+
+TEST(CallsTest, InsideEveryOperator) {
+  const auto calls = MustParse("size(x) > 0 ? -f(y) : g(z) in h()").Calls();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[0].name, "size");
+  EXPECT_EQ(calls[1].name, "f");
+  EXPECT_EQ(calls[1].column, 16);
+  EXPECT_EQ(calls[2].name, "g");
+  EXPECT_EQ(calls[3].name, "h");
+}
+
 TEST(CallsTest, NamesAndColumns) {
   const auto calls = MustParse("success() || failure() && !always(f(x))").Calls();
   ASSERT_EQ(calls.size(), 4u);
@@ -139,6 +157,36 @@ TEST(CheckTest, ReportsTheFirstProblemInSourceOrder) {
   ASSERT_TRUE(error);
   EXPECT_EQ(error->column, 23);
   EXPECT_EQ(error->message, "matrix has no axis 'cpu'");
+}
+
+TEST(CheckTest, WalksEveryOperator) {
+  EXPECT_EQ(CheckText("branch < 'm' ? matrix.os + 'x' : -1 in needs"), std::nullopt);
+  auto error = CheckText("success() ? 1 : 2 * -matrix.arch");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->column, 22);
+  EXPECT_EQ(error->message, "matrix has no axis 'arch'");
+  error = CheckText("1 + 2 > 0 && 'a' in nosuch()");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->column, 21);
+  EXPECT_EQ(error->message, "unknown function 'nosuch'");
+}
+
+TEST(CheckTest, BuiltinsNeedNoDeclaration) {
+  EXPECT_EQ(CheckText("size(env.X) > 0 && int(env.N) == 3 && double(1) > 0.5 && string(1) == "
+                      "'1'"),
+            std::nullopt);
+  auto error = CheckText("size(env.X, 1) > 0");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->column, 1);
+  EXPECT_EQ(error->message, "function 'size' expects 1 argument, got 2");
+  error = CheckText("string()");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->message, "function 'string' expects 1 argument, got 0");
+
+  Scope scope;
+  scope.functions = {{"size", 2}};  // the scope's own `size` wins
+  EXPECT_EQ(CheckText("size(a, b) + int(c)", scope), std::nullopt);
+  EXPECT_TRUE(CheckText("size(a)", scope));
 }
 
 TEST(CheckTest, WithoutReferenceCheckerOnlyCallsAreChecked) {

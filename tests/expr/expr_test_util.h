@@ -51,7 +51,12 @@ inline std::string Sexpr(const Node& node) {
       }
       return out + ")";
     case Node::Kind::kNot:
-      return "(! " + Sexpr(*node.children()[0]) + ")";
+    case Node::Kind::kNegate:
+      return std::string("(") + OperatorSpelling(node.kind()) + " " + Sexpr(*node.children()[0]) +
+             ")";
+    case Node::Kind::kConditional:
+      return "(?: " + Sexpr(*node.children()[0]) + " " + Sexpr(*node.children()[1]) + " " +
+             Sexpr(*node.children()[2]) + ")";
     default:
       return std::string("(") + OperatorSpelling(node.kind()) + " " + Sexpr(*node.children()[0]) +
              " " + Sexpr(*node.children()[1]) + ")";

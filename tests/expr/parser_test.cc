@@ -67,15 +67,20 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"a == b)", 7, "unexpected token ')' after end of expression"},
         ErrorCase{"'x' 'averyveryverylongstringliteral'", 5,
                   "unexpected token ''averyveryverylongstring...' after end of expression"},
-        ErrorCase{"a < b", 3, "operator '<' is not supported"},
-        ErrorCase{"(a >= b)", 4, "operator '>=' is not supported"},
-        ErrorCase{"-1", 1, "operator '-' is not supported"},
-        ErrorCase{"a - b", 3, "operator '-' is not supported"},
+        ErrorCase{"a <", 4, "unexpected end of expression"},
+        ErrorCase{"a < < b", 5, "unexpected token '<'"},
+        ErrorCase{"1 + * 2", 5, "unexpected token '*'"},
+        ErrorCase{"a in", 5, "unexpected end of expression"},
+        ErrorCase{"a ? b", 6, "expected ':', got end of expression"},
+        ErrorCase{"a ? b ? c : d : e", 7, "expected ':', got '?'"},
+        ErrorCase{"a ? : c", 5, "unexpected token ':'"},
+        ErrorCase{"a : b", 3, "unexpected token ':' after end of expression"},
         ErrorCase{"needs.build-linux.result", 12,
-                  "operator '-' is not supported (for a name containing '-', use an index: "
-                  "a['b-c'])"},
-        ErrorCase{"a in b", 3, "operator 'in' is not supported"},
-        ErrorCase{"a ? b : c", 3, "operator '?' is not supported"},
+                  "'build-linux': names cannot contain '-'; use an index (a['build-linux']), or "
+                  "put spaces around '-' to subtract"},
+        ErrorCase{"a-b", 2,
+                  "'a-b': names cannot contain '-'; use an index (a['a-b']), or put spaces around "
+                  "'-' to subtract"},
         ErrorCase{"[1, 2]", 1, "list literals are not supported"},
         ErrorCase{"{'a': 1}", 1, "map literals are not supported"},
         ErrorCase{"a.", 3, "expected a field name after '.', got end of expression"},
@@ -154,6 +159,66 @@ TEST(ParseTest, Precedence) {
   EXPECT_EQ(Sexpr("f()"), "f()");
   EXPECT_EQ(Sexpr("a[b == c]"), "a[(== b c)]");
   EXPECT_EQ(Sexpr("a // a comment\n || b"), "(|| a b)");
+}
+
+TEST(ParseTest, OperatorPrecedenceFollowsCel) {
+  // * / % bind tighter than + -, which bind tighter than relations; all are left-associative.
+  EXPECT_EQ(Sexpr("a + b * c"), "(+ a (* b c))");
+  EXPECT_EQ(Sexpr("a * b + c"), "(+ (* a b) c)");
+  EXPECT_EQ(Sexpr("a - b - c"), "(- (- a b) c)");
+  EXPECT_EQ(Sexpr("a / b % c * d"), "(* (% (/ a b) c) d)");
+  EXPECT_EQ(Sexpr("a + 1 < b * 2"), "(< (+ a 1) (* b 2))");
+  // Relations, `in` included, share one level: `a < b == c` is `(a < b) == c`.
+  EXPECT_EQ(Sexpr("a < b == c"), "(== (< a b) c)");
+  EXPECT_EQ(Sexpr("a == b < c"), "(< (== a b) c)");
+  EXPECT_EQ(Sexpr("a <= b >= c > d"), "(> (>= (<= a b) c) d)");
+  EXPECT_EQ(Sexpr("x + 1 in list && y"), "(&& (in (+ x 1) list) y)");
+  EXPECT_EQ(Sexpr("result.status == 200 && result.latency_ms <= 300"),
+            "(&& (== result.status 200) (<= result.latency_ms 300))");
+  EXPECT_EQ(Sexpr("result * 100 >= 99.5"), "(>= (* result 100) 99.5)");
+  // Unary operators bind tighter than binary ones, looser than member/index/call.
+  EXPECT_EQ(Sexpr("-a * b"), "(* (- a) b)");
+  EXPECT_EQ(Sexpr("-a.b[0]"), "(- a.b[0])");
+  EXPECT_EQ(Sexpr("-size(x) < 1"), "(< (- size(x)) 1)");
+  EXPECT_EQ(Sexpr("--1"), "(- (- 1))");
+  EXPECT_EQ(Sexpr("!-a"), "(! (- a))");
+  EXPECT_EQ(Sexpr("a - -1"), "(- a (- 1))");
+  EXPECT_EQ(Sexpr("a-1"), "(- a 1)");
+  EXPECT_EQ(Sexpr("a -b"), "(- a b)");
+  EXPECT_EQ(Sexpr("a- b"), "(- a b)");
+  EXPECT_EQ(Sexpr("a['x']-b"), "(- a['x'] b)");
+  // `?:` is lowest and nests to the right; its middle operand is an `||`.
+  EXPECT_EQ(Sexpr("a ? b : c"), "(?: a b c)");
+  EXPECT_EQ(Sexpr("a || b ? c && d : e + 1"), "(?: (|| a b) (&& c d) (+ e 1))");
+  EXPECT_EQ(Sexpr("a ? b : c ? d : e"), "(?: a b (?: c d e))");
+  EXPECT_EQ(Sexpr("a ? (b ? c : d) : e"), "(?: a (?: b c d) e)");
+  EXPECT_EQ(Sexpr("(a ? b : c) + 1"), "(+ (?: a b c) 1)");
+  EXPECT_EQ(Sexpr("f(a ? b : c, d)[a ? 0 : 1]"), "f((?: a b c), d)[(?: a 0 1)]");
+}
+
+TEST(ParseTest, OperatorColumns) {
+  EXPECT_EQ(MustParse("a  + b").root().column(), 4);
+  EXPECT_EQ(MustParse("a in b").root().column(), 3);
+  EXPECT_EQ(MustParse(" -a").root().column(), 2);
+  EXPECT_EQ(MustParse("a ? b : c").root().column(), 3);
+}
+
+TEST(ParseTest, DeepOperatorChainsAreBounded) {
+  const std::string too_deep = "expression nested too deeply (limit is 64 levels)";
+  EXPECT_EQ(MustParse(std::string(64, '-') + "1").root().height(), 65);
+  EXPECT_EQ(ParseError(std::string(65, '-') + "1").message, too_deep);
+  std::string sum = "1";
+  for (int i = 0; i < 64; ++i) sum += " + 1";
+  MustParse(sum);
+  EXPECT_EQ(ParseError(sum + " + 1").message, too_deep);
+  // A right-nested chain of `?:` recurses in the parser before building any node.
+  std::string conditional;
+  for (int i = 0; i < 64; ++i) conditional += "a ? 1 : ";
+  MustParse(conditional + "2");
+  EXPECT_EQ(ParseError(conditional + "a ? 1 : 2").message, too_deep);
+  std::string long_chain;
+  for (int i = 0; i < 2000; ++i) long_chain += "a?1:";
+  EXPECT_EQ(ParseError(long_chain + "2").message, too_deep);
 }
 
 TEST(ParseTest, Literals) {

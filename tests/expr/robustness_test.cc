@@ -76,7 +76,7 @@ TEST(RobustnessTest, RandomBytes) {
   std::mt19937 rng(20240601);
   std::uniform_int_distribution<int> length(0, 48);
   std::uniform_int_distribution<int> byte(0, 255);
-  const std::string favourites = "'\"\\(){}[].,!=&|$ ab019xuUr_\n";
+  const std::string favourites = "'\"\\(){}[].,!=&|$ ab019xuUr_\n<>+-*/%?:";
   std::uniform_int_distribution<size_t> favourite(0, favourites.size() - 1);
   for (int i = 0; i < 10000; ++i) {
     std::string text;
@@ -89,10 +89,47 @@ TEST(RobustnessTest, RandomBytes) {
 }
 
 TEST(RobustnessTest, RandomTokenSoup) {
-  const std::vector<std::string> tokens = {
-      "a",   "x",      "f",    ".",   ".b", "['c']", "[", "]", "(", ")",
-      "'s'", "\"}}\"", "==",   "!=",  "&&", "||",    "!", ",", "1", "0",
-      "2.5", "null",   "true", "${{", "}}", " ",     "{", "}"};
+  const std::vector<std::string> tokens = {"a",
+                                           "x",
+                                           "f",
+                                           ".",
+                                           ".b",
+                                           "['c']",
+                                           "[",
+                                           "]",
+                                           "(",
+                                           ")",
+                                           "'s'",
+                                           "\"}}\"",
+                                           "==",
+                                           "!=",
+                                           "&&",
+                                           "||",
+                                           "!",
+                                           ",",
+                                           "1",
+                                           "0",
+                                           "2.5",
+                                           "null",
+                                           "true",
+                                           "${{",
+                                           "}}",
+                                           " ",
+                                           "{",
+                                           "}",
+                                           "<",
+                                           "<=",
+                                           ">=",
+                                           "+",
+                                           "-",
+                                           "*",
+                                           "/",
+                                           "%",
+                                           "?",
+                                           ":",
+                                           " in ",
+                                           "size",
+                                           "9223372036854775807"};
   std::mt19937 rng(7);
   std::uniform_int_distribution<size_t> pick(0, tokens.size() - 1);
   std::uniform_int_distribution<int> length(1, 30);
@@ -109,7 +146,8 @@ TEST(RobustnessTest, RandomTokenSoup) {
 
 TEST(RobustnessTest, EveryPrefixOfAValidExpression) {
   const std::string text =
-      "!(a.b[0] == 1.5 && f(a['c'], \"q\\u00e9\") != null) || x == '''t}}''' || r'\\d' == a.c";
+      "!(a.b[0] == 1.5 && f(a['c'], \"q\\u00e9\") != null) || x == '''t}}''' || r'\\d' == a.c "
+      "|| (size(a.b) - 1 < 2 * -a.b[1] % 3 ? 'c' in a : 1 / 0 >= 2.5 + 1.0)";
   ASSERT_TRUE(Exercise(text));
   for (size_t n = 0; n < text.size(); ++n) Exercise(text.substr(0, n));
 }
@@ -137,6 +175,13 @@ TEST(RobustnessTest, PathologicalNesting) {
   std::string equals = "a";
   while (equals.size() < 16000) equals += "==a";
   EXPECT_EQ(error_of(equals).message, too_deep);
+  std::string sums = "a";
+  while (sums.size() < 16000) sums += "+a";
+  EXPECT_EQ(error_of(sums).message, too_deep);
+  EXPECT_EQ(error_of(std::string(16000, '-') + "1").message, too_deep);
+  std::string conditionals;
+  while (conditionals.size() < 16000) conditionals += "a?a:";
+  EXPECT_EQ(error_of(conditionals + "a").message, too_deep);
 
   // Templates hand the same texts to the parser.
   auto tmpl = Template::Parse("${{ " + std::string(10000, '(') + " }}");
