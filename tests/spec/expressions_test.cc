@@ -107,6 +107,20 @@ TEST(Expressions, ArgumentCountsComeFromTheExpressionChecker) {
                           "p.yml:4:23: function 'hashFiles' expects at least 1 argument, got 0"));
 }
 
+TEST(Expressions, OperatorsAndBuiltinsAreAcceptedEverywhere) {
+  EXPECT_THAT(
+      Errors(WithRun("      - run: \"${{ size(inputs.target) > 0 ? int(needs.b.outputs.v) + 1 "
+                     ": -1 }} ${{ 'os' in matrix && double(env.N) * 2.0 >= 1.5 }}\"\n"
+                     "        if: string(matrix.os) != 'mac' && size(needs.b.result) < 9\n")),
+      IsEmpty());
+  EXPECT_THAT(Errors(WithRun("      - run: ${{ size(inputs.targte) > 0 }} ${{ size() }}\n")),
+              ElementsAre("p.yml:15:23: undefined input 'targte' (did you mean 'target'?)",
+                          "p.yml:15:49: function 'size' expects 1 argument, got 0"));
+  EXPECT_THAT(Errors(WithRun("      - run: ${{ needs.b-linux.result }}\n")),
+              ElementsAre("p.yml:15:25: invalid expression: 'b-linux': names cannot contain '-'; "
+                          "use an index (a['b-linux']), or put spaces around '-' to subtract"));
+}
+
 TEST(Expressions, SyntaxErrors) {
   EXPECT_THAT(Errors(OneJob(R"(    if: branch ==
     steps:
