@@ -80,6 +80,16 @@ TEST(TemplateTest, RendersEveryPart) {
   EXPECT_EQ(Render("${{ branch == 'main' }}/${{ list }}/${{ null }}|"), "true/[1,\"two\",null]/|");
 }
 
+TEST(TemplateTest, RendersOperatorsAndBuiltins) {
+  EXPECT_EQ(Render("shard ${{ matrix.shard + 1 }}/${{ size(list) }}"), "shard 3/3");
+  EXPECT_EQ(Render("${{ matrix.shard > 1 ? 'many' : 'one' }}-${{ matrix.ratio * 4.0 }}"), "many-1");
+  EXPECT_EQ(Render("${{ 'v' + string(-matrix.shard) }}"), "v-2");
+  auto rendered = MustParseTemplate("at ${{ matrix.shard / 0 }}").Render(Context());
+  ASSERT_TRUE(std::holds_alternative<Error>(rendered));
+  EXPECT_EQ(std::get<Error>(rendered).column, 21);  // the '/', within the whole template
+  EXPECT_EQ(std::get<Error>(rendered).message, "division by zero");
+}
+
 TEST(TemplateTest, LiteralTextIsVerbatim) {
   EXPECT_EQ(Render("a $ { {{ }} } $${{ x }}\\n'\"\t"), "a $ { {{ }} } $X\\n'\"\t");
 }
