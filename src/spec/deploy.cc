@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "spec/environment_fields.h"
 #include "spec/loader.h"
 #include "util/oci_names.h"
 
@@ -70,15 +71,36 @@ std::optional<std::string> ReadArtifact(LoadContext& context, const Field& field
   return text;
 }
 
-// An analysis template's name; "" for `{}` (the health checks only).
-std::optional<std::string> ReadAnalysisName(LoadContext& context, const Field& field) {
-  auto name = context.reader->String(field);
-  if (name && !IsValidName(*name)) {
-    context.reader->Error(field.pos, "invalid analysis template name '" + *name + "'",
-                          "use letters, digits, '_' and '-', starting with a letter or '_'");
-    return std::nullopt;
+// `TEMPLATE | {template: TEMPLATE, args: {NAME: VALUE}} | {}` ({} = the health checks only).
+bool ReadAnalysisUse(LoadContext& context, const Field& field, std::string* name, NamedValues* args,
+                     SourcePos* name_pos) {
+  Reader& reader = *context.reader;
+  const Field* name_field = &field;
+  std::optional<MapView> map;
+  if (!field.node.IsScalar()) {
+    if (!field.node.IsMap()) {
+      reader.TypeError(field, "a template name or {template: NAME, args: {…}}");
+      return false;
+    }
+    map = reader.Map(field, "analysis", {"template", "args"});
+    if (!map) return false;
+    name_field = map->Find("template");
+    if (!name_field) return true;
   }
-  return name;
+  auto value = reader.String(*name_field);
+  if (!value) return false;
+  if (!IsValidName(*value)) {
+    reader.Error(name_field->pos, "invalid analysis template name '" + *value + "'",
+                 "use letters, digits, '_' and '-', starting with a letter or '_'");
+    return false;
+  }
+  *name = std::move(*value);
+  *name_pos = name_field->pos;
+  if (map) {
+    if (const Field* values = map->Find("args"))
+      return Store(ReadLiteralValues(context, *values), args);
+  }
+  return true;
 }
 
 // `pause: DURATION | {duration: DURATION} | {} | null`; unset = until approved.
@@ -116,12 +138,8 @@ std::optional<CanaryStep> ReadCanaryStep(LoadContext& context, const Field& fiel
   } else {
     step.kind = CanaryStep::Kind::kAnalysis;
     if (kind->node.IsNull()) return step;
-    auto analysis = reader.Map(*kind, "analysis", {"template"});
-    if (!analysis) return std::nullopt;
-    if (const Field* name = analysis->Find("template")) {
-      auto value = ReadAnalysisName(context, *name);
-      if (!value) return std::nullopt;
-      step.analysis = std::move(*value);
+    if (!ReadAnalysisUse(context, *kind, &step.analysis, &step.analysis_args, &step.analysis_pos)) {
+      return std::nullopt;
     }
   }
   return step;
@@ -184,9 +202,8 @@ std::optional<BlueGreenStrategy> ReadBlueGreen(LoadContext& context, const Field
   if (!map) return std::nullopt;
   bool ok = true;
   if (const Field* analysis = map->Find("pre-promotion-analysis")) {
-    auto name = ReadAnalysisName(context, *analysis);
-    ok = name.has_value();
-    if (name) blue_green.pre_promotion_analysis = std::move(*name);
+    ok = ReadAnalysisUse(context, *analysis, &blue_green.pre_promotion_analysis,
+                         &blue_green.pre_promotion_args, &blue_green.pre_promotion_pos);
   }
   if (const Field* delay = map->Find("scale-down-delay")) {
     auto value = ReadDuration(context, *delay);

@@ -58,6 +58,10 @@ struct LoadContext {
   std::vector<std::string> broken_environments;
   // Position of `deploy.environment`'s value, per deploy job.
   std::map<std::string, SourcePos, std::less<>> deploy_environment_positions;
+  // Every key under `analysis-templates:`, including templates that failed to load.
+  std::vector<std::string> analysis_template_names;
+  // `args.NAME` references read in the analysis template being read, with their positions.
+  std::vector<std::pair<std::string, SourcePos>> analysis_arg_uses;
 };
 
 // expressions.cc: read a template/condition scalar, report syntax errors now and queue the
@@ -108,6 +112,12 @@ std::optional<DeploySpec> ReadDeploy(LoadContext& context, const Field& field,
 // job's environment (it exists; canary and blue-green need its router).
 void CheckEnvironments(LoadContext& context, const Pipeline& pipeline);
 void CheckDeploys(LoadContext& context, const Pipeline& pipeline);
+
+// analysis_template.cc: `analysis-templates:`, in file order (every key lands in
+// analysis_template_names). analysis_check.cc: the templates and arguments that canary steps
+// and blue-green pre-promotion analyses name.
+std::vector<AnalysisTemplate> ReadAnalysisTemplates(LoadContext& context, const Field& field);
+void CheckAnalysisUses(LoadContext& context, const Pipeline& pipeline);
 
 // Job names, output names, environment names: ^[A-Za-z_][A-Za-z0-9_-]*$
 bool IsValidName(std::string_view name);

@@ -16,8 +16,8 @@ using internal::Field;
 using internal::LoadContext;
 using internal::Reader;
 
-const std::vector<std::string> kTopLevelKeys = {"name",        "on",           "env",
-                                                "concurrency", "environments", "jobs"};
+const std::vector<std::string> kTopLevelKeys = {
+    "name", "on", "env", "concurrency", "environments", "analysis-templates", "jobs"};
 
 // The repository directory's name: the directory holding the file.
 std::string DefaultName(const std::string& file) {
@@ -63,12 +63,16 @@ void ReadDocument(LoadContext& context, const YAML::Node& root, Pipeline& pipeli
   if (const Field* environments = top->Find("environments")) {
     pipeline.environments = internal::ReadEnvironments(context, *environments);
   }
+  if (const Field* templates = top->Find("analysis-templates")) {
+    pipeline.analysis_templates = internal::ReadAnalysisTemplates(context, *templates);
+  }
   if (const Field* jobs = reader.Require(*top, "jobs", "the pipeline")) {
     ReadJobs(context, *jobs, pipeline);
   }
   internal::CheckNeeds(context, pipeline);
   internal::CheckEnvironments(context, pipeline);
   internal::CheckDeploys(context, pipeline);
+  internal::CheckAnalysisUses(context, pipeline);
   internal::CheckExpressions(context, pipeline);
   internal::CheckInstances(context, pipeline);
 }
@@ -119,6 +123,13 @@ const Job* Pipeline::FindJob(std::string_view name) const {
 const Environment* Pipeline::FindEnvironment(std::string_view name) const {
   for (const Environment& environment : environments) {
     if (environment.name == name) return &environment;
+  }
+  return nullptr;
+}
+
+const AnalysisTemplate* Pipeline::FindAnalysisTemplate(std::string_view name) const {
+  for (const AnalysisTemplate& analysis : analysis_templates) {
+    if (analysis.name == name) return &analysis;
   }
   return nullptr;
 }

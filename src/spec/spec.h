@@ -194,9 +194,11 @@ struct CanaryStep {
   Kind kind = Kind::kSetWeight;
   int weight = 0;                 // kSetWeight: percent 0–100
   std::optional<Duration> pause;  // kPause: unset = until approved (`pause: {}`)
-  // kAnalysis: a template name; "" = the health checks. Analysis templates cannot be declared
-  // yet, so a name is only checked for its shape: the step fails when it runs.
+  // kAnalysis: a key of `analysis-templates:` (checked), "" = the health checks; `args`
+  // override the template's argument defaults.
   std::string analysis;
+  NamedValues analysis_args;
+  SourcePos analysis_pos;  // the template name's
   SourcePos pos;
 };
 
@@ -207,7 +209,9 @@ struct RollingStrategy {
 };
 
 struct BlueGreenStrategy {
-  std::string pre_promotion_analysis;                    // template name; "" = health only
+  std::string pre_promotion_analysis;  // template name; "" = health only
+  NamedValues pre_promotion_args;
+  SourcePos pre_promotion_pos;                           // the template name's
   Duration scale_down_delay = std::chrono::seconds(30);  // blue kept warm for instant rollback
   bool auto_promote = true;  // false: wait for an approval before the switch
   SourcePos pos;
@@ -224,6 +228,92 @@ struct StrategySpec {
   std::optional<RollingStrategy> rolling;
   std::optional<BlueGreenStrategy> blue_green;
   std::optional<CanaryStrategy> canary;
+  SourcePos pos;
+};
+
+// ---- Analysis templates (docs/analysis.md) ----
+// What an analysis measures and how it decides. Queries, URLs and commands are templates over
+// the analysis variables (`${{ revision }}`, `${{ args.NAME }}`, …), filled when it runs.
+
+struct PrometheusMetricSpec {
+  std::string address;            // "http://HOST:PORT"
+  std::string query;              // PromQL (template)
+  std::optional<Duration> range;  // set: a range query over the last `range`, every `step`
+  Duration step = std::chrono::seconds(10);
+  Duration timeout = std::chrono::seconds(5);
+  SourcePos pos;
+};
+
+struct HttpMetricSpec {
+  std::string url;  // template
+  std::string method = "GET";
+  std::string body;
+  NamedValues headers;
+  Duration timeout = std::chrono::seconds(5);
+  SourcePos pos;
+};
+
+struct ExecMetricSpec {
+  std::string command;  // template, run by /bin/sh -c
+  Duration timeout = std::chrono::seconds(30);
+  SourcePos pos;
+};
+
+// The built-in proxy's telemetry of the revision: its 5xx out of its requests, or its latencies.
+struct ProxyMetricSpec {
+  enum class Signal { kErrorRate, kLatency };
+  Signal signal = Signal::kErrorRate;
+  SourcePos pos;
+};
+
+// Exactly one is set.
+struct MetricProviderSpec {
+  std::optional<PrometheusMetricSpec> prometheus;
+  std::optional<HttpMetricSpec> http;
+  std::optional<ExecMetricSpec> exec;
+  std::optional<ProxyMetricSpec> proxy;
+  SourcePos pos;
+};
+
+// `judge:` — the metric is measured on the canary and on the baseline (the stable revision)
+// and compared statistically (verify::MetricCriteria).
+struct JudgeSpec {
+  enum class Direction { kIncrease, kDecrease, kEither };  // which change is bad
+  Direction bad = Direction::kIncrease;
+  double allowed_change = 0.1;  // relative change tolerated
+  double confidence = 0.95;
+  bool critical = false;
+  double weight = 1;
+  int64_t min_samples = 20;
+  SourcePos pos;
+};
+
+// One metric: either `judge:` (canary against baseline) or conditions on each measurement of
+// the canary (`result` is the measurement), with Argo Rollouts' limits.
+struct AnalysisMetric {
+  std::string name;
+  MetricProviderSpec provider;
+  std::optional<JudgeSpec> judge;
+  std::string success_condition;        // expression over `result`; "" = none
+  std::string failure_condition;        // expression over `result`; "" = none
+  int64_t failure_limit = 0;            // failed measurements tolerated
+  int64_t inconclusive_limit = 0;       // inconclusive measurements tolerated
+  int64_t consecutive_error_limit = 4;  // measurement errors in a row tolerated
+  SourcePos pos;
+};
+
+struct AnalysisTemplate {
+  std::string name;  // the key under `analysis-templates:`
+  NamedValues args;  // argument → default ("" = required: the step must give it)
+  std::vector<AnalysisMetric> metrics;
+  Duration interval = std::chrono::seconds(10);  // between measurements
+  int64_t count = 6;                             // measurements (looks) per analysis
+  // When the analysis ends without enough data: `pause` for a human (the default: approve
+  // continues, rollback aborts) or `fail`; before either, up to `extend` more looks
+  // (unset = `count` more: a quiet service gets twice the time before a human is asked).
+  enum class OnInconclusive { kPause, kFail };
+  OnInconclusive on_inconclusive = OnInconclusive::kPause;
+  std::optional<int64_t> extend;
   SourcePos pos;
 };
 
@@ -307,10 +397,12 @@ struct Pipeline {
   NamedValues env;
   std::vector<Job> jobs;  // in file order
   std::optional<Concurrency> concurrency;
-  std::vector<Environment> environments;  // in file order
+  std::vector<Environment> environments;             // in file order
+  std::vector<AnalysisTemplate> analysis_templates;  // in file order
 
   const Job* FindJob(std::string_view name) const;
   const Environment* FindEnvironment(std::string_view name) const;
+  const AnalysisTemplate* FindAnalysisTemplate(std::string_view name) const;
 };
 
 // One runnable copy of a job: the job itself, or one cell of its matrix.

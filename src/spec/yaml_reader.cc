@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include "util/hints.h"
@@ -290,6 +292,24 @@ std::optional<int64_t> Reader::Int(const Field& field, int64_t min, int64_t max)
   const std::string range = "between " + std::to_string(min) + " and " + std::to_string(max);
   if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
     Error(field.pos, "expected an integer " + range + ", got " + field.node.Scalar());
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> Reader::Number(const Field& field, double min, double max) {
+  const ScalarKind kind = field.node.IsScalar() ? Kind(field.node) : ScalarKind::kNull;
+  if (kind != ScalarKind::kInt && kind != ScalarKind::kFloat) {
+    TypeError(field, "a number");
+    return std::nullopt;
+  }
+  const std::string& text = field.node.Scalar();
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !(value >= min && value <= max)) {
+    char range[96];
+    std::snprintf(range, sizeof range, "between %g and %g", min, max);
+    Error(field.pos, std::string("expected a number ") + range + ", got " + text);
     return std::nullopt;
   }
   return value;

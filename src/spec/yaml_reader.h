@@ -90,6 +90,8 @@ class Reader {
   std::optional<std::string> ScalarText(const Field& field);
   std::optional<bool> Bool(const Field& field);
   std::optional<int64_t> Int(const Field& field, int64_t min, int64_t max);
+  // An integer or decimal number in [min, max].
+  std::optional<double> Number(const Field& field, double min, double max);
 
   // `string | list of strings`, as the fields holding each string (for their positions).
   std::optional<std::vector<Field>> StringOrListFields(const Field& field);

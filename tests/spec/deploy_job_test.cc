@@ -21,9 +21,17 @@ constexpr std::string_view kEnvironments = R"(environments:
     router: {proxy: {listen: 127.0.0.1:8080}}
 )";
 
+// Declared after the jobs, so that positions in the jobs do not depend on them.
+constexpr std::string_view kTemplates = R"(analysis-templates:
+  error-rate:
+    metrics: [{name: errors, provider: {proxy: {signal: error-rate}}, judge: {}}]
+  smoke:
+    metrics: [{name: up, provider: {http: {url: 'http://127.0.0.1:1/'}}, success-condition: result.status == 200}]
+)";
+
 std::string WithJobs(std::string_view jobs) {
   return std::string(kEnvironments) + "jobs:\n  build:\n    outputs: [image]\n" +
-         "    steps: [{run: make}]\n" + std::string(jobs);
+         "    steps: [{run: make}]\n" + std::string(jobs) + std::string(kTemplates);
 }
 
 TEST(DeployJobs, CanaryIsLoadedIntoTheModel) {
@@ -307,7 +315,7 @@ TEST(DeployJobs, RollingAndBlueGreenFields) {
                "          pre-promotion-analysis: [a]\n          autoPromote: true\n"),
       ElementsAre("p.yml:17:29: duration '30' has no unit (add a unit, e.g. 30s or 10m)",
                   "p.yml:18:25: expected a boolean, got string 'yes' (use true or false)",
-                  "p.yml:19:35: expected a string, got a list",
+                  "p.yml:19:35: expected a template name or {template: NAME, args: {…}}, got a list",
                   "p.yml:20:11: unknown key 'autoPromote' in blue-green (did you mean "
                   "'auto-promote'?)"));
 }
