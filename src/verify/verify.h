@@ -41,11 +41,25 @@ struct RankTestResult {
 };
 
 // Mann–Whitney U test of x against y. Agrees with scipy.stats.mannwhitneyu(x, y,
-// use_continuity=continuity, alternative=…, method=…) to 1e-9. InvalidArgument when either
-// sample is empty or holds a NaN/infinity, or kExact is asked with ties.
+// use_continuity=continuity, alternative=…, method=…) to 1e-9. kAuto is scipy 1.10's code
+// (not its docstring): exact unless both samples have more than 8 values or there is a tie.
+// InvalidArgument when either sample is empty or holds a NaN/infinity, or kExact is asked with
+// ties or for more than 10^7 pairs (kAuto then uses the approximation).
 Result<RankTestResult> MannWhitneyU(std::span<const double> x, std::span<const double> y,
                                     Alternative alternative = Alternative::kTwoSided,
                                     RankMethod method = RankMethod::kAuto, bool continuity = true);
+
+struct CountTestResult {
+  double odds_ratio = 0;  // a*d / (b*c); infinity when b*c = 0; NaN when a margin is 0
+  double p_value = 1;     // for the alternative asked
+};
+
+// Fisher's exact test on the 2x2 table [[a, b], [c, d]]; `alternative` is about the odds ratio
+// (kGreater: the first row's odds a/b exceed the second's c/d). Agrees with
+// scipy.stats.fisher_exact([[a, b], [c, d]], alternative=…) to 1e-9. A row or column summing
+// to 0 gives p = 1. InvalidArgument when the total exceeds 2^31.
+Result<CountTestResult> FisherExact(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
+                                    Alternative alternative = Alternative::kTwoSided);
 
 // =============================================================================================
 // The canary judge
@@ -89,9 +103,9 @@ struct MetricVerdict {
   std::string test;                          // "mann-whitney exact", "fisher exact", "msprt", …
   uint64_t baseline_n = 0, canary_n = 0;     // samples, or totals for counts
   double baseline_center = 0, canary_center = 0;  // medians, or rates for counts
-  double effect = 0;                        // relative change canary vs baseline (0.3 = +30%)
-  double effect_low = 0, effect_high = 0;   // its confidence interval
-  double statistic = 0;                     // U for ranks; the test's statistic otherwise
+  double effect = 0;                              // relative change canary vs baseline (0.3 = +30%)
+  double effect_low = 0, effect_high = 0;         // its confidence interval
+  double statistic = 0;                           // U for ranks; the test's statistic otherwise
   double p_value = 1;
   std::string rule;  // the rule that decided, in words ("p 0.0012 < 0.05 and +31% > +10%")
 };
