@@ -77,7 +77,8 @@ struct MetricCriteria {
   double confidence = 0.95;  // 1 - alpha of the test that decides
   bool critical = false;     // failing fails the whole analysis whatever the score
   double weight = 1;         // share of the score
-  // Fewer samples (or, for counts, fewer total events) on either side: inconclusive.
+  // Fewer samples (or, for counts, a smaller `total`, e.g. requests) on either side:
+  // inconclusive.
   uint64_t min_samples = 20;
 };
 
@@ -103,22 +104,38 @@ struct MetricVerdict {
   std::string test;                          // "mann-whitney exact", "fisher exact", "msprt", …
   uint64_t baseline_n = 0, canary_n = 0;     // samples, or totals for counts
   double baseline_center = 0, canary_center = 0;  // medians, or rates for counts
-  double effect = 0;                              // relative change canary vs baseline (0.3 = +30%)
-  double effect_low = 0, effect_high = 0;         // its confidence interval
-  double statistic = 0;                           // U for ranks; the test's statistic otherwise
-  double p_value = 1;
-  std::string rule;  // the rule that decided, in words ("p 0.0012 < 0.05 and +31% > +10%")
+  // Relative change canary vs baseline (0.3 = +30%): for samples the Hodges–Lehmann shift over
+  // |baseline median| (±infinity when that median is 0), for counts the rate ratio minus 1.
+  double effect = 0;
+  double effect_low = 0, effect_high = 0;  // its two-sided interval at the metric's confidence
+  // U (scipy's U1, canary as the first sample) for ranks; the canary's event count for Fisher;
+  // the mixture likelihood ratio for the sequential count test.
+  double statistic = 0;
+  double p_value = 1;  // for the sequential count test: the always-valid p-value
+  std::string rule;    // the rule that decided, in words ("p 0.0012 < 0.05 and +31% > +10%")
 };
 
 struct JudgeOptions {
   double pass_score = 95;      // score ≥ this: pass
   double marginal_score = 75;  // score ≥ this (and < pass): marginal; below: fail
+  // SequentialJudge only: the looks the analysis plans, the final one included. It shapes
+  // how sample metrics spend their alpha over the early looks (more looks than planned are
+  // allowed; past the plan the early looks spend nothing more).
+  int planned_looks = 10;
+  // SequentialJudge only: the share of each metric's alpha that all early looks together may
+  // spend; the final look judges at the alpha left (at least 1 - this share of it).
+  double early_alpha_share = 0.5;
 };
 
 // The judgement of one look at all metrics.
+// Outcome rules, in order: no conclusive metric -> kInconclusive (never a silent pass); a
+// critical metric failing, or score < marginal_score -> kFail; a critical metric
+// inconclusive -> kInconclusive; score >= pass_score -> kPass; else kMarginal.
 struct Judgement {
   Outcome outcome = Outcome::kInconclusive;
-  double score = 0;  // 0–100: weighted share of metrics that passed (inconclusive excluded)
+  // 0–100: weighted share of metrics that passed (inconclusive excluded). At a sequential
+  // analysis' early looks: the best score still reachable (every undecided metric passing).
+  double score = 0;
   std::vector<MetricVerdict> metrics;
   std::string summary;  // one line: outcome, score, the deciding metrics
 };
