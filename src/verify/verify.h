@@ -148,6 +148,15 @@ Judgement Judge(std::span<const MetricCriteria> criteria, std::span<const Metric
 // Judges an analysis that looks at growing (cumulative) data again and again, and may stop
 // early on a clear regression without inflating the false-alarm rate over all its looks
 // (docs/analysis.md states the method and its error guarantees). Not thread-safe.
+//
+// Guarantee, per metric: when canary and baseline are the same, P(the metric fails at any
+// look, the final one included) <= 1 - confidence. The early looks together spend at most
+// early_alpha_share of it — count metrics with an always-valid mixture likelihood-ratio test
+// (mSPRT over Fisher's noncentral hypergeometric, exact), sample metrics with Mann–Whitney at
+// O'Brien–Fleming-shaped (Lan–DeMets) levels over planned_looks, combined by the union bound —
+// and the final look is Judge at the alpha left. A metric that failed early stays failed.
+// `data` at each look is cumulative (counts never go down; a count metric whose counts do
+// gets no early stop).
 class SequentialJudge {
  public:
   SequentialJudge(std::vector<MetricCriteria> criteria, JudgeOptions options = {});

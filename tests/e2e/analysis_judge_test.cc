@@ -70,12 +70,12 @@ TEST_F(AnalysisJudge, SameDistributionPassesAndToleranceAndDirectionMatter) {
 }
 
 TEST_F(AnalysisJudge, TooFewSamplesIsInconclusive) {
-  const std::string baseline = Latencies("baseline.txt", 10, 100, 6);
-  const std::string canary = Latencies("canary.txt", 10, 300, 7);
+  const std::string baseline = Latencies("baseline.txt", 8, 100, 6);
+  const std::string canary = Latencies("canary.txt", 8, 300, 7);
   const Outcome out = Slipway({"analysis", "judge", "--baseline", baseline, "--canary", canary});
   EXPECT_EQ(out.exit_code, 0) << out.all();
   EXPECT_CONTAINS(out.out, "verdict: inconclusive");
-  EXPECT_CONTAINS(out.out, "too little data: 10 baseline and 10 canary samples");
+  EXPECT_CONTAINS(out.out, "too little data: 8 baseline and 8 canary samples");
   const Outcome fewer = Slipway({"analysis", "judge", "--baseline", baseline, "--canary", canary,
                                  "--min-samples", "5", "--json"});
   EXPECT_EQ(fewer.json["outcome"], "fail") << fewer.out;
