@@ -11,10 +11,10 @@
 // polynomial is scaled by i/(b+i), its value at q = 1, so it stays a probability distribution:
 // no overflow however large binom(m+n, m) gets, and an absolute error of a few ulps per
 // coefficient per factor. Cost O(a * a * b) time, O(a * b) memory.
+#include "verify/exact_u.h"
+
 #include <algorithm>
 #include <vector>
-
-#include "verify/ranks.h"
 
 namespace slipway::verify {
 namespace {

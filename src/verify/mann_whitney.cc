@@ -18,6 +18,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 
+#include "verify/exact_u.h"
 #include "verify/ranks.h"
 #include "verify/verify.h"
 

@@ -15,8 +15,4 @@ struct PooledRanks {
 // Ranks x followed by y together; equal values share the mean of the ranks they span.
 PooledRanks RankPooled(std::span<const double> x, std::span<const double> y);
 
-// The distribution of U under the null hypothesis (no ties): P(U >= u) for samples of sizes
-// m and n, u an integer in [0, m*n] (1 below 0, 0 above m*n).
-double ExactUpperTail(int u, int m, int n);
-
 }  // namespace slipway::verify
