@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
+#include <limits>
 
 namespace slipway::verify {
 namespace {
@@ -26,7 +27,7 @@ std::vector<double> LogHypergeometric(double nc, double nb, double k, double low
 
 // log E_1[psi^X] as a log-sum-exp over the support.
 double LogMeanPower(const std::vector<double>& log_pmf, double low, double log_psi) {
-  double peak = -INFINITY;
+  double peak = -std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < log_pmf.size(); ++i) {
     peak = std::max(peak, log_pmf[i] + (low + double(i)) * log_psi);
   }

@@ -26,7 +26,7 @@ std::vector<double> NullDistribution(int m, int n) {
   pmf[0] = 1;
   for (int i = 1; i <= a; ++i) {
     const size_t top = static_cast<size_t>(i) * static_cast<size_t>(b);  // degree after step i
-    const size_t shift = static_cast<size_t>(b + i);
+    const size_t shift = static_cast<size_t>(b) + static_cast<size_t>(i);
     // Times (1 - q^(b+i)): terms past `top` cancel exactly in the division below, so only the
     // coefficients up to `top` are kept.
     for (size_t k = top; k >= shift; --k) pmf[k] -= pmf[k - shift];

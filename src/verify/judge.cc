@@ -2,8 +2,8 @@
 // (docs/analysis.md, "Scoring").
 //
 // Score = 100 * (weight of passing metrics) / (weight of conclusive metrics). The outcome, in
-// order: no conclusive metric (or no weight among them) -> inconclusive, never a silent pass;
-// a critical metric failing -> fail; score < marginal_score -> fail; a critical metric
+// order: a critical metric failing -> fail; score < marginal_score -> fail; no conclusive
+// metric (or no weight among them) -> inconclusive, never a silent pass; a critical metric
 // inconclusive -> inconclusive (a pass or marginal cannot rest on a critical metric nobody
 // could judge); score >= pass_score -> pass; otherwise marginal.
 #include "verify/judge_internal.h"
@@ -54,11 +54,9 @@ Judgement Aggregate(std::span<const MetricCriteria> criteria, std::vector<Metric
     critical_unjudged |= criteria[i].critical && o == Outcome::kInconclusive;
   }
   if (conclusive > 0) j.score = 100 * passing / conclusive;
-  if (conclusive <= 0) {
-    j.outcome = Outcome::kInconclusive;
-  } else if (critical_failed || j.score < options.marginal_score) {
-    j.outcome = Outcome::kFail;
-  } else if (critical_unjudged) {
+  if (critical_failed || (conclusive > 0 && j.score < options.marginal_score)) {
+    j.outcome = Outcome::kFail;  // a critical failure fails even with weight 0
+  } else if (conclusive <= 0 || critical_unjudged) {
     j.outcome = Outcome::kInconclusive;
   } else {
     j.outcome = j.score >= options.pass_score ? Outcome::kPass : Outcome::kMarginal;

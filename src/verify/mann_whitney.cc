@@ -41,8 +41,7 @@ Status CheckSample(std::span<const double> sample, const char* name) {
 
 double NormalUpperTail(double z) {
   if (std::isnan(z)) return 1;
-  if (z == INFINITY) return 0;
-  if (z == -INFINITY) return 1;
+  if (std::isinf(z)) return z > 0 ? 0 : 1;
   return boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), z));
 }
 

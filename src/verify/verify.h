@@ -128,9 +128,9 @@ struct JudgeOptions {
 };
 
 // The judgement of one look at all metrics.
-// Outcome rules, in order: no conclusive metric -> kInconclusive (never a silent pass); a
-// critical metric failing, or score < marginal_score -> kFail; a critical metric
-// inconclusive -> kInconclusive; score >= pass_score -> kPass; else kMarginal.
+// Outcome rules, in order: a critical metric failing, or score < marginal_score -> kFail; no
+// conclusive metric, or a critical metric inconclusive -> kInconclusive (never a silent
+// pass); score >= pass_score -> kPass; else kMarginal.
 struct Judgement {
   Outcome outcome = Outcome::kInconclusive;
   // 0–100: weighted share of metrics that passed (inconclusive excluded). At a sequential

@@ -168,6 +168,15 @@ TEST(JudgeTest, CriticalMetricWithoutDataBlocksAPass) {
   EXPECT_NE(j.summary.find("latency inconclusive"), std::string::npos) << j.summary;
 }
 
+TEST(JudgeTest, CriticalFailureWithoutWeightStillFails) {
+  MetricCriteria c[] = {Metric("errors"), Metric("latency")};
+  c[0].critical = true;
+  c[0].weight = 0;
+  const MetricData data[] = {CountData(20, 2000, 100, 2000), Samples({1}, {2})};
+  const Judgement j = Judge(c, data);
+  EXPECT_EQ(j.outcome, Outcome::kFail) << j.summary;
+}
+
 TEST(JudgeTest, BadDataIsInconclusiveWithTheReason) {
   std::vector<double> with_nan(30, 1.0), fine(30, 2.0);
   with_nan[7] = NAN;
