@@ -94,7 +94,7 @@ void PrintText(const verify::Judgement& j, const verify::MetricCriteria& criteri
     std::printf("  effect    %s (%g%% interval %s to %s)\n", Percent(m.effect).c_str(),
                 criteria.confidence * 100, Percent(m.effect_low).c_str(),
                 Percent(m.effect_high).c_str());
-    std::printf("  %s %.6g, p-value %.4g\n", counts ? "canary events" : "U", m.statistic,
+    std::printf("  %s %.10g, p-value %.4g\n", counts ? "canary events" : "U", m.statistic,
                 m.p_value);
     std::printf("  rule      %s\n", m.rule.c_str());
   }

@@ -20,8 +20,9 @@ double Median(std::span<const double> sample);  // of a non-empty sample
 // (Bauer 1972: order statistics k and mn+1-k of the differences, k from the normal
 // approximation of U), each divided by |baseline median| to make it relative. A baseline
 // median of 0 makes any non-zero shift infinite. Samples with more than 2000 values are first
-// thinned to 2000 evenly spaced order statistics (the estimate moves by far less than its
-// interval; the pairwise differences would otherwise need n1*n2 memory).
+// thinned to 2000 evenly spaced order statistics (the pairwise differences would otherwise need
+// n1*n2 memory): the estimate moves little, and the interval is that of 2000 values a side,
+// wider than the full data's (conservative).
 Effect HodgesLehmannEffect(std::span<const double> baseline, std::span<const double> canary,
                            double confidence);
 
