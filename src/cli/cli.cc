@@ -40,6 +40,7 @@ constexpr Command kCommands[] = {
     {"keys", "list or rotate the provenance signing keys", KeysCommand},
     {"verify", "check an artifact's signed provenance", VerifyCommand},
     {"proxy", "run the built-in L7 proxy (weighted pools, admin API)", ProxyCommand},
+    {"analysis", "judge recorded samples offline; show analyses", AnalysisCommand},
     {"env", "show environments, their deploys, weights and drift", EnvCommand},
     {"rollback", "abort an environment's rollout: traffic back to stable now", RollbackCommand},
     {"version", "print the version", VersionCommand},

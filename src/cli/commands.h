@@ -29,6 +29,9 @@ int AuditCommand(const std::vector<std::string>& args);
 int KeysCommand(const std::vector<std::string>& args);
 int VerifyCommand(const std::vector<std::string>& args);
 int ProxyCommand(const std::vector<std::string>& args);  // proxy_command.cc
+// Canary analyses (analysis_command.cc dispatches to the subcommands, one file each).
+int AnalysisCommand(const std::vector<std::string>& args);
+int AnalysisJudgeCommand(const std::vector<std::string>& args);  // analysis_command.cc
 // Environments and deploys (env_command.cc).
 int EnvCommand(const std::vector<std::string>& args);
 int RollbackCommand(const std::vector<std::string>& args);
