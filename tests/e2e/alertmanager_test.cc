@@ -286,6 +286,20 @@ TEST_F(AlertmanagerTest, AlertsOpenAndResolveIncidentsAndACriticalOneRollsBackAC
   ASSERT_EQ(open.size(), 1u) << open.dump(2);
   EXPECT_EQ(open[0]["severity"], "critical");
   EXPECT_EQ(open[0]["deploy_id"], 2);
+  // /metrics tells Prometheus what runs where and when the last deploy started and finished.
+  const ApiAnswer metrics = Call("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200) << metrics;
+  EXPECT_CONTAINS(metrics.body,
+                  "slipway_deploy_info{project=\"svc\",environment=\"production\",service=\"svc\","
+                  "revision=\"r1\"");
+  EXPECT_CONTAINS(metrics.body,
+                  "slipway_deploy_started_timestamp_seconds{project=\"svc\",environment="
+                  "\"production\",service=\"svc\",revision=\"r2\"} ");
+  EXPECT_CONTAINS(metrics.body, "slipway_deploy_finished_timestamp_seconds{project=\"svc\"");
+  EXPECT_CONTAINS(metrics.body,
+                  "slipway_incidents_open{project=\"svc\",environment=\"production\"} 1\n");
+  EXPECT_CONTAINS(metrics.body,
+                  "slipway_incidents_total{project=\"svc\",environment=\"production\"} 2\n");
   // The token never shows in the server's log.
   EXPECT_NOT_CONTAINS(ServerLog(), token);
 }
