@@ -57,13 +57,16 @@ Status ReadTime(const Json& object, const char* name, const std::string& path,
                 std::optional<store::Time>* out) {
   std::string text;
   SLIPWAY_RETURN_IF_ERROR(ReadString(object, name, path, true, &text));
+  // Go's zero time (how Go writes it): Alertmanager's "no end yet".
+  if (text == "0001-01-01T00:00:00Z") {
+    out->reset();
+    return Status::Ok();
+  }
   std::optional<store::Time> time = ParseRfc3339(text);
   if (!time) {
     return InvalidArgument(path + " must be an RFC 3339 time, not \"" + text.substr(0, 40) + "\"");
   }
-  // Go's zero time: Alertmanager's "no end yet".
-  static const store::Time kGoZero = *ParseRfc3339("0001-01-01T00:00:00Z");
-  *out = *time == kGoZero ? std::nullopt : time;
+  *out = time;
   return Status::Ok();
 }
 

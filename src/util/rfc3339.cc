@@ -73,9 +73,17 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
     return std::nullopt;
   }
   if (at != text.size()) return std::nullopt;
-  const auto local = sys_days(date) + hours(hour) + minutes(minute) + seconds(second);
-  return time_point_cast<system_clock::duration>(local - minutes(offset_minutes) +
-                                                 milliseconds(millis));
+  // In milliseconds first: system_clock counts nanoseconds here, which hold only the years
+  // 1678–2261; anything outside is refused rather than wrapped around.
+  const milliseconds since_epoch =
+      duration_cast<milliseconds>(sys_days(date).time_since_epoch() + hours(hour) +
+                                  minutes(minute) + seconds(second) - minutes(offset_minutes)) +
+      milliseconds(millis);
+  if (since_epoch < duration_cast<milliseconds>(system_clock::duration::min()) + hours(24) ||
+      since_epoch > duration_cast<milliseconds>(system_clock::duration::max()) - hours(24)) {
+    return std::nullopt;
+  }
+  return system_clock::time_point(duration_cast<system_clock::duration>(since_epoch));
 }
 
 }  // namespace slipway
