@@ -8,6 +8,7 @@
 #include "api/alert_intake.h"
 #include "api/json_io.h"
 #include "api_fixture.h"
+#include "fault_store.h"
 
 namespace slipway::api::testing {
 namespace {
@@ -29,6 +30,7 @@ class FakeDeploys final : public DeployControl {
     if (found == environments_.end() || !found->second.rolling_out) {
       return FailedPrecondition("no rollout of " + environment + " is running");
     }
+    if (fail_rollback) return FailedPrecondition("the rollout is past its point of no return");
     found->second.rolling_out = false;
     rollbacks_.push_back(project + "/" + environment + ": " + reason);
     return Status::Ok();
@@ -39,6 +41,7 @@ class FakeDeploys final : public DeployControl {
     std::lock_guard lock(mutex_);
     environments_[{project, environment}] = {.deploy_id = deploy_id, .rolling_out = rolling_out};
   }
+  std::atomic<bool> fail_rollback{false};
   std::vector<std::string> rollbacks() {
     std::lock_guard lock(mutex_);
     return rollbacks_;
@@ -169,6 +172,21 @@ TEST_F(AlertsApiTest, CriticalAlertDuringARolloutRollsItBackAndIsAudited) {
     EXPECT_NE(record.details_json.find("alert HighErrorRate firing"), std::string::npos);
   }
   EXPECT_TRUE(audited);
+}
+
+TEST_F(AlertsApiTest, ARollbackThatCannotHappenIsReportedAndTheAlertsAreStored) {
+  deploys_.Set("shop", "production", 8, true);
+  deploys_.fail_rollback = true;
+  Reply reply = Post(Payload({AlertOf("fp1", "firing", "critical")}));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.doc["rolled_back"], 0);
+  ASSERT_EQ(reply.doc["rollbacks"].size(), 1u);
+  EXPECT_EQ(reply.doc["rollbacks"][0]["rolled_back"], false);
+  EXPECT_EQ(reply.doc["rollbacks"][0]["error"], "the rollout is past its point of no return");
+  EXPECT_EQ(StoredAlerts(), 1u);
+  for (const store::AuditRecord& record : AuditTrail()) {
+    EXPECT_NE(record.action, "environment.rollback");
+  }
 }
 
 TEST_F(AlertsApiTest, OnlyCriticalFiringAlertsDuringARolloutRollBack) {
@@ -304,6 +322,19 @@ TEST_F(AlertsApiTest, MetricsNeedATokenAndParseWithPromtool) {
       spec, [&](std::string_view chunk) { output += chunk; }, nullptr);
   EXPECT_EQ(outcome.kind, ProcessOutcome::Kind::kExited) << outcome.error;
   EXPECT_EQ(outcome.exit_code, 0) << output;
+}
+
+class AlertsFaultTest : public WithFaultStore<AlertsApiTest> {};
+
+// The database refuses the batch: 503, nothing stored, and no rollback either.
+TEST_F(AlertsFaultTest, AStoreFailureStoresNothingAndRollsNothingBack) {
+  deploys_.Set("shop", "production", 8, true);
+  faulty_->fail_writes = true;
+  Reply reply = Post(Payload({AlertOf("fp1", "firing", "critical")}));
+  EXPECT_EQ(reply.status, 503) << reply.body;
+  faulty_->fail_writes = false;
+  EXPECT_EQ(StoredAlerts(), 0u);
+  EXPECT_TRUE(deploys_.rollbacks().empty());
 }
 
 TEST(AlertPayloadTest, ReadsAlertmanagersFormat) {
