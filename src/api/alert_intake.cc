@@ -8,15 +8,20 @@
 namespace slipway::api {
 namespace {
 
-std::string Label(const std::map<std::string, std::string>& labels, const char* name,
-                  const char* fallback) {
-  auto found = labels.find(name);
-  if (found != labels.end() && !found->second.empty()) return found->second;
-  found = labels.find(fallback);
-  return found != labels.end() ? found->second : "";
+using StringMap = std::map<std::string, std::string>;
+
+std::string ValueOf(const StringMap& map, const char* key) {
+  auto found = map.find(key);
+  return found != map.end() ? found->second : "";
 }
 
-std::string JsonOf(const std::map<std::string, std::string>& map) {
+// Label `name`, or `fallback` when that is absent or empty.
+std::string LabelOr(const StringMap& labels, const char* name, const char* fallback) {
+  std::string value = ValueOf(labels, name);
+  return value.empty() ? ValueOf(labels, fallback) : value;
+}
+
+std::string JsonOf(const StringMap& map) {
   return nlohmann::json(map).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -26,8 +31,8 @@ std::pair<store::Alert, bool> Correlated(const PayloadAlert& in, DeployControl* 
   store::Alert alert;
   alert.fingerprint = in.fingerprint;
   alert.status = in.status;
-  alert.alertname = Label(in.labels, "alertname", "alertname");
-  alert.severity = Label(in.labels, "severity", "severity");
+  alert.alertname = ValueOf(in.labels, "alertname");
+  alert.severity = ValueOf(in.labels, "severity");
   alert.labels_json = JsonOf(in.labels);
   alert.annotations_json = JsonOf(in.annotations);
   alert.starts_at = in.starts_at;
@@ -44,18 +49,15 @@ std::pair<store::Alert, bool> Correlated(const PayloadAlert& in, DeployControl* 
 }
 
 std::string RollbackReason(const PayloadAlert& alert) {
-  std::string reason = "alert " + Label(alert.labels, "alertname", "alertname") + " firing";
-  auto summary = alert.annotations.find("summary");
-  if (summary != alert.annotations.end() && !summary->second.empty()) {
-    reason += ": " + summary->second;
-  }
-  return reason;
+  const std::string summary = ValueOf(alert.annotations, "summary");
+  return "alert " + ValueOf(alert.labels, "alertname") + " firing" +
+         (summary.empty() ? "" : ": " + summary);
 }
 
 }  // namespace
 
-std::pair<std::string, std::string> AlertTarget(const std::map<std::string, std::string>& labels) {
-  return {Label(labels, "slipway_project", "service"), Label(labels, "environment", "env")};
+std::pair<std::string, std::string> AlertTarget(const StringMap& labels) {
+  return {LabelOr(labels, "slipway_project", "service"), LabelOr(labels, "environment", "env")};
 }
 
 Result<IntakeResult> TakeAlerts(store::Store& store, DeployControl* deploys,
