@@ -42,6 +42,8 @@ class Registry;
 
 namespace slipway::api {
 
+class DeployControl;  // alert_intake.h
+
 // What the API works with. The pointers are borrowed and must outlive the Router (and so the
 // Server running it).
 struct ApiContext {
@@ -67,6 +69,9 @@ struct ApiContext {
   // The environments this server deploys to (borrowed). Null: the environment routes answer
   // 404.
   deploy::Deployments* deployments = nullptr;
+  // What alert intake asks about deploys and uses to roll back (borrowed). Null: a view of
+  // `deployments` (tests put a fake here); both null: alerts are stored uncorrelated.
+  DeployControl* deploy_control = nullptr;
   // The wall clock for stored times; system_clock::now when empty.
   std::function<store::Time()> now;
   // "http://host:port" as clients reach the server: prefixes Location headers of created

@@ -62,6 +62,12 @@ http::Response ListDeploys(ApiState& state, http::Request& request);
 http::Response RollbackEnvironment(ApiState& state, http::Request& request);
 http::Response ApproveEnvironment(ApiState& state, http::Request& request);
 http::Response DestroyEnvironment(ApiState& state, http::Request& request);
+// alerts.cc
+http::Response ReceiveAlertmanager(ApiState& state, http::Request& request);
+http::Response ListAlerts(ApiState& state, http::Request& request);
+http::Response ListIncidents(ApiState& state, http::Request& request);
+// metrics.cc
+http::Response ServerMetrics(ApiState& state, http::Request& request);
 // audit.cc
 http::Response ListAudit(ApiState& state, http::Request& request);
 http::Response VerifyAudit(ApiState& state, http::Request& request);

@@ -93,6 +93,11 @@ const RouteSpec kRoutes[] = {
      User(Role::kAdmin, kProject), kJson, &DestroyEnvironment},
     {"GET", "/api/v1/signing-keys", kPublic, kJson, &ListSigningKeys},
     {"POST", "/api/v1/signing-keys/rotate", User(Role::kAdmin, kAll), kJson, &RotateSigningKey},
+    {"POST", "/api/v1/alerts/alertmanager", User(Role::kDeveloper, kAll), kWebhook,
+     &ReceiveAlertmanager},
+    {"GET", "/api/v1/alerts", User(Role::kViewer, kAny), kJson, &ListAlerts},
+    {"GET", "/api/v1/incidents", User(Role::kViewer, kAny), kJson, &ListIncidents},
+    {"GET", "/metrics", User(Role::kViewer, kAll), kJson, &ServerMetrics},
 };
 // END ROUTES
 

@@ -8,7 +8,13 @@ ApiState::ApiState(const ApiContext& context)
       store(&watched_store),
       repositories(context.data_dir, context.git_timeout),
       leases(context.agents, context.work),
-      followers(&watched_store, context.log_poll, context.max_log_followers) {}
+      followers(&watched_store, context.log_poll, context.max_log_followers) {
+  if (context.deploy_control == nullptr && context.deployments != nullptr) {
+    own_deploy_control = MakeDeployControl(*context.deployments);
+  }
+  deploy_control =
+      context.deploy_control != nullptr ? context.deploy_control : own_deploy_control.get();
+}
 
 store::Time ApiState::Now() const {
   return context.now ? context.now() : std::chrono::system_clock::now();

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/alert_intake.h"
 #include "api/api.h"
 #include "api/json_io.h"
 #include "api/lease_broker.h"
@@ -31,6 +32,9 @@ struct ApiState {
   store::Store* store;         // &watched_store
   Repositories repositories;
   RegistryTokens registry_tokens;
+  std::unique_ptr<DeployControl> own_deploy_control;  // over context.deployments
+  DeployControl* deploy_control =
+      nullptr;  // context.deploy_control, else own_deploy_control, or null
   // Declared last: their threads stop (and are joined) before anything above goes away.
   LeaseBroker leases;
   LogFollowers followers;

@@ -121,6 +121,18 @@ Result<std::vector<store::Token>> WatchedStore::ListTokens() { return base_->Lis
 Result<std::vector<store::AuditRecord>> WatchedStore::ListAudit(int64_t after, int limit) {
   return base_->ListAudit(after, limit);
 }
+Result<store::AlertBatchResult> WatchedStore::RecordAlerts(
+    const std::vector<store::Alert>& alerts) {
+  return Wrote(base_->RecordAlerts(alerts));
+}
+Result<std::vector<store::Alert>> WatchedStore::ListAlerts(const store::AlertFilter& filter) {
+  return base_->ListAlerts(filter);
+}
+Result<std::vector<store::Incident>> WatchedStore::ListIncidents(
+    const store::IncidentFilter& filter) {
+  return base_->ListIncidents(filter);
+}
+Result<store::AlertStats> WatchedStore::GetAlertStats() { return base_->GetAlertStats(); }
 Result<bool> WatchedStore::HoldLeadership(std::string_view name) {
   return base_->HoldLeadership(name);
 }

@@ -62,6 +62,10 @@ class WatchedStore final : public store::Store {
   Status TouchToken(int64_t token_id, store::Time now) override;
   Result<store::AuditRecord> AppendAudit(const store::AuditRecord& record) override;
   Result<std::vector<store::AuditRecord>> ListAudit(int64_t after_seq, int limit) override;
+  Result<store::AlertBatchResult> RecordAlerts(const std::vector<store::Alert>& alerts) override;
+  Result<std::vector<store::Alert>> ListAlerts(const store::AlertFilter& filter) override;
+  Result<std::vector<store::Incident>> ListIncidents(const store::IncidentFilter& filter) override;
+  Result<store::AlertStats> GetAlertStats() override;
   Result<bool> HoldLeadership(std::string_view name) override;
 
  private:

@@ -1,5 +1,6 @@
 // The reconciler: what runs against what should run, per environment; and the metrics.
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -150,17 +151,39 @@ std::string Label(std::string_view text) {
   return out;
 }
 
+// Seconds since the epoch with millisecond precision, as Prometheus timestamps metrics go.
+std::string Seconds(std::chrono::system_clock::time_point at) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  char text[32];
+  std::snprintf(text, sizeof text, "%lld.%03lld", static_cast<long long>(ms / 1000),
+                static_cast<long long>(ms % 1000));
+  return text;
+}
+
 }  // namespace
 
+// `service` is the project's name: slipway deploys one service per project, and alerts name it
+// in the same label (docs/server.md, "Alerts and incidents").
 std::string Deployments::MetricsText() {
-  std::string info, deploys, drift;
+  std::string info, started, finished, deploys, drift;
   for (const auto& [project, environment] : Environments()) {
-    const std::string labels =
-        "project=\"" + Label(project) + "\",environment=\"" + Label(environment) + "\"";
+    const std::string labels = "project=\"" + Label(project) + "\",environment=\"" +
+                               Label(environment) + "\",service=\"" + Label(project) + "\"";
     Result<EnvironmentFile> file = ReadEnvironmentFile(impl_->DirOf(project, environment));
     if (file.ok() && file.value().stable) {
       info += "slipway_deploy_info{" + labels + ",revision=\"" + Label(file.value().stable->id) +
               "\",digest=\"" + Label(file.value().stable->digest) + "\"} 1\n";
+    }
+    Result<std::vector<DeployRecord>> history = History(project, environment);
+    if (history.ok() && !history->empty()) {
+      const DeployRecord& last = history->back();
+      const std::string deploy = "{" + labels + ",revision=\"" + Label(last.revision) + "\"} ";
+      started += "slipway_deploy_started_timestamp_seconds" + deploy + Seconds(last.started) + "\n";
+      if (last.outcome != "running") {
+        finished +=
+            "slipway_deploy_finished_timestamp_seconds" + deploy + Seconds(last.finished) + "\n";
+      }
     }
     std::lock_guard lock(impl_->mutex);
     auto found = impl_->runtimes.find({project, environment});
@@ -177,6 +200,14 @@ std::string Deployments::MetricsText() {
   return "# HELP slipway_deploy_info The revision each environment serves.\n"
          "# TYPE slipway_deploy_info gauge\n" +
          info +
+         "# HELP slipway_deploy_started_timestamp_seconds When the environment's most recent "
+         "deploy started.\n"
+         "# TYPE slipway_deploy_started_timestamp_seconds gauge\n" +
+         started +
+         "# HELP slipway_deploy_finished_timestamp_seconds When the environment's most recent "
+         "deploy finished (absent while it runs).\n"
+         "# TYPE slipway_deploy_finished_timestamp_seconds gauge\n" +
+         finished +
          "# HELP slipway_deploys_total Deploys finished by this process.\n"
          "# TYPE slipway_deploys_total counter\n" +
          deploys +

@@ -36,6 +36,16 @@ constexpr NameTable<TokenKind, 3> kTokenKinds = {{
     {TokenKind::kRegistration, "registration"},
 }};
 
+constexpr NameTable<AlertStatus, 2> kAlertStatuses = {{
+    {AlertStatus::kFiring, "firing"},
+    {AlertStatus::kResolved, "resolved"},
+}};
+
+constexpr NameTable<IncidentStatus, 2> kIncidentStatuses = {{
+    {IncidentStatus::kOpen, "open"},
+    {IncidentStatus::kResolved, "resolved"},
+}};
+
 constexpr NameTable<Role, 4> kRoles = {{
     {Role::kViewer, "viewer"},
     {Role::kDeveloper, "developer"},
@@ -81,6 +91,15 @@ bool IsFinal(JobStatus status) {
 
 const char* RoleName(Role role) { return NameOf(kRoles, role); }
 std::optional<Role> ParseRole(std::string_view name) { return Parse(kRoles, name); }
+
+const char* AlertStatusName(AlertStatus status) { return NameOf(kAlertStatuses, status); }
+std::optional<AlertStatus> ParseAlertStatus(std::string_view name) {
+  return Parse(kAlertStatuses, name);
+}
+const char* IncidentStatusName(IncidentStatus status) { return NameOf(kIncidentStatuses, status); }
+std::optional<IncidentStatus> ParseIncidentStatus(std::string_view name) {
+  return Parse(kIncidentStatuses, name);
+}
 
 const char* RunStatusText(RunStatus status) { return NameOf(kRunStatuses, status); }
 std::optional<RunStatus> ParseRunStatus(std::string_view text) { return Parse(kRunStatuses, text); }

@@ -6,7 +6,7 @@ namespace slipway::store {
 // Advisory lock keys are (namespace, key) pairs of int4. Leadership uses
 // kLeadershipLockSpace with hashtext(name) (postgres_database.cc); the store's own
 // serialisation points use this one.
-//   1: audit chain appends, 2: schema migrations.
+//   1: audit chain appends, 2: schema migrations, 3: alert batches.
 #define SLIPWAY_PG_INTERNAL_LOCK_SPACE "1397511256"
 
 const Dialect& PostgresDialect() {
@@ -20,6 +20,7 @@ const Dialect& PostgresDialect() {
       // Held until the transaction ends, so the next append reads the committed last record.
       .lock_audit_chain = "SELECT pg_advisory_xact_lock(" SLIPWAY_PG_INTERNAL_LOCK_SPACE ", 1)",
       .lock_migrations = "SELECT pg_advisory_xact_lock(" SLIPWAY_PG_INTERNAL_LOCK_SPACE ", 2)",
+      .lock_alerts = "SELECT pg_advisory_xact_lock(" SLIPWAY_PG_INTERNAL_LOCK_SPACE ", 3)",
       .table_exists =
           "SELECT COUNT(*) FROM pg_catalog.pg_tables"
           " WHERE schemaname = current_schema() AND tablename = ?",

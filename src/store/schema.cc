@@ -160,9 +160,51 @@ constexpr const char* kNeverPolled = R"sql(
 UPDATE projects SET last_polled_commits = '' WHERE last_polled_commits = '{}';
 )sql";
 
+// Alerts from Alertmanager and the incidents they open (issue 6). An alert row is unique by
+// (fingerprint, deploy_id); at most one incident per environment is open (the partial index),
+// which RecordAlerts also keeps by serialising batches.
+constexpr const char* kAlertsAndIncidents = R"sql(
+CREATE TABLE incidents (
+  id {id},
+  project TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_at {int} NOT NULL,
+  detected_at {int} NOT NULL,
+  resolved_at {int},
+  deploy_id {int} NOT NULL
+);
+CREATE UNIQUE INDEX incidents_one_open ON incidents (project, environment) WHERE status = 'open';
+CREATE INDEX incidents_by_project ON incidents (project, id DESC);
+
+CREATE TABLE alerts (
+  id {id},
+  fingerprint TEXT NOT NULL,
+  deploy_id {int} NOT NULL,
+  status TEXT NOT NULL,
+  alertname TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  labels_json TEXT NOT NULL,
+  annotations_json TEXT NOT NULL,
+  starts_at {int} NOT NULL,
+  ends_at {int},
+  received_at {int} NOT NULL,
+  received_count {int} NOT NULL,
+  project TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  incident_id {int} NOT NULL,
+  UNIQUE (fingerprint, deploy_id)
+);
+CREATE INDEX alerts_by_incident ON alerts (incident_id);
+CREATE INDEX alerts_by_environment ON alerts (project, environment, received_at DESC);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "last_polled_commits is empty until the first poll", kNeverPolled},
+    {3, "alerts and incidents", kAlertsAndIncidents},
 };
 
 }  // namespace

@@ -78,6 +78,7 @@ struct Dialect {
   // concurrent transactions from several servers queue up ("" when the single writer does).
   const char* lock_audit_chain;
   const char* lock_migrations;
+  const char* lock_alerts;  // RecordAlerts: one batch at a time decides about incidents
   // SELECT returning one count: whether the table named by the only parameter exists.
   const char* table_exists;
 };

@@ -2,7 +2,8 @@
 // SqliteDatabase or a PostgresDatabase.
 //
 // The methods are spread over store_*.cc by concern: projects, runs and jobs, a run's status
-// (store_run_status.cc), the queue and leases, logs, agents and tokens, the audit trail.
+// (store_run_status.cc), the queue and leases, logs, agents and tokens, the audit trail, alerts
+// and incidents.
 #pragma once
 
 #include <atomic>
@@ -64,6 +65,11 @@ class SqlStore final : public Store {
 
   Result<AuditRecord> AppendAudit(const AuditRecord& record) override;
   Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int limit) override;
+
+  Result<AlertBatchResult> RecordAlerts(const std::vector<Alert>& alerts) override;
+  Result<std::vector<Alert>> ListAlerts(const AlertFilter& filter) override;
+  Result<std::vector<Incident>> ListIncidents(const IncidentFilter& filter) override;
+  Result<AlertStats> GetAlertStats() override;
 
   Result<bool> HoldLeadership(std::string_view name) override { return db_->HoldLeadership(name); }
 

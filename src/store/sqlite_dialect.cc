@@ -16,6 +16,7 @@ const Dialect& SqliteDialect() {
       .for_update_skip_locked = "",
       .lock_audit_chain = "",
       .lock_migrations = "",
+      .lock_alerts = "",
       .table_exists = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
   };
   return kDialect;

@@ -1,5 +1,5 @@
 // Durable state of the server: projects, runs, jobs, attempts and their leases, logs, agents,
-// tokens, webhook deliveries and the audit trail.
+// tokens, webhook deliveries, the audit trail, and alerts with the incidents they open.
 //
 // One interface, two implementations: SQLite (embedded default, WAL) and PostgreSQL (several
 // servers against one database). Both pass the same test suite (tests/store/).
@@ -231,6 +231,81 @@ struct LogSlice {
   bool complete = false;  // the attempt finished: no byte will be added
 };
 
+// An alert as received from Alertmanager, correlated with a deploy. Rows are unique by
+// (fingerprint, deploy_id): a re-sent alert updates its row instead of adding one.
+enum class AlertStatus { kFiring, kResolved };
+
+struct Alert {
+  int64_t id = 0;
+  std::string fingerprint;  // Alertmanager's, stable for one label set
+  AlertStatus status = AlertStatus::kFiring;
+  std::string alertname;  // labels.alertname
+  std::string severity;   // labels.severity; "" when absent
+  std::string labels_json = "{}";
+  std::string annotations_json = "{}";
+  Time starts_at;
+  std::optional<Time> ends_at;  // unset while firing with no planned end
+  Time received_at;             // when slipway last received it
+  int received_count = 1;       // how many times it was received (re-sends included)
+  // The environment it was correlated with; "" when its labels name no known one (then it
+  // acts on nothing and opens no incident).
+  std::string project, environment;
+  int64_t deploy_id = 0;    // the deploy running or last run there (per environment); 0 = none
+  int64_t incident_id = 0;  // 0 = none
+};
+
+// An incident: what firing alerts of one environment open, and their resolution closes. At
+// most one incident per (project, environment) is open at a time.
+enum class IncidentStatus { kOpen, kResolved };
+
+struct Incident {
+  int64_t id = 0;
+  std::string project, environment;
+  std::string title;     // the first alert's alertname and summary
+  std::string severity;  // the most severe of its alerts' (critical > warning > info > other)
+  IncidentStatus status = IncidentStatus::kOpen;
+  Time started_at;                  // the first alert's startsAt
+  Time detected_at;                 // when slipway received the first alert
+  std::optional<Time> resolved_at;  // the latest endsAt of its alerts, once all resolved
+  int64_t deploy_id = 0;            // of the first alert
+};
+
+// What RecordAlerts did.
+struct AlertBatchResult {
+  std::vector<Alert> alerts;  // as stored, in the order given (ids and incident ids set)
+  int stored = 0;             // new rows
+  int deduplicated = 0;       // updates of rows received before
+  std::vector<int64_t> incidents_opened, incidents_resolved;
+};
+
+struct AlertFilter {
+  std::optional<std::string> project;  // nullopt = any ("" = uncorrelated alerts)
+  std::optional<std::string> environment;
+  int limit = 100;  // newest received first; at most 1000
+};
+
+struct IncidentFilter {
+  std::optional<std::string> project;
+  std::optional<IncidentStatus> status;
+  int limit = 100;  // newest first; at most 1000
+};
+
+// Counts for /metrics.
+struct IncidentCounts {
+  std::string project, environment;
+  int64_t open = 0, total = 0;
+};
+struct AlertStats {
+  int64_t alerts_received = 0;  // every alert of every accepted payload, re-sends included
+  std::vector<IncidentCounts> incidents;  // per environment that ever had one
+};
+
+// The spellings the database and the API use.
+const char* AlertStatusName(AlertStatus status);  // "firing" | "resolved"
+std::optional<AlertStatus> ParseAlertStatus(std::string_view name);
+const char* IncidentStatusName(IncidentStatus status);  // "open" | "resolved"
+std::optional<IncidentStatus> ParseIncidentStatus(std::string_view name);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -340,6 +415,18 @@ class Store {
   // kInvalidArgument when details_json is not a JSON object.
   virtual Result<AuditRecord> AppendAudit(const AuditRecord& record) = 0;
   virtual Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int limit) = 0;
+
+  // Alerts and incidents. RecordAlerts stores a batch (one webhook payload) in one
+  // transaction: each alert is inserted, or updates the row with its (fingerprint, deploy_id);
+  // a firing correlated alert attaches to its environment's open incident, opening one when
+  // there is none (or when its row's incident was resolved); then every incident one of the
+  // batch's alerts is attached to whose alerts are all resolved is resolved, at the latest
+  // endsAt of its alerts. Alerts given need no id, incident_id or received_count. Concurrent
+  // batches (several servers) are serialised, so an environment never has two open incidents.
+  virtual Result<AlertBatchResult> RecordAlerts(const std::vector<Alert>& alerts) = 0;
+  virtual Result<std::vector<Alert>> ListAlerts(const AlertFilter& filter) = 0;
+  virtual Result<std::vector<Incident>> ListIncidents(const IncidentFilter& filter) = 0;
+  virtual Result<AlertStats> GetAlertStats() = 0;
 
   // Leadership for singleton loops (pollers, cron, the dispatcher) when several servers
   // share a database: true while this process holds `name` (PostgreSQL advisory lock on a

@@ -134,6 +134,16 @@ class FaultStore final : public store::Store {
   Result<std::vector<store::AuditRecord>> ListAudit(int64_t after, int limit) override {
     return base_->ListAudit(after, limit);
   }
+  Result<store::AlertBatchResult> RecordAlerts(const std::vector<store::Alert>& alerts) override {
+    return Write([&] { return base_->RecordAlerts(alerts); });
+  }
+  Result<std::vector<store::Alert>> ListAlerts(const store::AlertFilter& filter) override {
+    return base_->ListAlerts(filter);
+  }
+  Result<std::vector<store::Incident>> ListIncidents(const store::IncidentFilter& filter) override {
+    return base_->ListIncidents(filter);
+  }
+  Result<store::AlertStats> GetAlertStats() override { return base_->GetAlertStats(); }
   Result<bool> HoldLeadership(std::string_view name) override {
     return base_->HoldLeadership(name);
   }

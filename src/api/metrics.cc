@@ -1,0 +1,57 @@
+// GET /metrics: the server's Prometheus text exposition (format 0.0.4): the deploys
+// (deploy::Deployments::MetricsText) and the alert intake's counts.
+#include <string>
+
+#include "api/handlers.h"
+#include "deploy/deploy.h"
+
+namespace slipway::api {
+namespace {
+
+// A label value with \, " and newline escaped, as the exposition format requires.
+std::string LabelValue(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string AlertMetrics(const store::AlertStats& stats) {
+  std::string open, total;
+  for (const store::IncidentCounts& counts : stats.incidents) {
+    const std::string labels = "{project=\"" + LabelValue(counts.project) + "\",environment=\"" +
+                               LabelValue(counts.environment) + "\"} ";
+    open += "slipway_incidents_open" + labels + std::to_string(counts.open) + "\n";
+    total += "slipway_incidents_total" + labels + std::to_string(counts.total) + "\n";
+  }
+  return "# HELP slipway_incidents_open Incidents open now, per environment.\n"
+         "# TYPE slipway_incidents_open gauge\n" +
+         open +
+         "# HELP slipway_incidents_total Incidents opened, per environment.\n"
+         "# TYPE slipway_incidents_total counter\n" +
+         total +
+         "# HELP slipway_alerts_received_total Alerts received from Alertmanager (re-sends "
+         "included).\n"
+         "# TYPE slipway_alerts_received_total counter\n"
+         "slipway_alerts_received_total " +
+         std::to_string(stats.alerts_received) + "\n";
+}
+
+}  // namespace
+
+http::Response ServerMetrics(ApiState& state, http::Request&) {
+  auto stats = state.store->GetAlertStats();
+  if (!stats.ok()) return http::Response::FromStatus(stats.status());
+  std::string text;
+  if (state.context.deployments != nullptr) text = state.context.deployments->MetricsText();
+  text += AlertMetrics(*stats);
+  return http::Response::Text(200, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+}  // namespace slipway::api
