@@ -72,7 +72,9 @@ class ExecProvider final : public Provider {
 
   Result<Measurement> Measure(const MeasureRequest& request) override {
     const auto at = internal::ResolveNow(request);
-    SLIPWAY_ASSIGN_OR_RETURN(std::string command, command_.Render(request.variables));
+    auto rendered = command_.Render(request.variables);
+    if (!rendered.ok()) return rendered.status().WithContext("exec");
+    const std::string& command = *rendered;
     const std::string what = "exec \"" + internal::Quote(command) + "\"";
     StderrFile stderr_file;
     if (stderr_file.path().empty()) return Unavailable(what + ": cannot make a temporary file");

@@ -29,19 +29,23 @@ class HttpCheckProvider final : public Provider {
 
   Result<Measurement> Measure(const MeasureRequest& request) override {
     const auto at = internal::ResolveNow(request);
-    SLIPWAY_ASSIGN_OR_RETURN(std::string url, url_.Render(request.variables));
+    auto rendered = url_.Render(request.variables);
+    if (!rendered.ok()) return rendered.status().WithContext("http check");
+    const std::string& url = *rendered;
     const std::string what = "http check " + options_.method + " " + internal::Quote(url);
     auto split = internal::SplitHttpUrl(url);
     if (!split.ok()) return split.status().WithContext(what);
     http::Headers headers;
     for (const HeaderTemplate& header : headers_) {
-      SLIPWAY_ASSIGN_OR_RETURN(std::string value, header.value.Render(request.variables));
-      if (value.find_first_of("\r\n") != std::string::npos) {
+      auto value = header.value.Render(request.variables);
+      if (!value.ok()) return value.status().WithContext(what);
+      if (value->find_first_of("\r\n") != std::string::npos) {
         return InvalidArgument(what + ": header " + header.name + " renders with a line break");
       }
-      headers.Add(header.name, std::move(value));
+      headers.Add(header.name, std::move(*value));
     }
-    SLIPWAY_ASSIGN_OR_RETURN(std::string body, body_.Render(request.variables));
+    auto body = body_.Render(request.variables);
+    if (!body.ok()) return body.status().WithContext(what);
 
     http::ClientOptions client_options;
     client_options.base_url = split->base;
@@ -51,7 +55,7 @@ class HttpCheckProvider final : public Provider {
     auto client = http::HttpClient::Create(std::move(client_options));
     if (!client.ok()) return client.status().WithContext(what);
     const auto start = std::chrono::steady_clock::now();
-    auto answer = (*client)->Send(options_.method, split->target, std::move(body), headers);
+    auto answer = (*client)->Send(options_.method, split->target, std::move(*body), headers);
     const std::chrono::duration<double, std::milli> latency =
         std::chrono::steady_clock::now() - start;
     if (!answer.ok()) return answer.status().WithContext(what);

@@ -49,7 +49,8 @@ Result<SplitUrl> SplitHttpUrl(std::string_view url);
 Status CheckHeaders(const std::vector<std::pair<std::string, std::string>>& headers);
 
 // Untrusted text (an answer body, a command's output) fit for a one-line message: at most
-// `max` bytes (then "…"), control characters as '?' so it cannot forge log lines.
+// `max` bytes (then "…"), surrounding white space trimmed, control characters as '?' so it
+// cannot forge log lines.
 std::string Quote(std::string_view text, size_t max = 200);
 
 // JSON to expression values: integers stay int, other numbers double; objects map.

@@ -34,7 +34,9 @@ class PrometheusProvider final : public Provider {
 
   Result<Measurement> Measure(const MeasureRequest& request) override {
     const auto now = internal::ResolveNow(request);
-    SLIPWAY_ASSIGN_OR_RETURN(std::string query, query_.Render(request.variables));
+    auto rendered = query_.Render(request.variables);
+    if (!rendered.ok()) return rendered.status().WithContext("prometheus " + options_.address);
+    const std::string& query = *rendered;
     const std::string what =
         "prometheus " + options_.address + " query \"" + internal::Quote(query) + "\"";
     http::ClientOptions client_options;

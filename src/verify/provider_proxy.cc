@@ -60,7 +60,9 @@ class ProxyTelemetryProvider final : public Provider {
 
   Result<Measurement> Measure(const MeasureRequest& request) override {
     const auto at = internal::ResolveNow(request);
-    SLIPWAY_ASSIGN_OR_RETURN(std::string pool, pool_.Render(request.variables));
+    auto rendered = pool_.Render(request.variables);
+    if (!rendered.ok()) return rendered.status().WithContext("proxy telemetry " + base_url_);
+    const std::string& pool = *rendered;
     const std::string what =
         "proxy telemetry " + base_url_ + " pool \"" + internal::Quote(pool) + "\"";
     http::ClientOptions client_options;

@@ -48,6 +48,9 @@ Status CheckHeaders(const std::vector<std::pair<std::string, std::string>>& head
 }
 
 std::string Quote(std::string_view text, size_t max) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
   std::string out(text.substr(0, max));
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';

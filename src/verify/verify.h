@@ -175,8 +175,10 @@ class Provider {
 // address and query, URL, command): kInvalidArgument for a template that does not render
 // with the request's variables (or a query Prometheus rejects as malformed); kUnavailable for
 // a source that is down, too slow (every call has a timeout), answers an HTTP error or
-// garbage; kNotFound for an answer without data; kFailedPrecondition for a NaN or infinite
-// value. Factories return kInvalidArgument for bad options (naming the option).
+// garbage; kDeadlineExceeded when an exec command (or Prometheus's own evaluation) runs out
+// of time; kResourceExhausted for an answer or output over its size limit; kNotFound for an
+// answer without data; kFailedPrecondition for a NaN or infinite value. Factories return
+// kInvalidArgument for bad options (naming the option).
 
 // Prometheus: one PromQL query per measurement over its HTTP API.
 struct PrometheusRange {
@@ -215,8 +217,8 @@ struct HttpCheckOptions {
 // Any answer is a measurement: value = latency in ms, result = {"status": int,
 // "latency_ms": double, "body": parsed JSON or the text, "status_ok", "body_ok", "ok": bool}
 // (ok = status_ok && body_ok); the analysis's success condition decides (`result.ok`).
-// No answer (refused, reset, timed out, too large) is kUnavailable. Redirects are not
-// followed.
+// No answer (refused, reset, timed out) is kUnavailable; one over max_body_bytes
+// kResourceExhausted. Redirects are not followed.
 Result<std::unique_ptr<Provider>> MakeHttpCheckProvider(HttpCheckOptions options);
 
 // Exec: a shell command prints the measurement on stdout.

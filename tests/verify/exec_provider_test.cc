@@ -164,7 +164,8 @@ TEST_F(ExecProviderTest, RunsInTheWorkingDirectoryWithTheGivenEnvironment) {
 TEST_F(ExecProviderTest, AMissingVariableAndBadOptionsAreInvalidArguments) {
   auto missing = RunCommand("echo ${{ args.n }}", {{"revision", "x"}});
   EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(missing.status().message(), AllOf(HasSubstr("command"), HasSubstr("args")));
+  EXPECT_THAT(missing.status().message(),
+              AllOf(HasSubstr("exec"), HasSubstr("command"), HasSubstr("args")));
 
   const std::vector<std::pair<std::function<void(ExecProviderOptions&)>, std::string>> bad = {
       {[](ExecProviderOptions& o) { o.command = ""; }, "command is required"},

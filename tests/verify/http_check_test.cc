@@ -106,6 +106,7 @@ TEST_F(HttpCheckTest, NoAnswerIsAnErrorNamingTheUrl) {
   source_.Answer(200, std::string(5000, 'x'), "text/plain");
   auto large = Check([](HttpCheckOptions& o) { o.max_body_bytes = 1000; });
   ASSERT_FALSE(large.ok());
+  EXPECT_EQ(large.status().code(), StatusCode::kResourceExhausted);
   EXPECT_THAT(large.status().message(), HasSubstr("/healthz"));
 }
 
@@ -132,7 +133,8 @@ TEST_F(HttpCheckTest, BadOptionsAndUnrenderableTemplatesAreInvalidArguments) {
   auto missing =
       Check([&](HttpCheckOptions& o) { o.url = source_.base_url() + "/${{ args.path }}"; });
   EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(missing.status().message(), AllOf(HasSubstr("url"), HasSubstr("args")));
+  EXPECT_THAT(missing.status().message(),
+              AllOf(HasSubstr("http check"), HasSubstr("url"), HasSubstr("args")));
 }
 
 }  // namespace

@@ -186,7 +186,8 @@ TEST_F(PrometheusProviderTest, AVariableTheRequestLacksNamesTheQuery) {
   ASSERT_TRUE(provider);
   auto result = provider->Measure(RequestFor(kCanary));
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(result.status().message(), AllOf(HasSubstr("query"), HasSubstr("environment")));
+  EXPECT_THAT(result.status().message(), AllOf(HasSubstr(prometheus_->address()),
+                                               HasSubstr("query"), HasSubstr("environment")));
 }
 
 TEST(PrometheusProviderStopped, AStoppedPrometheusIsUnavailable) {
