@@ -36,7 +36,10 @@ std::string EnvName(std::string_view name) {
 class StderrFile {
  public:
   StderrFile() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "slipway-exec-XXXXXX").string();
+    std::error_code error;  // a $TMPDIR that is not a directory: /tmp
+    std::filesystem::path dir = std::filesystem::temp_directory_path(error);
+    if (error) dir = "/tmp";
+    std::string pattern = (dir / "slipway-exec-XXXXXX").string();
     const int fd = mkstemp(pattern.data());
     if (fd >= 0) {
       close(fd);

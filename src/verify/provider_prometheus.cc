@@ -58,7 +58,7 @@ class PrometheusProvider final : public Provider {
     if (options_.range) {
       target += "&start=" + UnixSeconds(now - options_.range->window);
       target += "&end=" + UnixSeconds(now);
-      target += "&step=" + std::to_string(options_.range->step.count()) + "s";
+      target += "&step=" + std::to_string(options_.range->step.count()) + "ms";
     } else {
       target += "&time=" + UnixSeconds(now);
     }

@@ -182,8 +182,8 @@ class Provider {
 
 // Prometheus: one PromQL query per measurement over its HTTP API.
 struct PrometheusRange {
-  std::chrono::seconds window{300};  // the range ends at MeasureRequest::now; > 0
-  std::chrono::seconds step{15};     // resolution; > 0, at most 11,000 points per series
+  std::chrono::milliseconds window{300000};  // the range ends at MeasureRequest::now; > 0
+  std::chrono::milliseconds step{15000};     // resolution; > 0, at most 11,000 points
 };
 struct PrometheusProviderOptions {
   std::string address;  // "http://host:port[/prefix]"; required
@@ -214,8 +214,8 @@ struct HttpCheckOptions {
   std::chrono::milliseconds timeout{10000};  // connect + request + answer; > 0
   size_t max_body_bytes = 1 << 20;           // a larger answer is kUnavailable
 };
-// Any answer is a measurement: value = latency in ms, result = {"status": int,
-// "latency_ms": double, "body": parsed JSON or the text, "status_ok", "body_ok", "ok": bool}
+// Any answer is a measurement: value = latency in ms (connect to whole answer), result = {"status":
+// int, "latency_ms": double, "body": parsed JSON or the text, "status_ok", "body_ok", "ok": bool}
 // (ok = status_ok && body_ok); the analysis's success condition decides (`result.ok`).
 // No answer (refused, reset, timed out) is kUnavailable; one over max_body_bytes
 // kResourceExhausted. Redirects are not followed.

@@ -72,7 +72,7 @@ TEST_F(PrometheusAnswerTest, RangeQueryEndsAtNow) {
   EXPECT_EQ(sent.path, "/api/v1/query_range");
   EXPECT_EQ(sent.Query("start"), "1699999400.000");
   EXPECT_EQ(sent.Query("end"), "1700000000.000");
-  EXPECT_EQ(sent.Query("step"), "30s");
+  EXPECT_EQ(sent.Query("step"), "30000ms");
   EXPECT_EQ(m->samples, (std::vector<double>{3, 1000, -2.5}));
   EXPECT_EQ(m->value, -2.5);  // the last point
 }

@@ -112,8 +112,9 @@ TEST_F(PrometheusProviderTest, InstantAndRangeQueriesReadWhatTheServiceExposed) 
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->value, 100);
 
-  // The last minute, every second: points oldest first, each a value the service exposed.
-  auto range = MakeProvider(prometheus_->address(), kPerRevision, PrometheusRange{60s, 1s});
+  // The last minute, every 200 ms (scrapes are 1 s apart, so some points fall between the
+  // scrape that saw 42 and the one that saw 100): oldest first, each a value exposed.
+  auto range = MakeProvider(prometheus_->address(), kPerRevision, PrometheusRange{60s, 200ms});
   ASSERT_TRUE(range);
   MeasureRequest request = RequestFor(kCanary);
   auto points = range->Measure(request);
