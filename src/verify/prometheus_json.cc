@@ -114,6 +114,10 @@ Result<Measurement> FromAnswer(std::string_view what, int http_status, std::stri
   if (answer.is_object() && answer.value("status", std::string()) == "error") {
     return ErrorFromPrometheus(what, answer);
   }
+  if (http_status == 401 || http_status == 403) {
+    return PermissionDenied(std::string(what) + ": HTTP " + std::to_string(http_status) +
+                            " (check bearer_token and headers): " + Quote(body));
+  }
   if (http_status < 200 || http_status >= 300) {
     return Unavailable(std::string(what) + ": HTTP " + std::to_string(http_status) + ": " +
                        Quote(body));

@@ -11,7 +11,8 @@ namespace slipway::verify::internal {
 
 // `what` starts every error message (it names the address and the query). Errors: the
 // answer's own `status: error` (bad_data → kInvalidArgument, timeout → kDeadlineExceeded,
-// canceled → kCancelled, others kUnavailable); an HTTP error status, a body that is not JSON
+// canceled → kCancelled, others kUnavailable); HTTP 401/403 → kPermissionDenied (a token or
+// tenant header an authenticating proxy refused); another HTTP error status, a body not JSON
 // or not of the documented shape → kUnavailable; no data (empty vector or matrix, a series
 // without points) → kNotFound; NaN or ±Inf → kFailedPrecondition; a matrix of several series
 // → kInvalidArgument (the query should aggregate them). `at` is copied to Measurement::at.

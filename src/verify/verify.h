@@ -91,9 +91,9 @@ struct MetricVerdict {
   std::string test;                          // "mann-whitney exact", "fisher exact", "msprt", …
   uint64_t baseline_n = 0, canary_n = 0;     // samples, or totals for counts
   double baseline_center = 0, canary_center = 0;  // medians, or rates for counts
-  double effect = 0;                              // relative change canary vs baseline (0.3 = +30%)
-  double effect_low = 0, effect_high = 0;         // its confidence interval
-  double statistic = 0;                           // U for ranks; the test's statistic otherwise
+  double effect = 0;                        // relative change canary vs baseline (0.3 = +30%)
+  double effect_low = 0, effect_high = 0;   // its confidence interval
+  double statistic = 0;                     // U for ranks; the test's statistic otherwise
   double p_value = 1;
   std::string rule;  // the rule that decided, in words ("p 0.0012 < 0.05 and +31% > +10%")
 };
@@ -200,7 +200,8 @@ struct PrometheusProviderOptions {
 // number, samples = every element's, result = the list of them (Prometheus's order). Matrix
 // (one series; more is kInvalidArgument: aggregate them in the query): samples = result = its
 // points oldest first, value = the last point. Prometheus's `status: error` becomes the error
-// (errorType bad_data → kInvalidArgument, timeout → kDeadlineExceeded, else kUnavailable).
+// (errorType bad_data → kInvalidArgument, timeout → kDeadlineExceeded, else kUnavailable);
+// HTTP 401/403 without one is kPermissionDenied.
 Result<std::unique_ptr<Provider>> MakePrometheusProvider(PrometheusProviderOptions options);
 
 // HTTP synthetic check: one request per measurement, timed.
@@ -212,11 +213,12 @@ struct HttpCheckOptions {
   std::vector<int> expect_status;                            // accepted statuses; empty: any 2xx
   std::string body_contains;  // the answer body must contain this text; empty: no check
   std::chrono::milliseconds timeout{10000};  // connect + request + answer; > 0
-  size_t max_body_bytes = 1 << 20;           // a larger answer is kUnavailable
+  size_t max_body_bytes = 1 << 20;           // a larger answer is kResourceExhausted
 };
-// Any answer is a measurement: value = latency in ms (connect to whole answer), result = {"status":
-// int, "latency_ms": double, "body": parsed JSON or the text, "status_ok", "body_ok", "ok": bool}
-// (ok = status_ok && body_ok); the analysis's success condition decides (`result.ok`).
+// Any answer is a measurement: value = latency in ms (from connecting to the whole answer),
+// result = {"status": int, "latency_ms": double, "body": parsed JSON or the text,
+// "status_ok", "body_ok", "ok": bool} (ok = status_ok && body_ok); the analysis's success
+// condition decides (`result.ok`).
 // No answer (refused, reset, timed out) is kUnavailable; one over max_body_bytes
 // kResourceExhausted. Redirects are not followed.
 Result<std::unique_ptr<Provider>> MakeHttpCheckProvider(HttpCheckOptions options);

@@ -129,6 +129,12 @@ TEST_F(PrometheusAnswerTest, GarbageAndHttpErrorsAreUnavailableNeverAValue) {
   }
 }
 
+TEST_F(PrometheusAnswerTest, ARefusedTokenIsPermissionDenied) {
+  auto m = MeasureWith(401, "Unauthorized");
+  EXPECT_EQ(m.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(m.status().message(), AllOf(HasSubstr("HTTP 401"), HasSubstr("bearer_token")));
+}
+
 TEST_F(PrometheusAnswerTest, NaNInfinityAndNoDataAreErrors) {
   for (const char* value : {"NaN", "+Inf", "-Inf"}) {
     auto m = MeasureWith(
