@@ -22,9 +22,10 @@ using std::chrono::milliseconds;
 constexpr milliseconds kKillGrace{2000};
 constexpr size_t kStderrTail = 1000;
 
-// SLIPWAY_<NAME>: upper case, anything but letters and digits as '_'.
-std::string EnvName(std::string_view name) {
-  std::string out = "SLIPWAY_";
+// A variable's name in SLIPWAY_<NAME>: upper case, anything but letters and digits as '_'.
+std::string EnvWord(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
   for (const char c : name) {
     const auto byte = static_cast<unsigned char>(c);
     out += std::isalnum(byte) != 0 ? static_cast<char>(std::toupper(byte)) : '_';
@@ -121,15 +122,22 @@ class ExecProvider final : public Provider {
     if (const char* home = std::getenv("HOME")) env["HOME"] = home;
     for (const auto& [name, value] : options_.env) env[name] = value;
     for (const auto& [name, value] : variables) {
-      env[EnvName(name)] = value.ToTemplateString();
+      const std::string env_name = "SLIPWAY_" + EnvWord(name);
+      env[env_name] = value.ToTemplateString();
       if (!value.is_map()) continue;
       for (const auto& [key, inner] : value.as_map()) {
-        env[EnvName(name + "_" + key)] = inner.ToTemplateString();
+        env[env_name + "_" + EnvWord(key)] = inner.ToTemplateString();
       }
     }
     env["SLIPWAY_STDERR_FILE"] = stderr_path;
     std::vector<std::string> out;
-    for (const auto& [name, value] : env) out.push_back(name + "=" + value);
+    out.reserve(env.size());
+    for (const auto& [name, value] : env) {
+      std::string entry = name;
+      entry += '=';
+      entry += value;
+      out.push_back(std::move(entry));
+    }
     return out;
   }
 
@@ -183,7 +191,7 @@ Result<std::unique_ptr<Provider>> MakeExecProvider(ExecProviderOptions options) 
                            " is not a directory");
   }
   for (const auto& [name, value] : options.env) {
-    if (name.empty() || name.find_first_of("=") != std::string::npos ||
+    if (name.empty() || name.find('=') != std::string::npos ||
         name.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
       return InvalidArgument(what + ": bad env name \"" + internal::Quote(name) + "\"");
     }

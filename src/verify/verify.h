@@ -233,7 +233,7 @@ struct ExecProviderOptions {
   // The child's environment is PATH and HOME (this process's), these, and every variable as
   // SLIPWAY_<NAME> (upper case, other characters '_'; maps also as SLIPWAY_<NAME>_<KEY>).
   std::map<std::string, std::string> env;
-  size_t max_output_bytes = 64 * 1024;  // more stdout is an error (kResourceExhausted)
+  size_t max_output_bytes = size_t{64} * 1024;  // more stdout is an error (kResourceExhausted)
 };
 // stdout (trimmed) must be JSON: a number (value = samples[0] = result), a list of numbers
 // (samples = result, value = the first), or an object (result; its optional "value" number,
