@@ -18,7 +18,9 @@ namespace slipway::verify::testing {
 class PrometheusServer {
  public:
   // `targets` are "host:port" of services exposing /metrics (job "demo"); may be empty.
-  explicit PrometheusServer(const std::vector<std::string>& targets) {
+  // `scrape_token`, when set, is sent to them as a bearer token.
+  explicit PrometheusServer(const std::vector<std::string>& targets,
+                            const std::string& scrape_token = "") {
     auto dir = MakeTempDir("slipway-prometheus-test");
     if (!dir.ok()) {
       error_ = dir.status().ToString();
@@ -28,7 +30,10 @@ class PrometheusServer {
     port_ = FreePort();
     std::string config =
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-        "scrape_configs:\n  - job_name: demo\n    static_configs:\n      - targets: [";
+        "scrape_configs:\n  - job_name: demo\n";
+    if (!scrape_token.empty())
+      config += "    authorization:\n      credentials: " + scrape_token + "\n";
+    config += "    static_configs:\n      - targets: [";
     for (size_t i = 0; i < targets.size(); ++i) config += (i ? ", '" : "'") + targets[i] + "'";
     config += "]\n";
     std::ofstream(dir_ / "prometheus.yml") << config;
