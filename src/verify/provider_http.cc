@@ -31,10 +31,11 @@ class HttpCheckProvider final : public Provider {
     const auto at = internal::ResolveNow(request);
     auto rendered = url_.Render(request.variables);
     if (!rendered.ok()) return rendered.status().WithContext("http check");
-    const std::string& url = *rendered;
-    const std::string what = "http check " + options_.method + " " + internal::Quote(url);
-    auto split = internal::SplitHttpUrl(url);
-    if (!split.ok()) return split.status().WithContext(what);
+    auto split = internal::SplitHttpUrl(*rendered);
+    if (!split.ok()) return split.status().WithContext("http check");
+    // Messages carry the URL with secret-looking query values (?token=…) redacted.
+    const std::string what =
+        "http check " + options_.method + " " + split->base + http::RedactTarget(split->target);
     http::Headers headers;
     for (const HeaderTemplate& header : headers_) {
       auto value = header.value.Render(request.variables);
@@ -53,12 +54,13 @@ class HttpCheckProvider final : public Provider {
     client_options.request_timeout = options_.timeout;
     client_options.max_response_bytes = options_.max_body_bytes;
     auto client = http::HttpClient::Create(std::move(client_options));
-    if (!client.ok()) return client.status().WithContext(what);
+    if (!client.ok()) return client.status().WithContext("http check");
     const auto start = std::chrono::steady_clock::now();
     auto answer = (*client)->Send(options_.method, split->target, std::move(*body), headers);
     const std::chrono::duration<double, std::milli> latency =
         std::chrono::steady_clock::now() - start;
-    if (!answer.ok()) return answer.status().WithContext(what);
+    // The client's error names the method and the (redacted) URL already.
+    if (!answer.ok()) return answer.status().WithContext("http check");
     return Describe(*answer, latency.count(), at);
   }
 

@@ -9,6 +9,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class HttpCheckTest : public ::testing::Test {
  protected:
@@ -91,8 +92,10 @@ TEST_F(HttpCheckTest, TemplatesFillUrlHeadersAndBody) {
 TEST_F(HttpCheckTest, NoAnswerIsAnErrorNamingTheUrl) {
   // Nobody listens: refused.
   const std::string url = "http://127.0.0.1:" + std::to_string(FreePort()) + "/healthz";
-  auto refused = Check([&](HttpCheckOptions& o) { o.url = url; });
+  auto refused = Check([&](HttpCheckOptions& o) { o.url = url + "?token=sekrit"; });
   ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("http check"));
+  EXPECT_THAT(refused.status().message(), Not(HasSubstr("sekrit")));  // redacted
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(refused.status().message(), HasSubstr(url));
 
