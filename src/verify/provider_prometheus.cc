@@ -94,6 +94,9 @@ Result<std::unique_ptr<Provider>> MakePrometheusProvider(PrometheusProviderOptio
                              "range window / step is over 11,000 points (Prometheus's limit)");
     }
   }
+  if (options.bearer_token.find_first_of("\r\n") != std::string::npos) {
+    return InvalidArgument(what + "bearer_token has a line break");
+  }
   if (Status status = internal::CheckHeaders(options.headers); !status.ok()) {
     return status.WithContext("prometheus provider");
   }
