@@ -190,6 +190,7 @@ TEST(PrometheusProviderOptions, BadOptionsAreInvalidArguments) {
          o.headers = {{"X-Bad", "a\r\nInjected: 1"}};
        },
        "X-Bad"},
+      {[](O& o) { o.bearer_token = "t\r\nX: 1"; }, "bearer_token"},
   };
   for (const auto& [change, says] : bad) {
     const Status status = make(change);
