@@ -38,9 +38,15 @@ class PrometheusServer {
     config += "]\n";
     std::ofstream(dir_ / "prometheus.yml") << config;
     ProcessSpec spec;
-    spec.argv = {"/usr/bin/prometheus", "--config.file=" + (dir_ / "prometheus.yml").string(),
-                 "--storage.tsdb.path=" + (dir_ / "data").string(),
-                 "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"};
+    // setpriv makes a test binary that crashes or is killed take Prometheus with it.
+    if (std::filesystem::exists("/usr/bin/setpriv")) {
+      spec.argv = {"/usr/bin/setpriv", "--pdeathsig", "TERM"};
+    }
+    spec.argv.insert(
+        spec.argv.end(),
+        {"/usr/bin/prometheus", "--config.file=" + (dir_ / "prometheus.yml").string(),
+         "--storage.tsdb.path=" + (dir_ / "data").string(),
+         "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"});
     spec.cwd = dir_;
     spec.env = {"PATH=/usr/bin:/bin", "HOME=" + dir_.string()};
     spec.kill_grace = 3000ms;
