@@ -59,7 +59,4 @@ expr::Value JsonToValue(const nlohmann::json& json);
 // The numbers of a JSON array of finite numbers; nullopt when it holds anything else.
 std::optional<std::vector<double>> FiniteNumbers(const nlohmann::json& json);
 
-// The median (mean of the middle two for an even count); `values` must not be empty.
-double Median(std::vector<double> values);
-
 }  // namespace slipway::verify::internal

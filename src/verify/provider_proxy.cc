@@ -1,6 +1,7 @@
 // Built-in proxy telemetry over the proxy's admin API (GET /telemetry, docs/proxy.md), not
 // through proxy/proxy.h: verify sits below deploy, which embeds the proxy, and a proxy run
 // as `slipway proxy` elsewhere is read the same way.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "http/http.h"
@@ -11,6 +12,17 @@ namespace {
 
 using Json = nlohmann::json;
 using std::chrono::milliseconds;
+
+// The median (mean of the middle two for an even count); `values` must not be empty.
+double Median(std::vector<double> values) {
+  const size_t middle = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(middle), values.end());
+  const double upper = values[middle];
+  if (values.size() % 2 == 1) return upper;
+  const double lower =
+      *std::max_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(middle));
+  return (lower + upper) / 2;
+}
 
 // One pool's entry of the telemetry answer.
 struct PoolNumbers {
@@ -104,7 +116,7 @@ class ProxyTelemetryProvider final : public Provider {
       result["rate"] = m.value ? expr::Value(*m.value) : expr::Value();
     } else {
       for (const double seconds : numbers.recent_latencies) m.samples.push_back(seconds * 1000);
-      if (!m.samples.empty()) m.value = internal::Median(m.samples);
+      if (!m.samples.empty()) m.value = Median(m.samples);
       result["median_ms"] = m.value ? expr::Value(*m.value) : expr::Value();
     }
     m.result = std::move(result);

@@ -1,5 +1,4 @@
 // Text helpers of the providers: URL pieces and quoting untrusted text in messages.
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "verify/provider_internal.h"
@@ -57,16 +56,6 @@ std::string Quote(std::string_view text, size_t max) {
   }
   if (text.size() > max) out += "…";
   return out;
-}
-
-double Median(std::vector<double> values) {
-  const size_t middle = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(middle), values.end());
-  const double upper = values[middle];
-  if (values.size() % 2 == 1) return upper;
-  const double lower =
-      *std::max_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(middle));
-  return (lower + upper) / 2;
 }
 
 }  // namespace slipway::verify::internal

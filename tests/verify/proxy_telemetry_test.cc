@@ -114,6 +114,17 @@ TEST_F(ProxyTelemetryTest, LatencySamplesAreMillisecondsWithTheirMedian) {
   EXPECT_FALSE(m->counts.has_value());
 }
 
+TEST_F(ProxyTelemetryTest, TheMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo) {
+  Send("stable", "/ok", 2);
+  Send("stable", "/slow", 2);
+  auto m = Measure(ProxySignal::kLatency, "stable");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_THAT(m->samples, SizeIs(4));
+  std::vector<double> sorted = m->samples;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_DOUBLE_EQ(*m->value, (sorted[1] + sorted[2]) / 2);
+}
+
 TEST_F(ProxyTelemetryTest, APoolWithoutTrafficHasNoRateRatherThanZero) {
   auto rate = Measure(ProxySignal::kErrorRate, "idle");
   ASSERT_TRUE(rate.ok()) << rate.status().ToString();
