@@ -11,11 +11,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "expr/expr.h"
@@ -181,13 +183,18 @@ class SequentialJudge {
 // URL or command may use as `${{ name }}` (revision, environment, service, args.*).
 struct MeasureRequest {
   expr::Value::Map variables;
-  std::chrono::system_clock::time_point now;  // range queries end here
+  // When the measurement is taken: instant queries are evaluated and range queries end here.
+  // Left at its default (the epoch) it means the system clock's now.
+  std::chrono::system_clock::time_point now;
 };
 
-// One measurement. `value` is the number conditions see as `result`; `samples` the values a
-// judge compares (a range query's points, latency samples); `counts` events/total.
+// One measurement (docs/analysis-providers.md gives each provider's shape). `value` is the
+// one number that stands for it (charts plot it; absent when the source has no such number,
+// e.g. an error rate over zero requests); `samples` the values a judge compares (a range
+// query's points, latency samples); `counts` events/total for count metrics (cumulative: the
+// caller takes deltas). Every number here is finite.
 struct Measurement {
-  std::chrono::system_clock::time_point at;
+  std::chrono::system_clock::time_point at;  // the request's (resolved) `now`
   std::optional<double> value;
   std::vector<double> samples;
   std::optional<Counts> counts;
@@ -203,5 +210,93 @@ class Provider {
   virtual ~Provider() = default;
   virtual Result<Measurement> Measure(const MeasureRequest& request) = 0;
 };
+
+// Errors every provider's Measure shares (each message names the provider and its source:
+// address and query, URL, command): kInvalidArgument for a template that does not render
+// with the request's variables (or a query Prometheus rejects as malformed); kUnavailable for
+// a source that is down, too slow (every call has a timeout), answers an HTTP error or
+// garbage; kDeadlineExceeded when an exec command (or Prometheus's own evaluation) runs out
+// of time; kResourceExhausted for an answer or output over its size limit; kNotFound for an
+// answer without data; kFailedPrecondition for a NaN or infinite value. Factories return
+// kInvalidArgument for bad options (naming the option).
+
+// Prometheus: one PromQL query per measurement over its HTTP API.
+struct PrometheusRange {
+  std::chrono::milliseconds window{300000};  // the range ends at MeasureRequest::now; > 0
+  std::chrono::milliseconds step{15000};     // resolution; > 0, at most 11,000 points
+};
+struct PrometheusProviderOptions {
+  std::string address;  // "http://host:port[/prefix]"; required
+  // PromQL; `${{ … }}` parts are filled from MeasureRequest::variables. Required.
+  std::string query;
+  // Set: a range query (/api/v1/query_range); none: an instant query (/api/v1/query).
+  std::optional<PrometheusRange> range;
+  // Limit for the whole HTTP exchange; also sent as the query's own `timeout`. > 0.
+  std::chrono::milliseconds timeout{10000};
+  std::string bearer_token;  // sent as `Authorization: Bearer …` when not empty
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+};
+// Scalar: value = samples[0] = result = the number. Vector: value = the first element's
+// number, samples = every element's, result = the list of them (Prometheus's order). Matrix
+// (one series; more is kInvalidArgument: aggregate them in the query): samples = result = its
+// points oldest first, value = the last point. Prometheus's `status: error` becomes the error
+// (errorType bad_data → kInvalidArgument, timeout → kDeadlineExceeded, else kUnavailable);
+// HTTP 401/403 without one is kPermissionDenied.
+Result<std::unique_ptr<Provider>> MakePrometheusProvider(PrometheusProviderOptions options);
+
+// HTTP synthetic check: one request per measurement, timed.
+struct HttpCheckOptions {
+  std::string url;  // "http://host:port/path?query" (`${{ … }}` templates allowed); required
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;  // values may hold templates
+  std::string body;                                          // may hold templates
+  std::vector<int> expect_status;                            // accepted statuses; empty: any 2xx
+  std::string body_contains;  // the answer body must contain this text; empty: no check
+  std::chrono::milliseconds timeout{10000};  // connect + request + answer; > 0
+  size_t max_body_bytes = 1 << 20;           // a larger answer is kResourceExhausted
+};
+// Any answer is a measurement: value = latency in ms (from connecting to the whole answer),
+// result = {"status": int, "latency_ms": double, "body": parsed JSON or the text,
+// "status_ok", "body_ok", "ok": bool} (ok = status_ok && body_ok); the analysis's success
+// condition decides (`result.ok`).
+// No answer (refused, reset, timed out) is kUnavailable; one over max_body_bytes
+// kResourceExhausted. Redirects are not followed.
+Result<std::unique_ptr<Provider>> MakeHttpCheckProvider(HttpCheckOptions options);
+
+// Exec: a shell command prints the measurement on stdout.
+struct ExecProviderOptions {
+  // Run by /bin/sh -c; `${{ … }}` parts are filled from the variables (prefer the environment
+  // for values: "$SLIPWAY_REVISION" is quoted by the shell, a spliced value is not). Required.
+  std::string command;
+  std::chrono::milliseconds timeout{30000};  // then its process group is killed; > 0
+  std::filesystem::path working_dir;         // empty: this process's
+  // The child's environment is PATH and HOME (this process's), these, and every variable as
+  // SLIPWAY_<NAME> (upper case, other characters '_'; maps also as SLIPWAY_<NAME>_<KEY>).
+  std::map<std::string, std::string> env;
+  size_t max_output_bytes = size_t{64} * 1024;  // more stdout is an error (kResourceExhausted)
+};
+// stdout (trimmed) must be JSON: a number (value = samples[0] = result), a list of numbers
+// (samples = result, value = the first), or an object (result; its optional "value" number,
+// "samples" list of numbers and "events"/"total" counts fill those fields). stderr is kept
+// apart (its tail is in error messages). A non-zero exit, a signal, the timeout, empty or
+// other output is an error.
+Result<std::unique_ptr<Provider>> MakeExecProvider(ExecProviderOptions options);
+
+// The built-in proxy's telemetry (docs/proxy.md), read from its admin API (GET /telemetry).
+enum class ProxySignal {
+  kErrorRate,  // counts = {5xx answers, requests} since the proxy started; value = their ratio
+  kLatency,    // samples = the pool's recent latencies in ms, oldest first; value = their median
+};
+struct ProxyTelemetryOptions {
+  std::string admin_address;  // "host:port" (or "http://host:port"); required
+  std::string token;          // the admin API's bearer token; empty: none
+  ProxySignal signal = ProxySignal::kErrorRate;
+  std::string pool = "${{ revision }}";     // the pool measured (a template)
+  std::chrono::milliseconds timeout{5000};  // > 0
+};
+// result = {"pool", "requests", "errors", "upstream_failures", and "rate" (kErrorRate; null
+// without requests) or "median_ms" (kLatency; null without samples)}. A pool the proxy does
+// not list is kNotFound; a refused token kPermissionDenied.
+Result<std::unique_ptr<Provider>> MakeProxyTelemetryProvider(ProxyTelemetryOptions options);
 
 }  // namespace slipway::verify
