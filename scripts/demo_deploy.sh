@@ -4,7 +4,7 @@
 # analysis) behind slipway's built-in proxy — while a load generator sends it traffic:
 #   release 1.0.0  first deploy of both environments
 #   release 1.1.0  a good release, promoted through the canary steps
-#   release 1.2.0  a bad one (half its answers are 500), rolled back by the analysis
+#   release 1.2.0  a bad one (half its answers are 500), rolled back by the canary judge
 # with the proxy's live numbers printed between. Everything lives in a temp dir and stops at
 # the end. Usage: scripts/demo_deploy.sh SLIPWAY_BINARY
 set -euo pipefail
@@ -66,7 +66,7 @@ release 1.1.0 0
 run
 "$slipway" env status production --local
 
-step "release 1.2.0 (bad: HELLO_ERROR_RATE=0.5): the analysis rolls it back on its own"
+step "release 1.2.0 (bad: HELLO_ERROR_RATE=0.5): the canary judge rolls it back on its own"
 release 1.2.0 0.5
 if run; then
   echo "demo: the bad release was not rolled back" >&2
@@ -74,6 +74,11 @@ if run; then
 fi
 "$slipway" env status production --local
 printf 'production answers: %s' "$(curl -s "$production")"
+
+step "the judge's numbers: slipway analysis list / show"
+"$slipway" analysis list production --local
+last=$("$slipway" analysis list production --local | awk 'NR > 1 { id = $1 } END { print id }')
+"$slipway" analysis show "$last" --local
 
 step "slipway env history production --local"
 "$slipway" env history production --local

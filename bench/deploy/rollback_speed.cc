@@ -71,8 +71,8 @@ Status AbortOne(Target& target, Router& router, const RevisionSpec& stable,
   options.drain_delay = milliseconds(500);
   StrategyPlan plan;
   plan.kind = StrategyPlan::Kind::kCanary;
-  plan.steps = {{CanaryStepPlan::Kind::kSetWeight, 25, {}, ""},
-                {CanaryStepPlan::Kind::kPause, 0, std::nullopt, ""}};
+  plan.steps = {{CanaryStepPlan::Kind::kSetWeight, 25, {}, "", {}},
+                {CanaryStepPlan::Kind::kPause, 0, std::nullopt, "", {}}};
   Rollout rollout(options, stable, next, plan);
   RolloutResult result;
   std::thread runner([&] { result = rollout.Run(); });

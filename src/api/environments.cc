@@ -55,6 +55,33 @@ http::Response ListDeploys(ApiState& state, http::Request& request) {
   return Parsed(deploy::DeployRecordsJson(*records));
 }
 
+http::Response ListAnalyses(ApiState& state, http::Request& request) {
+  if (state.context.deployments == nullptr) return NoDeployments();
+  auto where = EnvironmentOf(state, request);
+  if (!where.ok()) return http::Response::FromStatus(where.status());
+  auto records = state.context.deployments->Analyses(where->first, where->second);
+  if (!records.ok()) return http::Response::FromStatus(records.status());
+  // Without their measurements: GET …/analyses/{id} has them.
+  Json out = Json::array();
+  for (verify::AnalysisRecord& record : *records) {
+    record.measurements.clear();
+    Json item = Json::parse(verify::AnalysisRecordJson(record), nullptr, false);
+    item.erase("measurements");
+    out.push_back(std::move(item));
+  }
+  return JsonResponse(200, out);
+}
+
+http::Response GetAnalysis(ApiState& state, http::Request& request) {
+  if (state.context.deployments == nullptr) return NoDeployments();
+  auto where = EnvironmentOf(state, request);
+  if (!where.ok()) return http::Response::FromStatus(where.status());
+  auto record = state.context.deployments->Analysis(where->first, where->second,
+                                                    std::string(request.Param("analysis")));
+  if (!record.ok()) return http::Response::FromStatus(record.status());
+  return Parsed(verify::AnalysisRecordJson(*record));
+}
+
 http::Response RollbackEnvironment(ApiState& state, http::Request& request) {
   if (state.context.deployments == nullptr) return NoDeployments();
   auto where = EnvironmentOf(state, request);

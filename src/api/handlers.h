@@ -59,6 +59,8 @@ http::Response GetJobArtifacts(ApiState& state, http::Request& request);
 http::Response ListEnvironments(ApiState& state, http::Request& request);
 http::Response GetEnvironment(ApiState& state, http::Request& request);
 http::Response ListDeploys(ApiState& state, http::Request& request);
+http::Response ListAnalyses(ApiState& state, http::Request& request);
+http::Response GetAnalysis(ApiState& state, http::Request& request);
 http::Response RollbackEnvironment(ApiState& state, http::Request& request);
 http::Response ApproveEnvironment(ApiState& state, http::Request& request);
 http::Response DestroyEnvironment(ApiState& state, http::Request& request);

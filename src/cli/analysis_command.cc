@@ -170,7 +170,10 @@ int AnalysisJudgeCommand(const std::vector<std::string>& args) { return Judge(ar
 int AnalysisCommand(const std::vector<std::string>& args) {
   return DispatchSubcommand(
       "analysis",
-      {{"judge", "judge a canary's recorded samples against the baseline's", AnalysisJudgeCommand}},
+      {{"judge", "judge a canary's recorded samples against the baseline's", AnalysisJudgeCommand},
+       {"list", "list an environment's analysis runs", AnalysisListCommand},
+       {"show", "show one analysis run: its verdict and the numbers per metric",
+        AnalysisShowCommand}},
       args);
 }
 

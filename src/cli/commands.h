@@ -44,6 +44,9 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitFatal = 3;
 
+// analysis_show.cc: `slipway analysis list` and `slipway analysis show`.
+int AnalysisListCommand(const std::vector<std::string>& args);
+int AnalysisShowCommand(const std::vector<std::string>& args);
 int UsageError(const Status& status);  // prints "slipway: <message>", returns kExitUsage
 int Fatal(const Status& status);       // prints "slipway: <message>", returns kExitFatal
 int PrintHelp(const FlagSet& flags);   // prints the help on stdout, returns 0

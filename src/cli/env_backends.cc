@@ -45,6 +45,22 @@ class LocalEnvironments : public EnvironmentsBackend {
     SLIPWAY_ASSIGN_OR_RETURN(auto records, deployments_.History(project, environment));
     return ParsedJson(deploy::DeployRecordsJson(records));
   }
+  Result<Json> Analyses(const std::string& project, const std::string& environment) override {
+    SLIPWAY_ASSIGN_OR_RETURN(auto records, deployments_.Analyses(project, environment));
+    Json out = Json::array();
+    for (verify::AnalysisRecord& record : records) {
+      record.measurements.clear();
+      SLIPWAY_ASSIGN_OR_RETURN(Json item, ParsedJson(verify::AnalysisRecordJson(record)));
+      item.erase("measurements");
+      out.push_back(std::move(item));
+    }
+    return out;
+  }
+  Result<Json> Analysis(const std::string& project, const std::string& environment,
+                        const std::string& id) override {
+    SLIPWAY_ASSIGN_OR_RETURN(auto record, deployments_.Analysis(project, environment, id));
+    return ParsedJson(verify::AnalysisRecordJson(record));
+  }
   slipway::Status Rollback(const std::string& project, const std::string& environment,
                            const std::string& reason) override {
     return deployments_.Rollback(project, environment, reason);
@@ -85,6 +101,14 @@ class ServerEnvironments : public EnvironmentsBackend {
   }
   Result<Json> History(const std::string& project, const std::string& environment) override {
     return api_->Get(Base(project) + "/" + PathSegment(environment) + "/deploys");
+  }
+  Result<Json> Analyses(const std::string& project, const std::string& environment) override {
+    return api_->Get(Base(project) + "/" + PathSegment(environment) + "/analyses");
+  }
+  Result<Json> Analysis(const std::string& project, const std::string& environment,
+                        const std::string& id) override {
+    return api_->Get(Base(project) + "/" + PathSegment(environment) + "/analyses/" +
+                     PathSegment(id));
   }
   slipway::Status Rollback(const std::string& project, const std::string& environment,
                            const std::string& reason) override {

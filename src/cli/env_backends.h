@@ -17,6 +17,10 @@ class EnvironmentsBackend {
   virtual Result<Json> List(const std::string& project) = 0;  // [{"project","environment"}]
   virtual Result<Json> Describe(const std::string& project, const std::string& environment) = 0;
   virtual Result<Json> History(const std::string& project, const std::string& environment) = 0;
+  // Analysis runs: the list (without measurements) and one with every measurement.
+  virtual Result<Json> Analyses(const std::string& project, const std::string& environment) = 0;
+  virtual Result<Json> Analysis(const std::string& project, const std::string& environment,
+                                const std::string& id) = 0;
   virtual Status Rollback(const std::string& project, const std::string& environment,
                           const std::string& reason) = 0;
   virtual Status Approve(const std::string& project, const std::string& environment) = 0;

@@ -23,6 +23,7 @@
 #include "registry/registry.h"
 #include "runner/runner.h"
 #include "util/status.h"
+#include "verify/verify.h"
 
 namespace slipway::deploy {
 
@@ -233,6 +234,7 @@ struct CanaryStepPlan {
   int weight = 0;                                  // kSetWeight: percent 0–100
   std::optional<std::chrono::milliseconds> pause;  // kPause: unset = until Approve()
   std::string analysis;                            // kAnalysis: template name; "" = health
+  std::vector<std::pair<std::string, std::string>> analysis_args;  // the template's arguments
 };
 
 struct StrategyPlan {
@@ -245,6 +247,7 @@ struct StrategyPlan {
   // the switch (an abort meanwhile switches back at once), and whether the switch waits for
   // Approve().
   std::string pre_promotion_analysis;
+  std::vector<std::pair<std::string, std::string>> pre_promotion_args;
   std::chrono::milliseconds scale_down_delay = std::chrono::seconds(30);
   bool auto_promote = true;
   // kCanary: the steps; the rollout promotes to 100% after the last one.
@@ -265,7 +268,8 @@ struct AnalysisVerdict {
 // Judges a canary (or a green revision before its switch) against the stable revision.
 // `stop` is set when the rollout is aborted; a long analysis should poll it and return.
 struct AnalysisRequest {
-  std::string template_name;    // "" = the default health analysis
+  std::string template_name;                              // "" = the default health analysis
+  std::vector<std::pair<std::string, std::string>> args;  // the template's arguments
   std::string stable_revision;  // "" when there is none (first deploy, blue-green pre-switch)
   std::string canary_revision;
   bool receives_traffic = true;  // false before a blue-green switch: judge health only
@@ -468,6 +472,12 @@ class Deployments : public runner::Deployer {
   Result<EnvironmentStatus> Describe(const std::string& project, const std::string& environment);
   Result<std::vector<DeployRecord>> History(const std::string& project,
                                             const std::string& environment);
+  // The environment's analysis runs (oldest first; every measurement, for charts), and one by
+  // id ("production.3.1"; NotFound when there is none).
+  Result<std::vector<verify::AnalysisRecord>> Analyses(const std::string& project,
+                                                       const std::string& environment);
+  Result<verify::AnalysisRecord> Analysis(const std::string& project,
+                                          const std::string& environment, const std::string& id);
   // Takes the environment down: stops every revision and its built-in proxy and forgets it
   // (its records too). FailedPrecondition while a rollout runs.
   Status Destroy(const std::string& project, const std::string& environment);

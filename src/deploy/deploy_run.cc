@@ -5,6 +5,7 @@
 #include "deploy/deployments_impl.h"
 #include "deploy/environment_plan.h"
 #include "deploy/protection.h"
+#include "deploy/template_analyzer.h"
 #include "util/cancel.h"
 #include "util/duration_format.h"
 #include "util/fs.h"
@@ -189,7 +190,16 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   RolloutOptions rollout_options{
       .target = runtime.target.get(),
       .router = runtime.router.get(),
-      .analyzer = MakeHealthAnalyzer(*runtime.target, runtime.traffic, options.health),
+      .analyzer = MakeTemplateAnalyzer(
+          {.pipeline = &*runtime.pipeline,
+           .project = request.project,
+           .environment = name,
+           .deploy_id = record.id,
+           .analyses_dir = dir / "analyses",
+           .target = runtime.target.get(),
+           .health = MakeHealthAnalyzer(*runtime.target, runtime.traffic, options.health),
+           .proxy = runtime.proxy_admin,
+           .log = [&](const std::string& line) { request.log->Line(line); }}),
       .ready_timeout = options.ready_timeout,
       .poll_interval = std::chrono::milliseconds(100),
       .drain_delay = std::chrono::seconds(2),

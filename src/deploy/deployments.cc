@@ -3,6 +3,7 @@
 
 #include "deploy/deployments_impl.h"
 #include "deploy/environment_plan.h"
+#include "deploy/template_analyzer.h"
 #include "util/fs.h"
 
 namespace slipway::deploy {
@@ -36,6 +37,7 @@ namespace {
 Status BuildRouter(const DeploymentsOptions& options, Runtime& runtime) {
   runtime.router.reset();
   runtime.traffic = {};
+  runtime.proxy_admin.reset();
   const std::optional<spec::RouterSpec>& router = runtime.environment->router;
   if (!router) return Status::Ok();
   if (router->proxy) {
@@ -49,6 +51,7 @@ Status BuildRouter(const DeploymentsOptions& options, Runtime& runtime) {
     if (!admin.ok()) return admin.status();
     runtime.router = MakeProxyRouter(admin.value());
     runtime.traffic = MakeProxyTrafficSource(admin.value());
+    runtime.proxy_admin = admin.value();
     return Status::Ok();
   }
   if (router->haproxy) {
@@ -188,6 +191,21 @@ Result<std::vector<DeployRecord>> Deployments::History(const std::string& projec
     records.push_back(*found->second->active_record);
   }
   return records;
+}
+
+Result<std::vector<verify::AnalysisRecord>> Deployments::Analyses(const std::string& project,
+                                                                  const std::string& environment) {
+  const fs::path dir = impl_->DirOf(project, environment);
+  if (!fs::exists(dir / "environment.json")) {
+    return NotFound("environment " + environment + " has never been deployed");
+  }
+  return ReadAnalyses(dir / "analyses");
+}
+
+Result<verify::AnalysisRecord> Deployments::Analysis(const std::string& project,
+                                                     const std::string& environment,
+                                                     const std::string& id) {
+  return ReadAnalysis(impl_->DirOf(project, environment) / "analyses", id);
 }
 
 Status Deployments::Destroy(const std::string& project, const std::string& environment) {

@@ -21,8 +21,9 @@ struct Runtime {
   std::optional<spec::Pipeline> pipeline;
   const spec::Environment* environment = nullptr;  // in *pipeline
   std::unique_ptr<Target> target;
-  std::unique_ptr<Router> router;  // null: the environment has no router
-  TrafficSource traffic;           // empty unless the router is the built-in proxy
+  std::unique_ptr<Router> router;         // null: the environment has no router
+  TrafficSource traffic;                  // empty unless the router is the built-in proxy
+  std::optional<ProxyAdmin> proxy_admin;  // set when the router is the built-in proxy
 
   std::mutex deploy_mutex;  // one rollout at a time per environment in this process
 

@@ -30,6 +30,7 @@ StrategyPlan PlanFor(const spec::StrategySpec& strategy) {
       planned.weight = step.weight;
       planned.pause = step.pause;
       planned.analysis = step.analysis;
+      planned.analysis_args = step.analysis_args;
       switch (step.kind) {
         case spec::CanaryStep::Kind::kSetWeight:
           planned.kind = CanaryStepPlan::Kind::kSetWeight;
@@ -46,6 +47,7 @@ StrategyPlan PlanFor(const spec::StrategySpec& strategy) {
   } else if (strategy.blue_green) {
     plan.kind = StrategyPlan::Kind::kBlueGreen;
     plan.pre_promotion_analysis = strategy.blue_green->pre_promotion_analysis;
+    plan.pre_promotion_args = strategy.blue_green->pre_promotion_args;
     plan.scale_down_delay = strategy.blue_green->scale_down_delay;
     plan.auto_promote = strategy.blue_green->auto_promote;
   } else if (strategy.rolling) {

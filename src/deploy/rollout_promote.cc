@@ -6,10 +6,12 @@
 
 namespace slipway::deploy {
 
-Status RolloutState::Analyse(const std::string& template_name, bool receives_traffic,
-                             std::string& message) {
+Status RolloutState::Analyse(const std::string& template_name,
+                             const std::vector<std::pair<std::string, std::string>>& args,
+                             bool receives_traffic, std::string& message) {
   if (!options.analyzer) return FailedPrecondition("no analyzer is configured for this rollout");
   const AnalysisVerdict verdict = options.analyzer({.template_name = template_name,
+                                                    .args = args,
                                                     .stable_revision = stable ? stable->id : "",
                                                     .canary_revision = next.id,
                                                     .receives_traffic = receives_traffic,

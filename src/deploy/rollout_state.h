@@ -57,7 +57,9 @@ struct RolloutState {
 
   // Runs the analyzer on the new revision. A failed verdict fails with its summary; an
   // inconclusive one waits for Approve() (continue) or Abort(). `message` gets the summary.
-  Status Analyse(const std::string& template_name, bool receives_traffic, std::string& message);
+  Status Analyse(const std::string& template_name,
+                 const std::vector<std::pair<std::string, std::string>>& args,
+                 bool receives_traffic, std::string& message);
 
   // Moves all traffic to the new revision, keeps the stable one running `keep_stable` (an
   // abort meanwhile routes back to it), then stops it. Recorded as steps.

@@ -64,9 +64,10 @@ Status RunCanary(RolloutState& state) {
                        });
         break;
       case CanaryStepPlan::Kind::kAnalysis:
-        done = state.Step(
-            step.analysis.empty() ? "analysis" : "analysis " + step.analysis,
-            [&](std::string& message) { return state.Analyse(step.analysis, true, message); });
+        done = state.Step(step.analysis.empty() ? "analysis" : "analysis " + step.analysis,
+                          [&](std::string& message) {
+                            return state.Analyse(step.analysis, step.analysis_args, true, message);
+                          });
         break;
     }
     if (!done.ok()) return done;
@@ -80,7 +81,8 @@ Status RunBlueGreen(RolloutState& state) {
   if (!state.stable) return state.Promote(std::chrono::milliseconds(0));
   if (state.options.analyzer || !state.plan.pre_promotion_analysis.empty()) {
     Status analysed = state.Step("pre-promotion analysis", [&](std::string& message) {
-      return state.Analyse(state.plan.pre_promotion_analysis, false, message);
+      return state.Analyse(state.plan.pre_promotion_analysis, state.plan.pre_promotion_args, false,
+                           message);
     });
     if (!analysed.ok()) return analysed;
   }

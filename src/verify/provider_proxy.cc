@@ -116,6 +116,7 @@ class ProxyTelemetryProvider final : public Provider {
       result["rate"] = m.value ? expr::Value(*m.value) : expr::Value();
     } else {
       for (const double seconds : numbers.recent_latencies) m.samples.push_back(seconds * 1000);
+      m.samples_seen = numbers.requests;  // the ring holds the newest of these
       if (!m.samples.empty()) m.value = Median(m.samples);
       result["median_ms"] = m.value ? expr::Value(*m.value) : expr::Value();
     }

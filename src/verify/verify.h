@@ -9,9 +9,11 @@
 // (each Measure call is independent); SequentialJudge is not (one per analysis run).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "expr/expr.h"
+#include "spec/spec.h"
 #include "util/status.h"
 
 namespace slipway::verify {
@@ -198,6 +201,9 @@ struct Measurement {
   std::optional<double> value;
   std::vector<double> samples;
   std::optional<Counts> counts;
+  // Set when `samples` are the newest of a stream (the proxy's latency ring): how many the
+  // source has seen in all, so a caller looking again takes only the ones that are new.
+  std::optional<uint64_t> samples_seen;
   expr::Value result;  // the whole answer for conditions: a number, a list, or a map
 };
 
@@ -285,7 +291,8 @@ Result<std::unique_ptr<Provider>> MakeExecProvider(ExecProviderOptions options);
 // The built-in proxy's telemetry (docs/proxy.md), read from its admin API (GET /telemetry).
 enum class ProxySignal {
   kErrorRate,  // counts = {5xx answers, requests} since the proxy started; value = their ratio
-  kLatency,    // samples = the pool's recent latencies in ms, oldest first; value = their median
+  kLatency,    // samples = the pool's recent latencies in ms, oldest first (samples_seen = its
+               // requests); value = their median
 };
 struct ProxyTelemetryOptions {
   std::string admin_address;  // "host:port" (or "http://host:port"); required
@@ -298,5 +305,84 @@ struct ProxyTelemetryOptions {
 // without requests) or "median_ms" (kLatency; null without samples)}. A pool the proxy does
 // not list is kNotFound; a refused token kPermissionDenied.
 Result<std::unique_ptr<Provider>> MakeProxyTelemetryProvider(ProxyTelemetryOptions options);
+
+// =============================================================================================
+// Analysis runs
+// =============================================================================================
+
+// One measurement as recorded, for charts (the API) and `slipway analysis show`.
+struct MeasurementRecord {
+  std::string metric;
+  std::string revision;
+  std::chrono::system_clock::time_point at;
+  // Condition metrics: "successful", "failed", "inconclusive"; judge metrics: "measured";
+  // both: "error" (the source failed or answered garbage; `message` says how).
+  std::string phase;
+  std::optional<double> value;
+  std::optional<Counts> counts;  // since the analysis started
+  uint64_t samples = 0;          // new samples this measurement brought
+  std::string message;
+};
+
+// Per condition metric: its measurements' tally (Argo Rollouts' counters).
+struct ConditionTally {
+  std::string metric;
+  int64_t successful = 0, failed = 0, inconclusive = 0, errors = 0, consecutive_errors = 0;
+};
+
+// One analysis run, as stored and shown.
+struct AnalysisRecord {
+  std::string id;  // "production.3.1": environment, deploy, analysis within the deploy
+  std::string template_name;
+  std::string canary_revision, baseline_revision;  // baseline "" when there is none
+  std::chrono::system_clock::time_point started, finished;
+  Outcome outcome = Outcome::kInconclusive;  // kPass, kFail or kInconclusive
+  bool running = true;
+  std::string summary;  // why, in one line with the numbers
+  int looks = 0;        // looks taken so far
+  Judgement judgement;  // the judged metrics' last look (empty when there are none)
+  std::vector<ConditionTally> conditions;
+  std::vector<MeasurementRecord> measurements;  // oldest first
+};
+
+// Where the environment's built-in proxy answers (for `proxy:` metrics); empty without one.
+struct ProviderEnvironment {
+  std::string proxy_admin;  // "HOST:PORT" of its admin API
+  std::string proxy_token;
+};
+
+// The provider a template's metric declares. InvalidArgument for a `proxy:` metric where
+// there is no built-in proxy, and for options the provider refuses.
+Result<std::unique_ptr<Provider>> MakeProvider(const spec::MetricProviderSpec& spec,
+                                               const ProviderEnvironment& environment);
+
+// Makes the provider of one metric (the deploy module knows where its proxy listens).
+using ProviderFactory =
+    std::function<Result<std::unique_ptr<Provider>>(const spec::AnalysisMetric& metric)>;
+
+struct AnalysisRunOptions {
+  const spec::AnalysisTemplate* analysis = nullptr;  // required
+  std::string id;
+  // Variables of queries and commands: revision, baseline, environment, project, service and
+  // args (a map). The baseline's are the same with revision = the baseline revision.
+  std::string canary_revision, baseline_revision;
+  expr::Value::Map variables;               // without `revision`/`baseline`: the run adds them
+  ProviderFactory providers;                // required
+  const std::atomic<bool>* stop = nullptr;  // set: the run ends at the next look (kFail)
+  // How the run waits between looks and what time it is (tests pass fakes).
+  std::function<void(std::chrono::milliseconds)> sleep;        // unset = sleep_for
+  std::function<std::chrono::system_clock::time_point()> now;  // unset = system_clock::now
+  std::function<void(const AnalysisRecord&)> on_look;          // after every look (store it)
+};
+
+// Runs an analysis template to its end (docs/analysis.md, "How an analysis runs"): `count`
+// looks `interval` apart (plus `extend` while the data is too thin), condition metrics tallied
+// against their limits, judged metrics compared with the SequentialJudge (which may fail the
+// run early). A run whose measurements keep failing fails; too little data ends inconclusive.
+AnalysisRecord RunAnalysis(const AnalysisRunOptions& options);
+
+// JSON of a record (the API's and `slipway analysis show --json`'s form; docs/api.md) and back.
+std::string AnalysisRecordJson(const AnalysisRecord& record);
+Result<AnalysisRecord> ParseAnalysisRecordJson(std::string_view json);
 
 }  // namespace slipway::verify

@@ -146,11 +146,11 @@ class Scenario {
     StrategyPlan plan;
     plan.kind = StrategyPlan::Kind::kCanary;
     using Kind = CanaryStepPlan::Kind;
-    plan.steps = {{Kind::kSetWeight, 5, {}, ""},
-                  {Kind::kPause, 0, milliseconds(800), ""},
-                  {Kind::kSetWeight, 25, {}, ""},
-                  {Kind::kPause, 0, milliseconds(800), ""},
-                  {Kind::kSetWeight, 100, {}, ""}};
+    plan.steps = {{Kind::kSetWeight, 5, {}, "", {}},
+                  {Kind::kPause, 0, milliseconds(800), "", {}},
+                  {Kind::kSetWeight, 25, {}, "", {}},
+                  {Kind::kPause, 0, milliseconds(800), "", {}},
+                  {Kind::kSetWeight, 100, {}, "", {}}};
     const auto started = LoadClock::now();
     Rollout rollout(Options(), Revision("A"), Revision("B"), plan);
     const RolloutResult result = rollout.Run();
@@ -191,7 +191,7 @@ class Scenario {
     StrategyPlan plan;
     plan.kind = StrategyPlan::Kind::kCanary;
     using Kind = CanaryStepPlan::Kind;
-    plan.steps = {{Kind::kSetWeight, 25, {}, ""}, {Kind::kPause, 0, std::nullopt, ""}};
+    plan.steps = {{Kind::kSetWeight, 25, {}, "", {}}, {Kind::kPause, 0, std::nullopt, "", {}}};
     Rollout rollout(Options(), Revision("C"), Revision("D"), plan);
     RolloutResult result;
     std::thread runner([&] { result = rollout.Run(); });

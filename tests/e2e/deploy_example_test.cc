@@ -104,7 +104,7 @@ TEST_F(DeployExampleTest, PromotesAGoodReleaseAndRollsBackABadOneUnderTraffic) {
   Release("1.1.0", "0");
   Outcome good = Run({"--json", "-j", "4", "--secret", "DEMO_TOKEN=tok-" + marker_});
   ASSERT_EQ(good.exit_code, 0) << good;
-  EXPECT_CONTAINS(good.err, "deploy: analysis");
+  EXPECT_CONTAINS(good.err, "analysis production.2.1: pass");
   EXPECT_EQ(Get(production_), "200 hello from 1.1.0\n");
   std::map<std::string, int> during_good = load.TakeCounts();
   for (const auto& [answer, count] : during_good) {
@@ -119,7 +119,7 @@ TEST_F(DeployExampleTest, PromotesAGoodReleaseAndRollsBackABadOneUnderTraffic) {
   EXPECT_NE(bad.exit_code, 0) << bad;
   EXPECT_EQ(bad.Result("deploy-staging"), "success");
   EXPECT_EQ(bad.Result("deploy-production"), "failure");
-  EXPECT_CONTAINS(bad.err, "analysis failed: canary");
+  EXPECT_CONTAINS(bad.err, "analysis failed: analysis production.3.1:");
   EXPECT_CONTAINS(bad.err, "deploy: rolled back");
   load.TakeCounts();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -141,6 +141,26 @@ TEST_F(DeployExampleTest, PromotesAGoodReleaseAndRollsBackABadOneUnderTraffic) {
   EXPECT_CONTAINS(records[2]["reason"].get<std::string>(), "analysis failed");
   EXPECT_EQ(records[2]["strategy"], "canary");
   EXPECT_TRUE(records[2]["steps"].size() >= 3u) << records[2].dump();
+
+  // The judge's numbers: the canary's error rate against the stable revision's.
+  Outcome shown =
+      Slipway({"analysis", "show", "production.3.1", "--local", "--project", "repo", "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown;
+  const Json analysis = Json::parse(shown.out);
+  EXPECT_EQ(analysis["outcome"], "fail");
+  EXPECT_EQ(analysis["template"], "canary-health");
+  EXPECT_EQ(analysis["canary"], "r3");
+  EXPECT_EQ(analysis["baseline"], "r2");
+  const Json& errors = analysis["judgement"]["metrics"][0];
+  EXPECT_EQ(errors["name"], "error-rate");
+  EXPECT_EQ(errors["outcome"], "fail");
+  EXPECT_GT(errors["canary_center"].get<double>(), 0.2);
+  EXPECT_LT(errors["p_value"].get<double>(), 0.05);
+  EXPECT_FALSE(analysis["measurements"].empty());
+  Outcome listed = Slipway({"analysis", "list", "production", "--local", "--project", "repo"});
+  ASSERT_EQ(listed.exit_code, 0) << listed;
+  EXPECT_CONTAINS(listed.out, "production.2.1");
+  EXPECT_CONTAINS(listed.out, "production.3.1");
 
   Outcome status = Slipway({"env", "status", "production", "--local", "--project", "repo"});
   ASSERT_EQ(status.exit_code, 0) << status;
