@@ -24,6 +24,10 @@
 #include "runner/runner.h"
 #include "util/status.h"
 
+namespace slipway::verify {
+class SliSource;  // verify/verify.h
+}  // namespace slipway::verify
+
 namespace slipway::deploy {
 
 // A place a request can be sent: "127.0.0.1:8001".
@@ -433,6 +437,10 @@ struct EnvironmentStatus {
   bool rollout_elsewhere = false;  // another process holds the environment's rollout lock
 };
 
+// Builds the SLI source of one SLO (the integrator plugs the Prometheus provider in here).
+using SliSourceFactory =
+    std::function<Result<std::unique_ptr<verify::SliSource>>(const spec::Slo& slo)>;
+
 struct DeploymentsOptions {
   // Environments live in <state_dir>/<project>/<environment>/ (revisions, instances, proxy,
   // records). Required.
@@ -442,6 +450,12 @@ struct DeploymentsOptions {
   std::vector<registry::PublicKey> keys;   // provenance signers trusted
   HealthAnalysisOptions health;            // the analysis of `analysis` steps
   std::chrono::milliseconds ready_timeout = std::chrono::minutes(2);
+  // The SLI source of an SLO whose release freeze names the environment deployed to
+  // (docs/slo.md). Unset (the default): SLOs are not evaluated and no freeze holds a deploy;
+  // the deploy log says so. Called once per SLO per deploy, from the deploying thread.
+  SliSourceFactory sli_sources;
+  std::chrono::milliseconds freeze_check_interval = std::chrono::seconds(30);  // while frozen
+  std::chrono::milliseconds freeze_max_wait = std::chrono::hours(6);  // then the deploy fails
 };
 
 // Deploys pipeline jobs into environments and looks after them afterwards. One per process
