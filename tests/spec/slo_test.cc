@@ -4,6 +4,7 @@
 
 #include "spec/spec.h"
 #include "spec/test_util.h"
+#include "util/fs.h"
 
 namespace slipway::spec::testing {
 namespace {
@@ -114,7 +115,7 @@ TEST(Slos, WindowIsADurationInRange) {
 
 TEST(Slos, SliNeedsASource) {
   EXPECT_THAT(Errors(Pipeline("  availability:\n    objective: 99.9\n    sli: {}\n")),
-              ElementsAre(::testing::StartsWith("p.yml:11:5: sli needs one of")));
+              ElementsAre("p.yml:11:5: sli needs one of 'prometheus'"));
   EXPECT_THAT(Errors(Pipeline("  availability:\n    objective: 99.9\n")),
               ElementsAre("p.yml:10:5: SLO 'availability' is missing required key 'sli'"));
 }
@@ -154,6 +155,22 @@ TEST(Slos, NamesAndAlertingAreChecked) {
                           "'-', starting with a letter or '_')"));
   EXPECT_THAT(Errors(Pipeline(SloWith("    objective: 99.9\n    alerting: yes\n"))),
               ElementsAre(::testing::StartsWith("p.yml:11:15: expected a boolean")));
+}
+
+// docs/slo.md's example is a pipeline the loader accepts, with the values the text describes.
+TEST(Slos, TheDocumentedExampleLoads) {
+  Result<std::string> doc = ReadFile(std::string(SLIPWAY_SOURCE_DIR) + "/docs/slo.md", 1 << 20);
+  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  const size_t begin = doc->find("```yaml\n");
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = doc->find("```", begin + 8);
+  const std::string yaml = doc->substr(begin + 8, end - begin - 8);
+  LoadResult result = ParsePipeline(yaml, "slo.md");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(Errors(yaml));
+  const Slo* slo = result.pipeline->FindSlo("availability");
+  ASSERT_NE(slo, nullptr);
+  EXPECT_EQ(slo->objective, 99.9);
+  EXPECT_THAT(slo->freeze.environments, ElementsAre("production"));
 }
 
 }  // namespace
