@@ -12,7 +12,7 @@ namespace {
 
 const std::vector<std::string> kSloKeys = {"objective", "window", "sli", "freeze", "alerting"};
 const std::vector<std::string> kSliSources = {"prometheus"};
-const std::vector<std::string> kPrometheusKeys = {"address", "good", "total", "timeout"};
+const std::vector<std::string> kPrometheusKeys = {"address", "good", "total", "latency", "timeout"};
 const std::vector<std::string> kFreezeKeys = {"environments", "burn-rate"};
 
 constexpr double kMinObjective = 50;
@@ -58,13 +58,23 @@ std::optional<std::string> ReadSliQuery(LoadContext& context, const Field& field
     }
   }
   if (ok && !uses_window) {
-    reader.Error(field.pos, "the '" + field.key + "' query does not use ${{ window }}",
+    const std::string which = field.key == "query" ? "latency" : field.key;
+    reader.Error(field.pos, "the '" + which + "' query does not use ${{ window }}",
                  "write the range as [${{ window }}] so each burn-rate window measures its own "
                  "range");
     ok = false;
   }
   if (!ok) return std::nullopt;
   return text;
+}
+
+// `latency: {query: …}`: the fraction of events that were fast enough.
+std::optional<std::string> ReadLatency(LoadContext& context, const Field& field) {
+  auto map = context.reader->Map(field, "latency SLI", {"query"});
+  if (!map) return std::nullopt;
+  const Field* query = context.reader->Require(*map, "query", "latency SLI");
+  if (!query) return std::nullopt;
+  return ReadSliQuery(context, *query);
 }
 
 std::optional<PrometheusSliSpec> ReadPrometheusSli(LoadContext& context, const Field& field) {
@@ -77,10 +87,28 @@ std::optional<PrometheusSliSpec> ReadPrometheusSli(LoadContext& context, const F
   bool ok = true;
   const Field* address = reader.Require(*map, "address", what);
   ok &= address && Store(ReadHttpUrl(context, *address, false), &spec.address);
-  const Field* good = reader.Require(*map, "good", what);
-  ok &= good && Store(ReadSliQuery(context, *good), &spec.good);
-  const Field* total = reader.Require(*map, "total", what);
-  ok &= total && Store(ReadSliQuery(context, *total), &spec.total);
+  if (const Field* latency = map->Find("latency")) {
+    ok &= Store(ReadLatency(context, *latency), &spec.latency);
+    for (const char* key : {"good", "total"}) {
+      if (const Field* other = map->Find(key)) {
+        reader.Error(other->key_pos, what + " has both 'latency' and '" + key + "'",
+                     "a latency SLI's query answers the fraction of good events by itself");
+        ok = false;
+      }
+    }
+  } else {
+    const Field* good = map->Find("good");
+    const Field* total = map->Find("total");
+    if (!good && !total) {
+      reader.Error(field.key_pos, what + " needs 'good' and 'total', or 'latency'",
+                   "good and total count events over [${{ window }}]");
+      return std::nullopt;
+    }
+    good = reader.Require(*map, "good", what);
+    ok &= good && Store(ReadSliQuery(context, *good), &spec.good);
+    total = reader.Require(*map, "total", what);
+    ok &= total && Store(ReadSliQuery(context, *total), &spec.total);
+  }
   if (const Field* timeout = map->Find("timeout")) {
     ok &= Store(ReadDuration(context, *timeout), &spec.timeout);
   }

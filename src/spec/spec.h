@@ -322,14 +322,17 @@ struct AnalysisTemplate {
 // window, measured by an SLI. verify::EvaluateSlo turns it into an error budget, burn rates and
 // alerts; deploys to the environments in `freeze` wait while the budget burns too fast.
 
-// The SLI as two PromQL instant queries: good events and all events over a range. Each is a
+// The SLI from PromQL instant queries over a range: either good events and all events (two
+// queries), or — for a latency SLI — one query answering the fraction of events that were good
+// (fast enough), e.g. a histogram's bucket at the threshold over its count. Each query is a
 // template whose only variable is `${{ window }}`, the PromQL range ("30d", "1h", "5m") each
-// evaluation fills in; both must use it (the loader checks), e.g.
+// evaluation fills in; each must use it (the loader checks), e.g.
 // `sum(increase(http_requests_total{code!~"5.."}[${{ window }}]))`.
 struct PrometheusSliSpec {
   std::string address;  // "http://HOST:PORT"
-  std::string good;     // template over `window`
-  std::string total;    // template over `window`
+  std::string good;     // template over `window`; "" for a latency SLI
+  std::string total;    // template over `window`; "" for a latency SLI
+  std::string latency;  // `latency.query`: template over `window`; "" for good/total
   Duration timeout = std::chrono::seconds(5);
   SourcePos pos;
 };

@@ -59,6 +59,35 @@ class PromQlSliSource : public SliSource {
   const PromQlQuery query_;
 };
 
+// One query answering the fraction of good events.
+class PromQlFractionSliSource : public SliSource {
+ public:
+  PromQlFractionSliSource(expr::Template fraction, PromQlQuery query)
+      : fraction_(std::move(fraction)), query_(std::move(query)) {}
+
+  Result<double> ErrorRatio(milliseconds window) override {
+    expr::Activation activation;
+    activation.variables["window"] = PromQlRange(window);
+    auto promql = fraction_.Render(activation);
+    if (auto* error = std::get_if<expr::Error>(&promql)) {
+      return InvalidArgument("the SLI's latency query: " + error->message);
+    }
+    const std::string& text = std::get<std::string>(promql);
+    Result<double> fraction = query_(text);
+    if (!fraction.ok()) return fraction.status().WithContext("SLI latency query");
+    if (std::isnan(fraction.value())) return 0.0;
+    if (fraction.value() < 0 || fraction.value() > 1) {
+      return Unavailable("SLI latency query `" + text + "` answered " +
+                         std::to_string(fraction.value()) + ", not a fraction between 0 and 1");
+    }
+    return 1 - fraction.value();
+  }
+
+ private:
+  const expr::Template fraction_;
+  const PromQlQuery query_;
+};
+
 }  // namespace
 
 std::string PromQlRange(milliseconds window) {
@@ -85,6 +114,15 @@ Result<std::unique_ptr<SliSource>> MakePromQlSliSource(const std::string& good_t
   if (!total.ok()) return total.status();
   return std::unique_ptr<SliSource>(std::make_unique<PromQlSliSource>(
       std::move(good).value(), std::move(total).value(), std::move(query)));
+}
+
+Result<std::unique_ptr<SliSource>> MakePromQlFractionSliSource(const std::string& fraction_template,
+                                                               PromQlQuery query) {
+  if (!query) return InvalidArgument("no PromQL query function for the SLI");
+  Result<expr::Template> fraction = ParseSliTemplate(fraction_template, "latency");
+  if (!fraction.ok()) return fraction.status();
+  return std::unique_ptr<SliSource>(
+      std::make_unique<PromQlFractionSliSource>(std::move(fraction).value(), std::move(query)));
 }
 
 }  // namespace slipway::verify

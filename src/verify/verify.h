@@ -255,4 +255,11 @@ Result<std::unique_ptr<SliSource>> MakePromQlSliSource(const std::string& good_t
                                                        const std::string& total_template,
                                                        PromQlQuery query);
 
+// An SliSource over one PromQL template (spec::PrometheusSliSpec's latency query) answering the
+// fraction of events that were good, 0–1, e.g. `sum(rate(h_bucket{le="0.3"}[${{ window }}])) /
+// sum(rate(h_count[${{ window }}]))`. Error ratio = 1 - fraction; NaN (PromQL's 0/0: no events
+// in the window) = ratio 0; any other answer outside [0, 1] is an error.
+Result<std::unique_ptr<SliSource>> MakePromQlFractionSliSource(const std::string& fraction_template,
+                                                               PromQlQuery query);
+
 }  // namespace slipway::verify

@@ -323,6 +323,11 @@ jobs:\n  a: {steps: [{run: make}]}\n`, '/on/manual/inputs/x/default'],
     objective: 100
     sli: {prometheus: {address: 'http://p:9090', good: 'g[\${{ window }}]', total: 't[\${{ window }}]'}}
 jobs:\n  a: {steps: [{run: make}]}\n`, '/slos/a/objective'],
+  'SLI with both latency and good/total': [`slos:
+  a:
+    objective: 99
+    sli: {prometheus: {address: 'http://p:9090', latency: {query: 'f[\${{ window }}]'}, good: 'g[\${{ window }}]', total: 't[\${{ window }}]'}}
+jobs:\n  a: {steps: [{run: make}]}\n`, '/slos/a/sli/prometheus'],
   'SLI query without the window': [`slos:
   a:
     objective: 99.9

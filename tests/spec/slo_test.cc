@@ -103,7 +103,7 @@ TEST(Slos, UnknownKeysAreReported) {
     sli: {prometheus: {address: http://127.0.0.1:9090, good: 'a[${{ window }}]', total: 'b[${{ window }}]', query: x}}
 )")),
               ElementsAre("p.yml:11:109: unknown key 'query' in prometheus SLI (expected address, "
-                          "good, total or timeout)"));
+                          "good, total, latency or timeout)"));
 }
 
 TEST(Slos, WindowIsADurationInRange) {
@@ -155,6 +155,54 @@ TEST(Slos, NamesAndAlertingAreChecked) {
                           "'-', starting with a letter or '_')"));
   EXPECT_THAT(Errors(Pipeline(SloWith("    objective: 99.9\n    alerting: yes\n"))),
               ElementsAre(::testing::StartsWith("p.yml:11:15: expected a boolean")));
+}
+
+TEST(Slos, ALatencySliIsOneQueryOfTheFractionOfGoodEvents) {
+  const std::string yaml = Pipeline(R"(  fast:
+    objective: 99
+    sli:
+      prometheus:
+        address: http://127.0.0.1:9090
+        latency: {query: 'sum(rate(h_bucket{le="0.3"}[${{ window }}])) / sum(rate(h_count[${{ window }}]))'}
+)");
+  LoadResult result = ParsePipeline(yaml, "p.yml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(Errors(yaml));
+  const PrometheusSliSpec& sli = *result.pipeline->slos.at(0).sli.prometheus;
+  EXPECT_EQ(sli.latency,
+            "sum(rate(h_bucket{le=\"0.3\"}[${{ window }}])) / sum(rate(h_count[${{ window }}]))");
+  EXPECT_EQ(sli.good, "");
+  EXPECT_EQ(sli.total, "");
+}
+
+TEST(Slos, ALatencySliHasNoGoodOrTotal) {
+  EXPECT_THAT(Errors(Pipeline(R"(  fast:
+    objective: 99
+    sli:
+      prometheus:
+        address: http://127.0.0.1:9090
+        latency: {query: 'f[${{ window }}]'}
+        good: 'g[${{ window }}]'
+)")),
+              ElementsAre("p.yml:15:9: prometheus SLI has both 'latency' and 'good' (a latency "
+                          "SLI's query answers the fraction of good events by itself)"));
+  EXPECT_THAT(Errors(Pipeline(R"(  fast:
+    objective: 99
+    sli: {prometheus: {address: 'http://127.0.0.1:9090', latency: {query: 'f[5m]'}}}
+)")),
+              ElementsAre("p.yml:11:75: the 'latency' query does not use ${{ window }} (write the "
+                          "range as [${{ window }}] so each burn-rate window measures its own "
+                          "range)"));
+  EXPECT_THAT(Errors(Pipeline(R"(  fast:
+    objective: 99
+    sli: {prometheus: {address: 'http://127.0.0.1:9090'}}
+)")),
+              ElementsAre("p.yml:11:11: prometheus SLI needs 'good' and 'total', or 'latency' "
+                          "(good and total count events over [${{ window }}])"));
+  EXPECT_THAT(Errors(Pipeline(R"(  fast:
+    objective: 99
+    sli: {prometheus: {address: 'http://127.0.0.1:9090', good: 'g[${{ window }}]'}}
+)")),
+              ElementsAre("p.yml:11:23: prometheus SLI is missing required key 'total'"));
 }
 
 // docs/slo.md's example is a pipeline the loader accepts, with the values the text describes.

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 
 #include "verify/verify.h"
@@ -203,6 +204,38 @@ TEST(PromQlSli, BadTemplatesAreRejected) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.status().message(), HasSubstr("the SLI's good query at column"));
   EXPECT_FALSE(MakePromQlSliSource("g", "t", nullptr).ok());
+}
+
+TEST(PromQlLatencySli, TheErrorRatioIsTheShareOfSlowEvents) {
+  double fraction = 0.97;  // 97% of requests under the threshold
+  std::vector<std::string> queries;
+  auto source = MakePromQlFractionSliSource(
+      "sum(rate(h_bucket{le=\"0.3\"}[${{ window }}])) / sum(rate(h_count[${{ window }}]))",
+      [&](const std::string& promql) -> Result<double> {
+        queries.push_back(promql);
+        return fraction;
+      });
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  EXPECT_NEAR(source.value()->ErrorRatio(minutes(30)).value(), 0.03, 1e-12);
+  EXPECT_THAT(queries,
+              ElementsAre("sum(rate(h_bucket{le=\"0.3\"}[30m])) / sum(rate(h_count[30m]))"));
+  fraction = std::nan("");  // 0/0: no requests in the window
+  EXPECT_EQ(source.value()->ErrorRatio(minutes(30)).value(), 0);
+  fraction = 1.2;
+  EXPECT_EQ(source.value()->ErrorRatio(minutes(30)).status().message(),
+            "SLI latency query `sum(rate(h_bucket{le=\"0.3\"}[30m])) / sum(rate(h_count[30m]))` "
+            "answered 1.200000, not a fraction between 0 and 1");
+}
+
+TEST(PromQlLatencySli, FeedsTheBurnRate) {
+  // 99% of requests promised under the threshold; 5.6% slow over 1h → burn 5.6.
+  auto source = MakePromQlFractionSliSource(
+      "f[${{ window }}]", [](const std::string&) -> Result<double> { return 0.944; });
+  ASSERT_TRUE(source.ok());
+  EXPECT_NEAR(BurnRate({"latency", 99, days(30)}, *source.value(), hours(1)).value(), 5.6, 1e-9);
+  EXPECT_FALSE(MakePromQlFractionSliSource("f[${{ window", [](const std::string&) {
+                 return Result<double>(1.0);
+               }).ok());
 }
 
 }  // namespace
