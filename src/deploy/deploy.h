@@ -441,6 +441,14 @@ struct EnvironmentStatus {
 using SliSourceFactory =
     std::function<Result<std::unique_ptr<verify::SliSource>>(const spec::Slo& slo)>;
 
+// Runs one instant PromQL query on the SLI's Prometheus server (`server.address`, within
+// `server.timeout`) and answers its single number; an answer without series is an error.
+using PromQlRunner =
+    std::function<Result<double>(const spec::PrometheusSliSpec& server, const std::string& promql)>;
+// The SliSourceFactory of Prometheus SLIs (good/total or latency, docs/slo.md) with queries run
+// by `run`. Thread-safe when `run` is.
+SliSourceFactory PrometheusSliSources(PromQlRunner run);
+
 struct DeploymentsOptions {
   // Environments live in <state_dir>/<project>/<environment>/ (revisions, instances, proxy,
   // records). Required.
