@@ -461,7 +461,7 @@ struct DeploymentsOptions {
   // The SLI source of an SLO whose release freeze names the environment deployed to
   // (docs/slo.md). Unset (the default): SLOs are not evaluated and no freeze holds a deploy;
   // the deploy log says so. Called once per SLO per deploy, from the deploying thread.
-  SliSourceFactory sli_sources;
+  SliSourceFactory sli_sources = nullptr;
   std::chrono::milliseconds freeze_check_interval = std::chrono::seconds(30);  // while frozen
   std::chrono::milliseconds freeze_max_wait = std::chrono::hours(6);  // then the deploy fails
 };
