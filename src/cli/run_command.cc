@@ -157,7 +157,8 @@ int Run(const RunFlags& flags) {
        .registry = nullptr,
        .keys = {},
        .health = {},
-       .ready_timeout = std::chrono::minutes(2)});
+       .ready_timeout = std::chrono::minutes(2),
+       .sli_sources = deploy::PrometheusSliSources(deploy::PrometheusInstantQueries())});
   options.deployer = &deployments;
   if (auto text = ReadFile(flags.file, spec::LoadOptions{}.max_file_bytes); text.ok()) {
     options.pipeline_yaml = std::move(*text);

@@ -25,6 +25,10 @@
 #include "util/status.h"
 #include "verify/verify.h"
 
+namespace slipway::verify {
+class SliSource;  // verify/verify.h
+}  // namespace slipway::verify
+
 namespace slipway::deploy {
 
 // A place a request can be sent: "127.0.0.1:8001".
@@ -437,6 +441,21 @@ struct EnvironmentStatus {
   bool rollout_elsewhere = false;  // another process holds the environment's rollout lock
 };
 
+// Builds the SLI source of one SLO (the integrator plugs the Prometheus provider in here).
+using SliSourceFactory =
+    std::function<Result<std::unique_ptr<verify::SliSource>>(const spec::Slo& slo)>;
+
+// Runs one instant PromQL query on the SLI's Prometheus server (`server.address`, within
+// `server.timeout`) and answers its single number; an answer without series is an error.
+using PromQlRunner =
+    std::function<Result<double>(const spec::PrometheusSliSpec& server, const std::string& promql)>;
+// The SliSourceFactory of Prometheus SLIs (good/total or latency, docs/slo.md) with queries run
+// by `run`. Thread-safe when `run` is.
+SliSourceFactory PrometheusSliSources(PromQlRunner run);
+// The PromQlRunner of the server and `slipway run`: verify's Prometheus provider, one instant
+// query per call.
+PromQlRunner PrometheusInstantQueries();
+
 struct DeploymentsOptions {
   // Environments live in <state_dir>/<project>/<environment>/ (revisions, instances, proxy,
   // records). Required.
@@ -446,6 +465,12 @@ struct DeploymentsOptions {
   std::vector<registry::PublicKey> keys;   // provenance signers trusted
   HealthAnalysisOptions health;            // the analysis of `analysis` steps
   std::chrono::milliseconds ready_timeout = std::chrono::minutes(2);
+  // The SLI source of an SLO whose release freeze names the environment deployed to
+  // (docs/slo.md). Unset (the default): SLOs are not evaluated and no freeze holds a deploy;
+  // the deploy log says so. Called once per SLO per deploy, from the deploying thread.
+  SliSourceFactory sli_sources = nullptr;
+  std::chrono::milliseconds freeze_check_interval = std::chrono::seconds(30);  // while frozen
+  std::chrono::milliseconds freeze_max_wait = std::chrono::hours(6);  // then the deploy fails
 };
 
 // Deploys pipeline jobs into environments and looks after them afterwards. One per process

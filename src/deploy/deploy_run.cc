@@ -6,6 +6,7 @@
 #include "deploy/environment_plan.h"
 #include "deploy/protection.h"
 #include "deploy/template_analyzer.h"
+#include "deploy/release_freeze.h"
 #include "util/cancel.h"
 #include "util/duration_format.h"
 #include "util/fs.h"
@@ -96,6 +97,9 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
     if (!text.ok()) return fail("cannot read " + pipeline_file + ": " + text.status().message());
     yaml = text.value();
   }
+  // Before the environment's lock: a frozen release may wait for hours, and the reconciler
+  // and rollbacks need the lock meanwhile.
+  if (auto held = HoldForReleaseFreeze(request, options)) return *held;
   const fs::path dir = DirOf(request.project, name);
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -77,7 +77,8 @@ Status Server::Impl::Start() {
       .registry = registry_.get(),
       .keys = keys_->PublicKeys(),
       .health = {},
-      .ready_timeout = std::chrono::minutes(2)});
+      .ready_timeout = std::chrono::minutes(2),
+      .sli_sources = deploy::PrometheusSliSources(deploy::PrometheusInstantQueries())});
 
   engine::AgentServiceOptions agent_options;
   agent_options.lease = options_.lease;

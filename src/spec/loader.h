@@ -119,6 +119,10 @@ void CheckDeploys(LoadContext& context, const Pipeline& pipeline);
 std::vector<AnalysisTemplate> ReadAnalysisTemplates(LoadContext& context, const Field& field);
 void CheckAnalysisUses(LoadContext& context, const Pipeline& pipeline);
 
+// slo.cc: `slos:`, in file order. Reads after ReadEnvironments: a freeze's environments are
+// checked against environment_names.
+std::vector<Slo> ReadSlos(LoadContext& context, const Field& field);
+
 // Job names, output names, environment names: ^[A-Za-z_][A-Za-z0-9_-]*$
 bool IsValidName(std::string_view name);
 

@@ -17,7 +17,7 @@ using internal::LoadContext;
 using internal::Reader;
 
 const std::vector<std::string> kTopLevelKeys = {
-    "name", "on", "env", "concurrency", "environments", "analysis-templates", "jobs"};
+    "name", "on", "env", "concurrency", "environments", "analysis-templates", "slos", "jobs"};
 
 // The repository directory's name: the directory holding the file.
 std::string DefaultName(const std::string& file) {
@@ -66,6 +66,8 @@ void ReadDocument(LoadContext& context, const YAML::Node& root, Pipeline& pipeli
   if (const Field* templates = top->Find("analysis-templates")) {
     pipeline.analysis_templates = internal::ReadAnalysisTemplates(context, *templates);
   }
+  // After `environments:`: an SLO's freeze names environments.
+  if (const Field* slos = top->Find("slos")) pipeline.slos = internal::ReadSlos(context, *slos);
   if (const Field* jobs = reader.Require(*top, "jobs", "the pipeline")) {
     ReadJobs(context, *jobs, pipeline);
   }
@@ -130,6 +132,13 @@ const Environment* Pipeline::FindEnvironment(std::string_view name) const {
 const AnalysisTemplate* Pipeline::FindAnalysisTemplate(std::string_view name) const {
   for (const AnalysisTemplate& analysis : analysis_templates) {
     if (analysis.name == name) return &analysis;
+  }
+  return nullptr;
+}
+
+const Slo* Pipeline::FindSlo(std::string_view name) const {
+  for (const Slo& slo : slos) {
+    if (slo.name == name) return &slo;
   }
   return nullptr;
 }

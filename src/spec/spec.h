@@ -317,6 +317,50 @@ struct AnalysisTemplate {
   SourcePos pos;
 };
 
+// ---- SLOs and error budgets (docs/slo.md) ----
+// A service level objective: the share of good events the service promises over a rolling
+// window, measured by an SLI. verify::EvaluateSlo turns it into an error budget, burn rates and
+// alerts; deploys to the environments in `freeze` wait while the budget burns too fast.
+
+// The SLI from PromQL instant queries over a range: either good events and all events (two
+// queries), or — for a latency SLI — one query answering the fraction of events that were good
+// (fast enough), e.g. a histogram's bucket at the threshold over its count. Each query is a
+// template whose only variable is `${{ window }}`, the PromQL range ("30d", "1h", "5m") each
+// evaluation fills in; each must use it (the loader checks), e.g.
+// `sum(increase(http_requests_total{code!~"5.."}[${{ window }}]))`.
+struct PrometheusSliSpec {
+  std::string address;  // "http://HOST:PORT"
+  std::string good;     // template over `window`; "" for a latency SLI
+  std::string total;    // template over `window`; "" for a latency SLI
+  std::string latency;  // `latency.query`: template over `window`; "" for good/total
+  Duration timeout = std::chrono::seconds(5);
+  SourcePos pos;
+};
+
+// Where the SLI comes from. Exactly one is set (Prometheus is the only source so far).
+struct SliSpec {
+  std::optional<PrometheusSliSpec> prometheus;
+  SourcePos pos;
+};
+
+// Release freeze: deploys to `environments` wait while the SLO's 1h burn rate is above
+// `burn_rate`.
+struct SloFreezeSpec {
+  std::vector<std::string> environments;  // keys of `environments:` (checked); empty = none
+  double burn_rate = 2;
+  SourcePos pos;
+};
+
+struct Slo {
+  std::string name;                               // the key under `slos:`
+  double objective = 0;                           // percent of good events promised, 50–99.9999
+  Duration window = std::chrono::hours(24 * 30);  // the rolling window of the budget
+  SliSpec sli;
+  SloFreezeSpec freeze;
+  bool alerting = true;  // the multi-window burn-rate alerts are raised (else only computed)
+  SourcePos pos;
+};
+
 // The agent label of deploy jobs (their runs_on): on a server only its own deploy agent, which
 // drives the environments, takes them. Users' agents should not carry this label.
 inline constexpr std::string_view kDeployAgentLabel = "slipway-deploy";
@@ -399,10 +443,12 @@ struct Pipeline {
   std::optional<Concurrency> concurrency;
   std::vector<Environment> environments;             // in file order
   std::vector<AnalysisTemplate> analysis_templates;  // in file order
+  std::vector<Slo> slos;                             // in file order
 
   const Job* FindJob(std::string_view name) const;
   const Environment* FindEnvironment(std::string_view name) const;
   const AnalysisTemplate* FindAnalysisTemplate(std::string_view name) const;
+  const Slo* FindSlo(std::string_view name) const;
 };
 
 // One runnable copy of a job: the job itself, or one cell of its matrix.

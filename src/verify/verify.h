@@ -384,5 +384,102 @@ AnalysisRecord RunAnalysis(const AnalysisRunOptions& options);
 // JSON of a record (the API's and `slipway analysis show --json`'s form; docs/api.md) and back.
 std::string AnalysisRecordJson(const AnalysisRecord& record);
 Result<AnalysisRecord> ParseAnalysisRecordJson(std::string_view json);
+// =============================================================================================
+// SLOs and error budgets
+// =============================================================================================
+// docs/slo.md. The error budget is the share of events allowed to be bad (1 - objective); the
+// burn rate over a window is how fast it is being spent there: the error ratio over the window
+// divided by the budget (1 = the budget lasts exactly the SLO window). Alerts follow the Google
+// SRE workbook's multi-window, multi-burn-rate rules ("Alerting on SLOs", table 5-8).
+
+// Where an SLI's events come from. ErrorRatio answers bad/total events over the `window`
+// ending now: 0 = all good, 1 = all bad; no events at all is 0 (nothing was spent). A source
+// that is down, slow or answers garbage returns an error Status naming the source — never a
+// ratio. Lifecycle: one per SLO, kept as long as the caller likes; holds no connection between
+// calls. Thread-safety: ErrorRatio may be called from several threads at once.
+class SliSource {
+ public:
+  virtual ~SliSource() = default;
+  virtual Result<double> ErrorRatio(std::chrono::milliseconds window) = 0;
+};
+
+// What an SLO promises (the numbers of spec::Slo, without the SLI).
+struct SloObjective {
+  std::string name;
+  double objective = 99.9;  // percent of good events, in (0, 100)
+  std::chrono::milliseconds window = std::chrono::hours(24 * 30);
+};
+
+// The burn rate over one window.
+struct WindowBurn {
+  std::chrono::milliseconds window{0};
+  bool known = false;  // false: the source failed for this window (the numbers are 0)
+  double error_ratio = 0;
+  double burn_rate = 0;  // error_ratio / error budget
+};
+
+// One multi-window alert: fires when the burn rate reaches `threshold` over both windows.
+struct BurnAlert {
+  std::string severity;  // "page" or "ticket"
+  std::chrono::milliseconds long_window{0}, short_window{0};
+  double threshold = 0;
+  bool firing = false;
+};
+
+enum class SloState { kHealthy, kTicket, kPage, kUnknown };
+std::string_view SloStateName(SloState state);  // "healthy", "ticket", "page", "unknown"
+
+struct SloStatus {
+  std::string name;
+  // kUnknown when any window's error ratio could not be read (`error` says which and why); a
+  // status is never healthy on missing data. Otherwise the most severe firing alert's.
+  SloState state = SloState::kUnknown;
+  std::string error;
+  double error_budget = 0;        // 1 - objective/100, as a fraction of events
+  WindowBurn slo_window;          // over the whole SLO window
+  double budget_remaining = 0;    // 1 - error ratio over the SLO window / budget; may be < 0
+  std::vector<WindowBurn> burns;  // 5m, 30m, 1h, 6h, 3d
+  std::vector<BurnAlert> alerts;  // page 1h&5m ≥14.4, page 6h&30m ≥6, ticket 3d&6h ≥1
+  std::string summary;            // one line: state, the deciding burn rates, budget remaining
+
+  // The burn over `window` when it is one of `burns` and known.
+  std::optional<double> BurnRateOver(std::chrono::milliseconds window) const;
+};
+
+// The burn-rate windows and alerts evaluated, in the order of SloStatus::burns and ::alerts.
+std::span<const std::chrono::milliseconds> BurnWindows();
+std::vector<BurnAlert> WorkbookAlerts();  // thresholds and windows, none firing
+
+// Reads the source over every window and computes budget, burn rates and alerts. An alert
+// fires when both of its burn rates reach the threshold (≥, within a relative 1e-9, so 1.44%
+// errors against 99.9% is a burn rate of exactly 14.4 and pages).
+SloStatus EvaluateSlo(const SloObjective& objective, SliSource& source);
+
+// The burn rate over one window: the source's error ratio there / (1 - objective/100).
+Result<double> BurnRate(const SloObjective& objective, SliSource& source,
+                        std::chrono::milliseconds window);
+
+// `window` as a PromQL range: 30d → "30d", 90m → "90m", 1500ms → "1500ms".
+std::string PromQlRange(std::chrono::milliseconds window);
+
+// Runs one instant PromQL query and answers its single number. An empty answer (no series)
+// must be an error: a misspelt metric must not read as "no errors".
+using PromQlQuery = std::function<Result<double>(const std::string& promql)>;
+
+// An SliSource over two PromQL templates (spec::PrometheusSliSpec's good and total) whose only
+// variable is `${{ window }}`, filled with PromQlRange(window). Error ratio = 1 - good/total,
+// clamped to [0, 1] (counters scraped at slightly different times can give good > total);
+// total 0 = ratio 0. InvalidArgument when a template does not parse. The source is as
+// thread-safe as `query`.
+Result<std::unique_ptr<SliSource>> MakePromQlSliSource(const std::string& good_template,
+                                                       const std::string& total_template,
+                                                       PromQlQuery query);
+
+// An SliSource over one PromQL template (spec::PrometheusSliSpec's latency query) answering the
+// fraction of events that were good, 0–1, e.g. `sum(rate(h_bucket{le="0.3"}[${{ window }}])) /
+// sum(rate(h_count[${{ window }}]))`. Error ratio = 1 - fraction; NaN (PromQL's 0/0: no events
+// in the window) = ratio 0; any other answer outside [0, 1] is an error.
+Result<std::unique_ptr<SliSource>> MakePromQlFractionSliSource(const std::string& fraction_template,
+                                                               PromQlQuery query);
 
 }  // namespace slipway::verify

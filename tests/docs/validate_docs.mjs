@@ -318,6 +318,21 @@ jobs:\n  a: {steps: [{run: make}]}\n`, '/on/manual/inputs/x/default'],
     ok('    retry: {max: 1, exit-codes: [1, 256]}\n    steps: [{run: make}]\n'),
     '/jobs/build/retry/exit-codes/1'],
   'env value that is a map': [ok('    env: {A: {b: c}}\n    steps: [{run: make}]\n'), '/jobs/build/env/A'],
+  'SLO objective of 100%': [`slos:
+  a:
+    objective: 100
+    sli: {prometheus: {address: 'http://p:9090', good: 'g[\${{ window }}]', total: 't[\${{ window }}]'}}
+jobs:\n  a: {steps: [{run: make}]}\n`, '/slos/a/objective'],
+  'SLI with both latency and good/total': [`slos:
+  a:
+    objective: 99
+    sli: {prometheus: {address: 'http://p:9090', latency: {query: 'f[\${{ window }}]'}, good: 'g[\${{ window }}]', total: 't[\${{ window }}]'}}
+jobs:\n  a: {steps: [{run: make}]}\n`, '/slos/a/sli/prometheus'],
+  'SLI query without the window': [`slos:
+  a:
+    objective: 99.9
+    sli: {prometheus: {address: 'http://p:9090', good: 'g[5m]', total: 't[\${{ window }}]'}}
+jobs:\n  a: {steps: [{run: make}]}\n`, '/slos/a/sli/prometheus/good'],
 };
 
 function checkSelfTests() {
