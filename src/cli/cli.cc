@@ -42,6 +42,7 @@ constexpr Command kCommands[] = {
     {"proxy", "run the built-in L7 proxy (weighted pools, admin API)", ProxyCommand},
     {"analysis", "judge recorded samples offline; show analyses", AnalysisCommand},
     {"env", "show environments, their deploys, weights and drift", EnvCommand},
+    {"slo", "the pipeline's SLOs: error budget left, burn rates, alerts", SloCommand},
     {"rollback", "abort an environment's rollout: traffic back to stable now", RollbackCommand},
     {"version", "print the version", VersionCommand},
 };
