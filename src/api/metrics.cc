@@ -4,29 +4,17 @@
 
 #include "api/handlers.h"
 #include "deploy/deploy.h"
+#include "util/text_escape.h"
 
 namespace slipway::api {
 namespace {
 
-// A label value with \, " and newline escaped, as the exposition format requires.
-std::string LabelValue(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 std::string AlertMetrics(const store::AlertStats& stats) {
   std::string open, total;
   for (const store::IncidentCounts& counts : stats.incidents) {
-    const std::string labels = "{project=\"" + LabelValue(counts.project) + "\",environment=\"" +
-                               LabelValue(counts.environment) + "\"} ";
+    const std::string labels = "{project=\"" + PrometheusLabelValue(counts.project) +
+                               "\",environment=\"" + PrometheusLabelValue(counts.environment) +
+                               "\"} ";
     open += "slipway_incidents_open" + labels + std::to_string(counts.open) + "\n";
     total += "slipway_incidents_total" + labels + std::to_string(counts.total) + "\n";
   }

@@ -7,6 +7,7 @@
 
 #include "cli/client.h"
 #include "util/duration_format.h"
+#include "util/text_escape.h"
 
 namespace slipway::cli {
 namespace {
@@ -60,21 +61,7 @@ std::string Field(const Json& doc, const char* name) {
   return "";
 }
 
-std::string PathSegment(std::string_view value) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
-}
+std::string PathSegment(std::string_view value) { return PercentEncode(value); }
 
 std::optional<double> ParseApiTime(const Json& time) {
   if (!time.is_string()) return std::nullopt;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deploy/deployments_impl.h"
+#include "util/text_escape.h"
 
 namespace slipway::deploy {
 
@@ -138,19 +139,6 @@ std::vector<DriftEvent> Deployments::Reconcile() {
 
 namespace {
 
-std::string Label(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 // Seconds since the epoch with millisecond precision, as Prometheus timestamps metrics go.
 std::string Seconds(std::chrono::system_clock::time_point at) {
   const auto ms =
@@ -168,17 +156,20 @@ std::string Seconds(std::chrono::system_clock::time_point at) {
 std::string Deployments::MetricsText() {
   std::string info, started, finished, deploys, drift;
   for (const auto& [project, environment] : Environments()) {
-    const std::string labels = "project=\"" + Label(project) + "\",environment=\"" +
-                               Label(environment) + "\",service=\"" + Label(project) + "\"";
+    const std::string labels = "project=\"" + PrometheusLabelValue(project) + "\",environment=\"" +
+                               PrometheusLabelValue(environment) + "\",service=\"" +
+                               PrometheusLabelValue(project) + "\"";
     Result<EnvironmentFile> file = ReadEnvironmentFile(impl_->DirOf(project, environment));
     if (file.ok() && file.value().stable) {
-      info += "slipway_deploy_info{" + labels + ",revision=\"" + Label(file.value().stable->id) +
-              "\",digest=\"" + Label(file.value().stable->digest) + "\"} 1\n";
+      info += "slipway_deploy_info{" + labels + ",revision=\"" +
+              PrometheusLabelValue(file.value().stable->id) + "\",digest=\"" +
+              PrometheusLabelValue(file.value().stable->digest) + "\"} 1\n";
     }
     Result<std::vector<DeployRecord>> history = History(project, environment);
     if (history.ok() && !history->empty()) {
       const DeployRecord& last = history->back();
-      const std::string deploy = "{" + labels + ",revision=\"" + Label(last.revision) + "\"} ";
+      const std::string deploy =
+          "{" + labels + ",revision=\"" + PrometheusLabelValue(last.revision) + "\"} ";
       started += "slipway_deploy_started_timestamp_seconds" + deploy + Seconds(last.started) + "\n";
       if (last.outcome != "running") {
         finished +=

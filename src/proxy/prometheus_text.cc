@@ -3,27 +3,10 @@
 #include <cstdlib>
 
 #include "proxy/telemetry.h"
+#include "util/text_escape.h"
 
 namespace slipway::proxy::internal {
 namespace {
-
-// Label values escape backslash, double quote and newline (the format's only escapes).
-std::string LabelValue(const std::string& value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // Shortest text that reads back as the same double ("0.001", "2.5", "1e-06").
 std::string Number(double value) {
@@ -57,7 +40,7 @@ std::string FormatPrometheus(const std::vector<PoolTelemetry>& telemetry, const 
   auto counter = [&](const char* name, const char* help, uint64_t PoolTelemetry::*field) {
     Header(out, name, "counter", help);
     for (const auto& pool : telemetry) {
-      out += std::string(name) + "{pool=\"" + LabelValue(pool.pool) + "\"} " +
+      out += std::string(name) + "{pool=\"" + PrometheusLabelValue(pool.pool) + "\"} " +
              std::to_string(pool.*field) + "\n";
     }
   };
@@ -73,7 +56,7 @@ std::string FormatPrometheus(const std::vector<PoolTelemetry>& telemetry, const 
   Header(out, duration, "histogram",
          "Time from a request's head to its answer from the upstream, by pool.");
   for (const auto& pool : telemetry) {
-    const std::string label = "pool=\"" + LabelValue(pool.pool) + "\"";
+    const std::string label = "pool=\"" + PrometheusLabelValue(pool.pool) + "\"";
     for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
       const std::string le = i + 1 == kLatencyBuckets.size() ? "+Inf" : Number(kLatencyBuckets[i]);
       out += std::string(duration) + "_bucket{" + label + ",le=\"" + le + "\"} " +
@@ -85,7 +68,7 @@ std::string FormatPrometheus(const std::vector<PoolTelemetry>& telemetry, const 
 
   Header(out, "slipway_proxy_pool_weight", "gauge", "Each pool's weight in the current table.");
   for (const auto& pool : routes.pools) {
-    out += "slipway_proxy_pool_weight{pool=\"" + LabelValue(pool.name) + "\"} " +
+    out += "slipway_proxy_pool_weight{pool=\"" + PrometheusLabelValue(pool.name) + "\"} " +
            std::to_string(pool.weight) + "\n";
   }
   Header(out, "slipway_proxy_unrouted_total", "counter",

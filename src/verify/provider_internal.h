@@ -34,9 +34,6 @@ class TextTemplate {
 // The request's `now`, or the system clock's when it is left at the epoch.
 std::chrono::system_clock::time_point ResolveNow(const MeasureRequest& request);
 
-// Percent-encodes everything but RFC 3986 unreserved characters (for query parameter values).
-std::string PercentEncode(std::string_view text);
-
 // "http://host:port/path?query" → {"http://host:port", "/path?query"} for http::HttpClient
 // (whose base URL takes no query). InvalidArgument for anything but an absolute http URL.
 struct SplitUrl {

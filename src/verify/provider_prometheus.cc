@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "http/http.h"
+#include "util/text_escape.h"
 #include "verify/prometheus_json.h"
 #include "verify/provider_internal.h"
 
@@ -54,7 +55,7 @@ class PrometheusProvider final : public Provider {
  private:
   std::string Target(const std::string& query, std::chrono::system_clock::time_point now) const {
     std::string target = options_.range ? "/api/v1/query_range" : "/api/v1/query";
-    target += "?query=" + internal::PercentEncode(query);
+    target += "?query=" + PercentEncode(query);
     if (options_.range) {
       target += "&start=" + UnixSeconds(now - options_.range->window);
       target += "&end=" + UnixSeconds(now);
