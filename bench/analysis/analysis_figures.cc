@@ -409,7 +409,8 @@ int Main(int argc, char** argv) {
   std::filesystem::create_directories(settings.out);
   const std::string csv_path = settings.out + "/analysis-power.csv";
   std::ofstream csv(csv_path);
-  csv << "curve,template,effect,runs,fail,inconclusive,pass,detection,median_s,p90_s\n";
+  csv << "curve,template,effect,runs,fail,inconclusive,pass,detection,median_s,p90_s,"
+         "errors_failed,latency_failed\n";
   auto point = [&](const std::string& curve, const Template& t, double effect,
                    const Scenario& scenario) {
     const Summary s =
@@ -420,10 +421,10 @@ int Main(int argc, char** argv) {
       return std::string(text);
     };
     char line[256];
-    std::snprintf(line, sizeof line, "%s,%s,%.2f,%d,%d,%d,%d,%.4f,%s,%s\n", curve.c_str(),
+    std::snprintf(line, sizeof line, "%s,%s,%.2f,%d,%d,%d,%d,%.4f,%s,%s,%d,%d\n", curve.c_str(),
                   t.label.c_str(), effect, s.runs, s.fail, s.inconclusive, s.pass,
                   s.Fraction(s.fail), number(s.Percentile(0.5)).c_str(),
-                  number(s.Percentile(0.9)).c_str());
+                  number(s.Percentile(0.9)).c_str(), s.errors_failed, s.latency_failed);
     csv << line;
     csv.flush();
   };
