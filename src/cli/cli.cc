@@ -43,6 +43,8 @@ constexpr Command kCommands[] = {
     {"analysis", "judge recorded samples offline; show analyses", AnalysisCommand},
     {"env", "show environments, their deploys, weights and drift", EnvCommand},
     {"slo", "the pipeline's SLOs: error budget left, burn rates, alerts", SloCommand},
+    {"incidents", "list the incidents alerts opened, with detection and resolution times",
+     IncidentsCommand},
     {"rollback", "abort an environment's rollout: traffic back to stable now", RollbackCommand},
     {"version", "print the version", VersionCommand},
 };

@@ -49,6 +49,8 @@ int AnalysisListCommand(const std::vector<std::string>& args);
 int AnalysisShowCommand(const std::vector<std::string>& args);
 // slo_command.cc: `slipway slo status`.
 int SloCommand(const std::vector<std::string>& args);
+// client_incidents.cc: `slipway incidents`.
+int IncidentsCommand(const std::vector<std::string>& args);
 int UsageError(const Status& status);  // prints "slipway: <message>", returns kExitUsage
 int Fatal(const Status& status);       // prints "slipway: <message>", returns kExitFatal
 int PrintHelp(const FlagSet& flags);   // prints the help on stdout, returns 0

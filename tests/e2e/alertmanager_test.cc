@@ -252,6 +252,17 @@ TEST_F(AlertmanagerTest, AlertsOpenAndResolveIncidentsAndACriticalOneRollsBackAC
       << Incidents("").dump(2) << ReadText(root_ / "alertmanager.log");
   EXPECT_EQ(Incidents("?status=resolved")[0]["resolved_at"], Rfc3339(ended));
   EXPECT_EQ(Incidents("?status=open").size(), 0u);
+  // The same through the CLI.
+  const Outcome listed = Slipway({"incidents", "--server", url(), "--token", AdminToken(),
+                                  "--project", "svc", "--status", "resolved"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.all();
+  EXPECT_CONTAINS(listed.out, "SlowRequests: p99 above 1s");
+  EXPECT_CONTAINS(listed.out, "production");
+  EXPECT_CONTAINS(listed.out, "resolved");
+  const Outcome bad =
+      Slipway({"incidents", "--server", url(), "--token", AdminToken(), "--status", "closed"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_CONTAINS(bad.err, "'status' must be");
 
   // An alert for a service slipway does not deploy: stored uncorrelated, nothing else.
   PostAlert({{"alertname", "DiskFull"}, {"service", "billing"}, {"severity", "critical"}},
