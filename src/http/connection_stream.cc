@@ -155,11 +155,15 @@ void Connection::StartDeferred(std::shared_ptr<PendingResponse> pending) {
     if (!ec && self->pending_) self->pending_->state().TimeOut();
   });
   WatchClient();
+  // The callback may be run (and destroyed) on another thread after the server stopped, so it
+  // holds nothing of the I/O context: only a weak reference. A live connection means a live
+  // context to post to.
   std::weak_ptr<Connection> weak = shared_from_this();
-  auto strand = stream_.get_executor();
-  pending_->state().Attach([weak, strand](Response response) {
-    net::post(strand, [weak, response = std::move(response)]() mutable {
-      if (auto self = weak.lock()) self->OnDeferredDone(std::move(response));
+  pending_->state().Attach([weak](Response response) {
+    auto self = weak.lock();
+    if (!self) return;
+    net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      self->OnDeferredDone(std::move(response));
     });
   });
   if (ctx_.stopping) pending_->state().TimeOut();
