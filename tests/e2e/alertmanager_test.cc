@@ -5,7 +5,7 @@
 // scrapes the server's /metrics with a token.
 #include <spawn.h>
 
-#include "e2e/server_harness.h"
+#include "e2e/canary_service.h"
 #include "util/rfc3339.h"
 
 namespace slipway::e2e {
@@ -13,20 +13,6 @@ namespace {
 
 constexpr char kAlertmanager[] = "/usr/bin/prometheus-alertmanager";
 constexpr char kPrometheus[] = "/usr/bin/prometheus";
-
-constexpr char kServerPy[] = R"(import http.server, sys
-version = open("VERSION").read().strip()
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"ok\n" if self.path == "/healthz" else (version + "\n").encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
-)";
 
 // A program other than slipway, its output in `log`; killed and reaped on destruction.
 class Child {
@@ -89,54 +75,19 @@ bool Eventually(Check check, std::chrono::seconds limit = std::chrono::seconds(3
 
 std::string Rfc3339(std::chrono::system_clock::time_point at) { return FormatRfc3339(at); }
 
-class AlertmanagerTest : public ServerE2eTest {
+class AlertmanagerTest : public CanaryServiceTest {
  protected:
+  AlertmanagerTest() : CanaryServiceTest(/*instances=*/1, /*self_heal=*/false) {}
+
   void SetUp() override {
-    ServerE2eTest::SetUp();
+    CanaryServiceTest::SetUp();
     if (!fs::exists(kAlertmanager)) GTEST_SKIP() << kAlertmanager << " is not installed";
-    port_ = FreePort();
-    Write("server.py", kServerPy);
-    Write("VERSION", "v1\n");
-    Write(".slipway.yml", R"(name: svc
-on:
-  manual:
-environments:
-  production:
-    target:
-      process:
-        command: exec python3 server.py {port}
-        instances: 1
-        readiness: { http: /healthz, interval: 100ms }
-    router:
-      proxy: { listen: 127.0.0.1:)" +
-                              std::to_string(port_) + R"( }
-jobs:
-  build:
-    artifacts: app
-    steps:
-      - run: mkdir -p app && cp server.py VERSION app/
-  deploy:
-    needs: build
-    deploy:
-      environment: production
-      artifact: ./app
-      strategy:
-        canary:
-          steps:
-            - set-weight: 50
-            - pause: {}
-)");
-    Commit("svc");
   }
 
   void TearDown() override {
     alertmanager_.reset();
     prometheus_.reset();
-    if (fs::exists(data_dir() / "environments" / "svc" / "production" / "environment.json")) {
-      ApiAnswer down = Call("DELETE", "/api/v1/projects/svc/environments/production");
-      EXPECT_EQ(down.status, 200) << down;
-    }
-    ServerE2eTest::TearDown();
+    CanaryServiceTest::TearDown();
   }
 
   // A developer token for all projects, as docs/server.md tells operators to make for
@@ -194,23 +145,6 @@ receivers:
 
   Json Incidents(const std::string& query) { return Call("GET", "/api/v1/incidents" + query).json; }
 
-  std::string Production() {
-    ApiAnswer answer = Send("http://127.0.0.1:" + std::to_string(port_), "GET", "/");
-    return std::to_string(answer.status) + " " + answer.body;
-  }
-
-  bool WaitForPause() {
-    return Eventually(
-        [&] {
-          const Json status = Call("GET", "/api/v1/projects/svc/environments/production").json;
-          return status.is_object() && status["active"].is_object() &&
-                 !status["active"]["steps"].empty() &&
-                 status["active"]["steps"].back().value("name", "") == "set weight 50";
-        },
-        std::chrono::seconds(60));
-  }
-
-  uint16_t port_ = 0;
   std::string alertmanager_url_;
   std::unique_ptr<Child> alertmanager_, prometheus_;
   const std::chrono::system_clock::time_point started_ =

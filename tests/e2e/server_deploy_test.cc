@@ -2,108 +2,19 @@
 // the built-in proxy; `slipway rollback` and `slipway env approve` reach the rollout through
 // the API; a server restart leaves traffic alone and adopts the environment; drift made by
 // hand in the proxy is healed by the reconciler.
-#include "e2e/server_harness.h"
+#include "e2e/canary_service.h"
 
 namespace slipway::e2e {
 namespace {
 
-constexpr char kServerPy[] = R"(import http.server, sys
-version = open("VERSION").read().strip()
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"ok\n" if self.path == "/healthz" else (version + "\n").encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
-)";
-
-class ServerDeployTest : public ServerE2eTest {
+class ServerDeployTest : public CanaryServiceTest {
  protected:
-  void SetUp() override {
-    ServerE2eTest::SetUp();
-    port_ = FreePort();
-    Write("server.py", kServerPy);
-    Write("VERSION", "v1\n");
-    Write(".slipway.yml", R"(name: svc
-on:
-  manual:
-environments:
-  production:
-    target:
-      process:
-        command: exec python3 server.py {port}
-        instances: 2
-        readiness: { http: /healthz, interval: 100ms }
-    router:
-      proxy: { listen: 127.0.0.1:)" +
-                              std::to_string(port_) +
-                              R"( }
-    self-heal: true
-jobs:
-  build:
-    artifacts: app
-    steps:
-      - run: mkdir -p app && cp server.py VERSION app/
-  deploy:
-    needs: build
-    deploy:
-      environment: production
-      artifact: ./app
-      strategy:
-        canary:
-          steps:
-            - set-weight: 50
-            - pause: {}
-)");
-    Commit("svc");
-  }
-
-  void TearDown() override {
-    // The environment's processes outlive servers: take them down (when it got that far).
-    if (fs::exists(data_dir() / "environments" / "svc" / "production" / "environment.json")) {
-      ApiAnswer down = Call("DELETE", "/api/v1/projects/svc/environments/production");
-      EXPECT_EQ(down.status, 200) << down;
-    }
-    ServerE2eTest::TearDown();
-  }
-
-  // What production answers to GET / ("error: …" when nothing answers).
-  std::string Production() {
-    http::ClientOptions options;
-    options.base_url = "http://127.0.0.1:" + std::to_string(port_);
-    auto client = http::HttpClient::Create(options);
-    auto answer = (*client)->Send("GET", "/");
-    if (!answer.ok()) return "error: " + answer.status().message();
-    return std::to_string(answer->status) + " " + answer->body;
-  }
-
-  Json Environment() { return Call("GET", "/api/v1/projects/svc/environments/production").json; }
-
-  // Waits until the rollout in progress is paused for approval.
-  bool WaitForPause() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const Json status = Environment();
-      if (status.is_object() && status["active"].is_object() &&
-          !status["active"]["steps"].empty() &&
-          status["active"]["steps"].back().value("name", "") == "set weight 50") {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
+  ServerDeployTest() : CanaryServiceTest(/*instances=*/2, /*self_heal=*/true) {}
 
   Outcome Client(std::vector<std::string> args) {
     args.insert(args.end(), {"--server", url(), "--token", AdminToken(), "--project", "svc"});
     return Slipway(args);
   }
-
-  uint16_t port_ = 0;
 };
 
 TEST_F(ServerDeployTest, RollbackApproveRestartAndDriftThroughTheServer) {
