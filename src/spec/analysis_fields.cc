@@ -14,15 +14,12 @@ namespace slipway::spec::internal {
 namespace {
 
 constexpr std::string_view kOpen = "${{";
-constexpr std::string_view kClose = "}}";
 
 const std::vector<std::string> kTextVariables = {"revision", "baseline", "environment",
                                                  "project",  "service",  "args"};
 const std::vector<std::string> kConditionVariables = {"result", "args"};
 // Functions every analysis expression may call (expr's built-ins).
 const std::vector<std::string> kFunctions = {"size", "double", "int", "string"};
-
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Checks the names `expression` uses; `offset` is where its text starts in the scalar.
 bool CheckNames(LoadContext& context, const ScalarLocator& locator, size_t offset,
@@ -55,12 +52,6 @@ bool CheckNames(LoadContext& context, const ScalarLocator& locator, size_t offse
   return ok;
 }
 
-void ReportSyntax(LoadContext& context, const ScalarLocator& locator, size_t offset,
-                  const expr::Error& error) {
-  const size_t column = error.column > 0 ? static_cast<size_t>(error.column - 1) : 0;
-  context.reader->Error(locator.At(offset + column), "invalid expression: " + error.message);
-}
-
 }  // namespace
 
 std::optional<std::string> ReadAnalysisText(LoadContext& context, const Field& field) {
@@ -86,14 +77,7 @@ std::optional<std::string> ReadAnalysisText(LoadContext& context, const Field& f
 std::optional<std::string> ReadResultCondition(LoadContext& context, const Field& field) {
   auto text = context.reader->ScalarText(field);
   if (!text) return std::nullopt;
-  size_t begin = 0, end = text->size();
-  while (begin < end && IsSpace((*text)[begin])) ++begin;
-  while (end > begin && IsSpace((*text)[end - 1])) --end;
-  const std::string_view trimmed = std::string_view(*text).substr(begin, end - begin);
-  if (trimmed.starts_with(kOpen) && trimmed.ends_with(kClose)) {
-    begin += kOpen.size();
-    end -= kClose.size();
-  }
+  const auto [begin, end] = FindCondition(*text);
   const std::string inner = text->substr(begin, end - begin);
   if (inner.find_first_not_of(" \t\r\n") == std::string::npos) {
     context.reader->Error(field.pos, "empty condition", "e.g. result < 0.01");
@@ -132,16 +116,10 @@ std::optional<std::string> ReadHttpUrl(LoadContext& context, const Field& field,
 std::optional<NamedValues> ReadHeaders(LoadContext& context, const Field& field) {
   auto map = context.reader->Map(field, "headers");
   if (!map) return std::nullopt;
-  constexpr std::string_view kTokenSpecials = "!#$%&'*+-.^_`|~";
   NamedValues headers;
   bool ok = true;
   for (const Field& entry : map->entries()) {
-    const bool token =
-        !entry.key.empty() && std::all_of(entry.key.begin(), entry.key.end(), [&](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) ||
-                 kTokenSpecials.find(c) != std::string_view::npos;
-        });
-    if (!token) {
+    if (!IsHttpToken(entry.key)) {
       context.reader->Error(entry.key_pos, "'" + entry.key + "' is not a header name",
                             "use letters, digits and !#$%&'*+-.^_`|~, e.g. X-Probe");
       ok = false;

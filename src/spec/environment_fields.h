@@ -36,6 +36,9 @@ std::optional<TargetSpec> ReadTarget(LoadContext& context, const Field& field);
 // router.cc: `{proxy: …} | {haproxy: …}`.
 std::optional<RouterSpec> ReadRouter(LoadContext& context, const Field& field);
 
+// An RFC 9110 token (header field names, cookie names): letters, digits and !#$%&'*+-.^_`|~.
+bool IsHttpToken(std::string_view text);
+
 // Why `text` is not "HOST:PORT" (a host name, an IPv4 address or a bracketed IPv6 address,
 // and a port 1–65535), or nullopt when it is one.
 std::optional<std::string> HostPortError(std::string_view text);

@@ -13,12 +13,6 @@ constexpr std::string_view kClose = "}}";
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-void ReportSyntax(LoadContext& context, const ScalarLocator& locator, size_t offset,
-                  const expr::Error& error) {
-  const size_t column = error.column > 0 ? static_cast<size_t>(error.column - 1) : 0;
-  context.reader->Error(locator.At(offset + column), "invalid expression: " + error.message);
-}
-
 std::optional<std::string> ParseTemplate(LoadContext& context, const Field& field, std::string text,
                                          std::string_view job, unsigned functions) {
   auto locator = std::make_shared<const ScalarLocator>(*context.reader, field.node);
@@ -39,6 +33,27 @@ std::optional<std::string> ParseTemplate(LoadContext& context, const Field& fiel
 }
 
 }  // namespace
+
+void ReportSyntax(LoadContext& context, const ScalarLocator& locator, size_t offset,
+                  const expr::Error& error) {
+  const size_t column = error.column > 0 ? static_cast<size_t>(error.column - 1) : 0;
+  context.reader->Error(locator.At(offset + column), "invalid expression: " + error.message);
+}
+
+ConditionSpan FindCondition(std::string_view text) {
+  size_t begin = 0, end = text.size();
+  while (begin < end && IsSpace(text[begin])) ++begin;
+  while (end > begin && IsSpace(text[end - 1])) --end;
+  const std::string_view trimmed = text.substr(begin, end - begin);
+  if (trimmed.starts_with(kOpen) && trimmed.ends_with(kClose) &&
+      trimmed.find(kClose, kOpen.size()) == trimmed.size() - kClose.size()) {
+    begin += kOpen.size();
+    end -= kClose.size();
+    while (begin < end && IsSpace(text[begin])) ++begin;
+    while (end > begin && IsSpace(text[end - 1])) --end;
+  }
+  return {begin, end};
+}
 
 std::optional<std::string> ReadTemplate(LoadContext& context, const Field& field,
                                         std::string_view job, unsigned functions) {
@@ -65,18 +80,7 @@ std::optional<std::string> ReadCondition(LoadContext& context, const Field& fiel
   if (!text) return std::nullopt;
   auto locator = std::make_shared<const ScalarLocator>(*context.reader, field.node);
 
-  // The expression may be bare or wrapped whole in `${{ }}`.
-  size_t begin = 0, end = text->size();
-  while (begin < end && IsSpace((*text)[begin])) ++begin;
-  while (end > begin && IsSpace((*text)[end - 1])) --end;
-  std::string_view trimmed = std::string_view(*text).substr(begin, end - begin);
-  if (trimmed.starts_with(kOpen) && trimmed.ends_with(kClose) &&
-      trimmed.find(kClose, kOpen.size()) == trimmed.size() - kClose.size()) {
-    begin += kOpen.size();
-    end -= kClose.size();
-    while (begin < end && IsSpace((*text)[begin])) ++begin;
-    while (end > begin && IsSpace((*text)[end - 1])) --end;
-  }
+  const auto [begin, end] = FindCondition(*text);
   const std::string inner = text->substr(begin, end - begin);
   if (inner.find_first_not_of(" \t\r\n") == std::string::npos) {
     context.reader->Error(field.pos, "empty condition",

@@ -74,6 +74,16 @@ std::optional<std::vector<std::string>> ReadTemplates(LoadContext& context, cons
 // `success() && (<expr>)` when it calls no status function.
 std::optional<std::string> ReadCondition(LoadContext& context, const Field& field,
                                          std::string_view job);
+// Where the expression of a condition scalar is: the text trimmed of white space and, when it
+// is wrapped whole in one `${{ }}`, unwrapped. Offsets into `text`, begin == end when empty.
+struct ConditionSpan {
+  size_t begin = 0, end = 0;
+};
+ConditionSpan FindCondition(std::string_view text);
+// Reports an expression's syntax error at its line and column; `offset` is where the
+// expression starts in the scalar's value.
+void ReportSyntax(LoadContext& context, const ScalarLocator& locator, size_t offset,
+                  const expr::Error& error);
 // `map NAME -> scalar (template)`.
 std::optional<NamedValues> ReadEnv(LoadContext& context, const Field& field, std::string_view job);
 // `string (group) | {group, cancel-in-progress}`.

@@ -4,8 +4,8 @@
 #include <map>
 #include <utility>
 
-#include "util/hints.h"
 #include "spec/loader.h"
+#include "util/hints.h"
 
 namespace slipway::spec::internal {
 namespace {

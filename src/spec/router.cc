@@ -28,14 +28,6 @@ bool IsIpv6Literal(std::string_view host) {
          });
 }
 
-// RFC 6265 cookie-name: an RFC 7230 token.
-bool IsCookieName(std::string_view name) {
-  constexpr std::string_view kSpecials = "!#$%&'*+-.^_`|~";
-  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || kSpecials.find(c) != std::string::npos;
-  });
-}
-
 // haproxy's names of proxies and servers: letters, digits, '-', '_', '.' and ':'.
 bool IsHaproxyName(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -58,7 +50,7 @@ std::optional<std::string> ReadListen(LoadContext& context, const Field& field) 
 std::optional<std::string> ReadCookieName(LoadContext& context, const Field& field) {
   auto name = ReadLiteral(context, field);
   if (!name) return std::nullopt;
-  if (!IsCookieName(*name)) {
+  if (!IsHttpToken(*name)) {  // RFC 6265 cookie-name
     context.reader->Error(field.pos, "'" + *name + "' is not a cookie name",
                           "use letters, digits and !#$%&'*+-.^_`|~, e.g. slipway-pool");
     return std::nullopt;
@@ -128,6 +120,13 @@ std::optional<HaproxyRouterSpec> ReadHaproxy(LoadContext& context, const Field& 
 }
 
 }  // namespace
+
+bool IsHttpToken(std::string_view text) {
+  constexpr std::string_view kSpecials = "!#$%&'*+-.^_`|~";
+  return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || kSpecials.find(c) != std::string::npos;
+  });
+}
 
 std::optional<std::string> HostPortError(std::string_view text) {
   const std::string quoted = "'" + std::string(text) + "'";

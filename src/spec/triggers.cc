@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-#include "util/hints.h"
 #include "spec/loader.h"
 #include "util/glob.h"
+#include "util/hints.h"
 
 namespace slipway::spec::internal {
 namespace {
