@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "deploy/deploy.h"
+#include "deploy/revision_health.h"
 #include "util/duration_format.h"
 
 namespace slipway::deploy {
@@ -21,6 +22,13 @@ TrafficSample Delta(const TrafficSample& now, const TrafficSample& start) {
 }
 
 }  // namespace
+
+std::optional<std::string> UnhealthyReason(const std::string& revision,
+                                           const RevisionState& state) {
+  if (!state.crash_looping && state.ready >= state.desired) return std::nullopt;
+  return revision + ": " + std::to_string(state.ready) + " of " + std::to_string(state.desired) +
+         " instances ready" + (state.message.empty() ? "" : " (" + state.message + ")");
+}
 
 Analyzer MakeHealthAnalyzer(Target& target, TrafficSource traffic, HealthAnalysisOptions options) {
   return [&target, traffic = std::move(traffic), options](const AnalysisRequest& request) {
@@ -66,11 +74,8 @@ Analyzer MakeHealthAnalyzer(Target& target, TrafficSource traffic, HealthAnalysi
       Result<RevisionState> seen = target.Inspect(request.canary_revision);
       if (!seen.ok()) return AnalysisVerdict{Outcome::kFail, seen.status().message()};
       const RevisionState& state = seen.value();
-      if (state.crash_looping || state.ready < state.desired) {
-        return AnalysisVerdict{
-            Outcome::kFail, request.canary_revision + ": " + std::to_string(state.ready) + " of " +
-                                std::to_string(state.desired) + " instances ready" +
-                                (state.message.empty() ? "" : " (" + state.message + ")")};
+      if (auto unhealthy = UnhealthyReason(request.canary_revision, state)) {
+        return AnalysisVerdict{Outcome::kFail, *unhealthy};
       }
       const bool final = std::chrono::steady_clock::now() >= deadline;
       if (judge_errors) {

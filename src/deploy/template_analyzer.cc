@@ -4,6 +4,7 @@
 #include <cctype>
 #include <memory>
 
+#include "deploy/revision_health.h"
 #include "util/fs.h"
 
 namespace slipway::deploy {
@@ -18,10 +19,7 @@ constexpr size_t kMaxRecordBytes = 64 << 20;
 std::optional<std::string> Unhealthy(Target& target, const std::string& revision) {
   Result<RevisionState> seen = target.Inspect(revision);
   if (!seen.ok()) return seen.status().message();
-  const RevisionState& state = seen.value();
-  if (!state.crash_looping && state.ready >= state.desired) return std::nullopt;
-  return revision + ": " + std::to_string(state.ready) + " of " + std::to_string(state.desired) +
-         " instances ready" + (state.message.empty() ? "" : " (" + state.message + ")");
+  return UnhealthyReason(revision, seen.value());
 }
 
 AnalysisVerdict VerdictOf(const verify::AnalysisRecord& record,
