@@ -62,14 +62,7 @@ http::Response ListAnalyses(ApiState& state, http::Request& request) {
   auto records = state.context.deployments->Analyses(where->first, where->second);
   if (!records.ok()) return http::Response::FromStatus(records.status());
   // Without their measurements: GET …/analyses/{id} has them.
-  Json out = Json::array();
-  for (verify::AnalysisRecord& record : *records) {
-    record.measurements.clear();
-    Json item = Json::parse(verify::AnalysisRecordJson(record), nullptr, false);
-    item.erase("measurements");
-    out.push_back(std::move(item));
-  }
-  return JsonResponse(200, out);
+  return Parsed(verify::AnalysisSummariesJson(*records));
 }
 
 http::Response GetAnalysis(ApiState& state, http::Request& request) {

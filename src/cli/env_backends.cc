@@ -47,14 +47,7 @@ class LocalEnvironments : public EnvironmentsBackend {
   }
   Result<Json> Analyses(const std::string& project, const std::string& environment) override {
     SLIPWAY_ASSIGN_OR_RETURN(auto records, deployments_.Analyses(project, environment));
-    Json out = Json::array();
-    for (verify::AnalysisRecord& record : records) {
-      record.measurements.clear();
-      SLIPWAY_ASSIGN_OR_RETURN(Json item, ParsedJson(verify::AnalysisRecordJson(record)));
-      item.erase("measurements");
-      out.push_back(std::move(item));
-    }
-    return out;
+    return ParsedJson(verify::AnalysisSummariesJson(records));
   }
   Result<Json> Analysis(const std::string& project, const std::string& environment,
                         const std::string& id) override {

@@ -93,9 +93,7 @@ MeasurementRecord MeasurementFrom(const json& in) {
   return m;
 }
 
-}  // namespace
-
-std::string AnalysisRecordJson(const AnalysisRecord& record) {
+json RecordJson(const AnalysisRecord& record, bool with_measurements) {
   json verdicts = json::array();
   for (const MetricVerdict& verdict : record.judgement.metrics) {
     verdicts.push_back(VerdictJson(verdict));
@@ -109,28 +107,42 @@ std::string AnalysisRecordJson(const AnalysisRecord& record) {
                           {"errors", tally.errors},
                           {"consecutive_errors", tally.consecutive_errors}});
   }
-  json measurements = json::array();
-  for (const MeasurementRecord& m : record.measurements) measurements.push_back(MeasurementJson(m));
-  const json out = {
-      {"id", record.id},
-      {"template", record.template_name},
-      {"canary", record.canary_revision},
-      {"baseline", record.baseline_revision},
-      {"started", FormatRfc3339(record.started)},
-      {"started_ms", UnixMs(record.started)},
-      {"finished", record.running ? json(nullptr) : json(FormatRfc3339(record.finished))},
-      {"finished_ms", record.running ? json(nullptr) : json(UnixMs(record.finished))},
-      {"running", record.running},
-      {"outcome", OutcomeName(record.outcome)},
-      {"summary", record.summary},
-      {"looks", record.looks},
-      {"judgement",
-       {{"outcome", OutcomeName(record.judgement.outcome)},
-        {"score", record.judgement.score},
-        {"summary", record.judgement.summary},
-        {"metrics", verdicts}}},
-      {"conditions", conditions},
-      {"measurements", measurements}};
+  json out = {{"id", record.id},
+              {"template", record.template_name},
+              {"canary", record.canary_revision},
+              {"baseline", record.baseline_revision},
+              {"started", FormatRfc3339(record.started)},
+              {"started_ms", UnixMs(record.started)},
+              {"finished", record.running ? json(nullptr) : json(FormatRfc3339(record.finished))},
+              {"finished_ms", record.running ? json(nullptr) : json(UnixMs(record.finished))},
+              {"running", record.running},
+              {"outcome", OutcomeName(record.outcome)},
+              {"summary", record.summary},
+              {"looks", record.looks},
+              {"judgement",
+               {{"outcome", OutcomeName(record.judgement.outcome)},
+                {"score", record.judgement.score},
+                {"summary", record.judgement.summary},
+                {"metrics", verdicts}}},
+              {"conditions", conditions}};
+  if (with_measurements) {
+    json& measurements = out["measurements"] = json::array();
+    for (const MeasurementRecord& m : record.measurements) {
+      measurements.push_back(MeasurementJson(m));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string AnalysisRecordJson(const AnalysisRecord& record) {
+  return RecordJson(record, true).dump();
+}
+
+std::string AnalysisSummariesJson(const std::vector<AnalysisRecord>& records) {
+  json out = json::array();
+  for (const AnalysisRecord& record : records) out.push_back(RecordJson(record, false));
   return out.dump();
 }
 

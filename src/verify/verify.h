@@ -383,6 +383,8 @@ AnalysisRecord RunAnalysis(const AnalysisRunOptions& options);
 
 // JSON of a record (the API's and `slipway analysis show --json`'s form; docs/api.md) and back.
 std::string AnalysisRecordJson(const AnalysisRecord& record);
+// The list's form: an array of records without their measurements.
+std::string AnalysisSummariesJson(const std::vector<AnalysisRecord>& records);
 Result<AnalysisRecord> ParseAnalysisRecordJson(std::string_view json);
 // =============================================================================================
 // SLOs and error budgets

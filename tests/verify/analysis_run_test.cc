@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "spec/spec.h"
@@ -217,6 +218,12 @@ TEST(AnalysisRun, RecordsSurviveTheirJsonForm) {
   EXPECT_EQ(back.value().measurements.size(), 2u);
   EXPECT_EQ(back.value().measurements[1].value, 200);
   EXPECT_EQ(back.value().conditions[0].successful, 2);
+  // The list's form leaves the measurements out and keeps the rest.
+  const nlohmann::json summaries = nlohmann::json::parse(AnalysisSummariesJson({record, record}));
+  ASSERT_EQ(summaries.size(), 2u);
+  EXPECT_FALSE(summaries[0].contains("measurements"));
+  EXPECT_EQ(summaries[0]["id"], "production.2.1");
+  EXPECT_EQ(summaries[0]["conditions"][0]["successful"], 2);
   EXPECT_FALSE(ParseAnalysisRecordJson("{\"id\": 3}").ok());
   EXPECT_FALSE(ParseAnalysisRecordJson("not json").ok());
 }
