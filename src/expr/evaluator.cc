@@ -16,11 +16,6 @@ namespace {
 
 using Result = std::variant<Value, Error>;
 
-std::string DescribeKey(const Value& key) {
-  if (key.is_string()) return "'" + key.as_string() + "'";
-  return key.ToTemplateString();
-}
-
 class Evaluator {
  public:
   explicit Evaluator(const Activation& activation) : activation_(activation) {}
@@ -92,37 +87,14 @@ class Evaluator {
     if (std::holds_alternative<Error>(operand)) return operand;
     Result index = Eval(*node.children()[1]);
     if (std::holds_alternative<Error>(index)) return index;
-    const Value& container = std::get<Value>(operand);
-    const Value& key = std::get<Value>(index);
-    if (container.is_map()) {
-      const auto it =
-          key.is_string() ? container.as_map().find(key.as_string()) : container.as_map().end();
-      if (it == container.as_map().end()) {
-        return Error{node.column(), "no such key: " + DescribeKey(key)};
-      }
-      return it->second;
-    }
-    if (container.is_list()) {
-      if (!key.is_int()) {
-        return Error{node.column(),
-                     "list index must be an int, got " + std::string(key.type_name())};
-      }
-      const Value::List& list = container.as_list();
-      if (key.as_int() < 0 || static_cast<uint64_t>(key.as_int()) >= list.size()) {
-        return Error{node.column(), "index out of range: " + std::to_string(key.as_int()) +
-                                        " (list size " + std::to_string(list.size()) + ")"};
-      }
-      return list[static_cast<size_t>(key.as_int())];
-    }
-    return Error{node.column(),
-                 "cannot index a value of type " + std::string(container.type_name())};
+    return IndexValue(std::get<Value>(operand), std::get<Value>(index), node.column());
   }
 
   // The caller's function of that name, else the built-in.
   const Activation::Function* FindFunction(const std::string& name) const {
     const auto it = activation_.functions.find(name);
     if (it != activation_.functions.end() && it->second) return &it->second;
-    return FindBuiltin(name);
+    return FindStandardFunction(name, /*receiver_style=*/false);
   }
 
   Result Call(const Node& node) const {

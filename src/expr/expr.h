@@ -14,7 +14,8 @@
 // Precedence, lowest first: `?:`, `||`, `&&`, relations (incl. `in`), `+ -`, `* / %`, unary `!`
 // and `-`, then member/index/call. One deviation: `a-b` (a '-' glued to two names) is an error
 // suggesting `a['b-c']`, since it is nearly always a name like `needs.build-linux`.
-// Not yet: list and map literals, macros (has, all, exists…), methods, uint, bytes, timestamps.
+// Values already have every CEL type; the language around them is growing to full CEL (issue 7).
+// Not yet: list and map literals, macros (has, all, exists…), methods.
 // The public surface below is shaped so a later change can grow the language to full CEL
 // (more types, operators, macros, a type-checker) without touching callers.
 //
@@ -35,11 +36,37 @@
 
 namespace slipway::expr {
 
-// A runtime value. Maps are keyed by string (all a pipeline needs); lists and maps are values.
+// A CEL duration: seconds plus nanoseconds, both with the same sign (|nanos| < 1e9). CEL's range
+// is ±315,576,000,000 seconds (about ±10,000 years); arithmetic outside it is an error.
+struct Duration {
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  friend bool operator==(const Duration&, const Duration&) = default;
+  friend auto operator<=>(const Duration&, const Duration&) = default;
+};
+
+// A CEL timestamp: seconds and nanoseconds (0 ≤ nanos < 1e9) since 1970-01-01T00:00:00Z. CEL's
+// range is 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z; outside it is an error.
+struct Timestamp {
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  friend bool operator==(const Timestamp&, const Timestamp&) = default;
+  friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
+};
+
+// A runtime value: one of CEL's types null_type, bool, int, uint, double, string, bytes, list,
+// map, google.protobuf.Duration, google.protobuf.Timestamp, or type (the value of `int`,
+// `type(x)`, …). Lists and maps are values (shared, immutable).
 class Value {
  public:
+  // Orders map keys: by kind (bool < int < uint < string, the only key types CEL allows), then
+  // by value. Lookups that should match across int/uint/double (CEL's heterogeneous equality:
+  // `{1: 'a'}[1u]`) are done by the evaluator, not by this order.
+  struct KeyLess {
+    bool operator()(const Value& a, const Value& b) const;
+  };
   using List = std::vector<Value>;
-  using Map = std::map<std::string, Value, std::less<>>;
+  using Map = std::map<Value, Value, KeyLess>;
 
   Value() = default;  // null
   Value(std::nullptr_t) {}
@@ -51,36 +78,64 @@ class Value {
   Value(const char* s) : data_(std::string(s)) {}
   Value(List l) : data_(std::make_shared<const List>(std::move(l))) {}
   Value(Map m) : data_(std::make_shared<const Map>(std::move(m))) {}
+  Value(Duration d) : data_(d) {}
+  Value(Timestamp t) : data_(t) {}
+  // Named constructors where a C++ type would be ambiguous (size_t is uint64_t; bytes and type
+  // names are strings).
+  static Value Uint(uint64_t u);
+  static Value Bytes(std::string bytes);
+  static Value Type(std::string name);  // a type value: "int", "list", "google.protobuf.Duration"
 
   bool is_null() const { return std::holds_alternative<std::monostate>(data_); }
   bool is_bool() const { return std::holds_alternative<bool>(data_); }
   bool is_int() const { return std::holds_alternative<int64_t>(data_); }
+  bool is_uint() const { return std::holds_alternative<UintBox>(data_); }
   bool is_double() const { return std::holds_alternative<double>(data_); }
   bool is_string() const { return std::holds_alternative<std::string>(data_); }
+  bool is_bytes() const { return std::holds_alternative<BytesBox>(data_); }
   bool is_list() const { return std::holds_alternative<std::shared_ptr<const List>>(data_); }
   bool is_map() const { return std::holds_alternative<std::shared_ptr<const Map>>(data_); }
+  bool is_duration() const { return std::holds_alternative<Duration>(data_); }
+  bool is_timestamp() const { return std::holds_alternative<Timestamp>(data_); }
+  bool is_type() const { return std::holds_alternative<TypeBox>(data_); }
 
   // Accessors; calling the wrong one is a programming error (asserts).
   bool as_bool() const;
   int64_t as_int() const;
+  uint64_t as_uint() const;
   double as_double() const;
   const std::string& as_string() const;
+  const std::string& as_bytes() const;
   const List& as_list() const;
   const Map& as_map() const;
+  Duration as_duration() const;
+  Timestamp as_timestamp() const;
+  const std::string& as_type() const;  // the type's name
 
-  // CEL type name: "null_type", "bool", "int", "double", "string", "list", "map".
+  // CEL type name: "null_type", "bool", "int", "uint", "double", "string", "bytes", "list",
+  // "map", "google.protobuf.Duration", "google.protobuf.Timestamp", "type".
   std::string_view type_name() const;
 
   // How a value is spliced into a `${{ }}` template: strings as-is, null as "",
   // booleans "true"/"false", numbers in their shortest round-trip form, lists and maps as JSON.
   std::string ToTemplateString() const;
 
-  // CEL equality: same type and equal contents (int and double compare numerically).
+  // CEL equality (heterogeneous): values of different types are unequal, except that int, uint
+  // and double compare numerically; lists and maps compare element by element; NaN != NaN.
   friend bool operator==(const Value& a, const Value& b);
 
  private:
+  struct UintBox {
+    uint64_t value;
+  };
+  struct BytesBox {
+    std::string bytes;
+  };
+  struct TypeBox {
+    std::string name;
+  };
   std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<const List>,
-               std::shared_ptr<const Map>>
+               std::shared_ptr<const Map>, UintBox, BytesBox, Duration, Timestamp, TypeBox>
       data_;
 };
 

@@ -13,7 +13,40 @@ bool IntEqualsDouble(int64_t i, double d) {
   return static_cast<int64_t>(d) == i;
 }
 
+bool UintEqualsDouble(uint64_t u, double d) {
+  constexpr double kTwoTo64 = 18446744073709551616.0;
+  if (std::isnan(d) || d < 0 || d >= kTwoTo64 || d != std::trunc(d)) return false;
+  return static_cast<uint64_t>(d) == u;
+}
+
+// Map keys of different kinds order bool < int < uint < string; other kinds after them.
+int KeyRank(const Value& key) {
+  if (key.is_bool()) return 0;
+  if (key.is_int()) return 1;
+  if (key.is_uint()) return 2;
+  if (key.is_string()) return 3;
+  return 4;
+}
+
 }  // namespace
+
+Value Value::Uint(uint64_t u) {
+  Value v;
+  v.data_ = UintBox{u};
+  return v;
+}
+
+Value Value::Bytes(std::string bytes) {
+  Value v;
+  v.data_ = BytesBox{std::move(bytes)};
+  return v;
+}
+
+Value Value::Type(std::string name) {
+  Value v;
+  v.data_ = TypeBox{std::move(name)};
+  return v;
+}
 
 bool Value::as_bool() const {
   assert(is_bool());
@@ -25,6 +58,11 @@ int64_t Value::as_int() const {
   return std::get<int64_t>(data_);
 }
 
+uint64_t Value::as_uint() const {
+  assert(is_uint());
+  return std::get<UintBox>(data_).value;
+}
+
 double Value::as_double() const {
   assert(is_double());
   return std::get<double>(data_);
@@ -33,6 +71,26 @@ double Value::as_double() const {
 const std::string& Value::as_string() const {
   assert(is_string());
   return std::get<std::string>(data_);
+}
+
+const std::string& Value::as_bytes() const {
+  assert(is_bytes());
+  return std::get<BytesBox>(data_).bytes;
+}
+
+Duration Value::as_duration() const {
+  assert(is_duration());
+  return std::get<Duration>(data_);
+}
+
+Timestamp Value::as_timestamp() const {
+  assert(is_timestamp());
+  return std::get<Timestamp>(data_);
+}
+
+const std::string& Value::as_type() const {
+  assert(is_type());
+  return std::get<TypeBox>(data_).name;
 }
 
 const Value::List& Value::as_list() const {
@@ -48,22 +106,45 @@ const Value::Map& Value::as_map() const {
 std::string_view Value::type_name() const {
   if (is_bool()) return "bool";
   if (is_int()) return "int";
+  if (is_uint()) return "uint";
   if (is_double()) return "double";
   if (is_string()) return "string";
+  if (is_bytes()) return "bytes";
   if (is_list()) return "list";
   if (is_map()) return "map";
+  if (is_duration()) return "google.protobuf.Duration";
+  if (is_timestamp()) return "google.protobuf.Timestamp";
+  if (is_type()) return "type";
   return "null_type";
+}
+
+bool Value::KeyLess::operator()(const Value& a, const Value& b) const {
+  if (a.data_.index() != b.data_.index()) return KeyRank(a) < KeyRank(b);
+  if (a.is_bool()) return a.as_bool() < b.as_bool();
+  if (a.is_int()) return a.as_int() < b.as_int();
+  if (a.is_uint()) return a.as_uint() < b.as_uint();
+  if (a.is_string()) return a.as_string() < b.as_string();
+  return false;  // not a key type: all such keys are equivalent (the evaluator refuses them)
 }
 
 bool operator==(const Value& a, const Value& b) {
   if (a.is_int() && b.is_double()) return IntEqualsDouble(a.as_int(), b.as_double());
   if (a.is_double() && b.is_int()) return IntEqualsDouble(b.as_int(), a.as_double());
+  if (a.is_uint() && b.is_double()) return UintEqualsDouble(a.as_uint(), b.as_double());
+  if (a.is_double() && b.is_uint()) return UintEqualsDouble(b.as_uint(), a.as_double());
+  if (a.is_int() && b.is_uint()) return a.as_int() >= 0 && uint64_t(a.as_int()) == b.as_uint();
+  if (a.is_uint() && b.is_int()) return b.as_int() >= 0 && uint64_t(b.as_int()) == a.as_uint();
   if (a.data_.index() != b.data_.index()) return false;
   if (a.is_null()) return true;
   if (a.is_bool()) return a.as_bool() == b.as_bool();
   if (a.is_int()) return a.as_int() == b.as_int();
+  if (a.is_uint()) return a.as_uint() == b.as_uint();
   if (a.is_double()) return a.as_double() == b.as_double();  // NaN != NaN, as in IEEE and CEL
   if (a.is_string()) return a.as_string() == b.as_string();
+  if (a.is_bytes()) return a.as_bytes() == b.as_bytes();
+  if (a.is_duration()) return a.as_duration() == b.as_duration();
+  if (a.is_timestamp()) return a.as_timestamp() == b.as_timestamp();
+  if (a.is_type()) return a.as_type() == b.as_type();
   if (a.is_list()) {
     const Value::List& x = a.as_list();
     const Value::List& y = b.as_list();

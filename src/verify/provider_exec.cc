@@ -122,11 +122,11 @@ class ExecProvider final : public Provider {
     if (const char* home = std::getenv("HOME")) env["HOME"] = home;
     for (const auto& [name, value] : options_.env) env[name] = value;
     for (const auto& [name, value] : variables) {
-      const std::string env_name = "SLIPWAY_" + EnvWord(name);
+      const std::string env_name = "SLIPWAY_" + EnvWord(name.ToTemplateString());
       env[env_name] = value.ToTemplateString();
       if (!value.is_map()) continue;
       for (const auto& [key, inner] : value.as_map()) {
-        env[env_name + "_" + EnvWord(key)] = inner.ToTemplateString();
+        env[env_name + "_" + EnvWord(key.ToTemplateString())] = inner.ToTemplateString();
       }
     }
     env["SLIPWAY_STDERR_FILE"] = stderr_path;

@@ -99,5 +99,39 @@ TEST(ValueTest, Equality) {
   EXPECT_NE(Value(Value::List{}), Value(Value::Map{}));
 }
 
+TEST(ValueTest, EveryCelTypeHasItsNameAndEquality) {
+  EXPECT_EQ(Value::Uint(3).type_name(), "uint");
+  EXPECT_EQ(Value::Uint(3), Value(3));
+  EXPECT_EQ(Value::Uint(3), Value(3.0));
+  EXPECT_NE(Value::Uint(3), Value(-3));
+  EXPECT_NE(Value::Uint(18446744073709551615u), Value(-1));
+  EXPECT_EQ(Value::Bytes("ab").type_name(), "bytes");
+  EXPECT_NE(Value::Bytes("ab"), Value("ab"));
+  EXPECT_EQ(Value(Duration{90, 500000000}).type_name(), "google.protobuf.Duration");
+  EXPECT_EQ(Value(Duration{90, 0}), Value(Duration{90, 0}));
+  EXPECT_NE(Value(Duration{90, 0}), Value(Timestamp{90, 0}));
+  EXPECT_EQ(Value::Type("int"), Value::Type("int"));
+  EXPECT_NE(Value::Type("int"), Value("int"));
+}
+
+TEST(ValueTest, MapsTakeKeysOfEveryKeyType) {
+  const Value::Map map{{true, "b"}, {1, "i"}, {Value::Uint(1), "u"}, {"1", "s"}};
+  EXPECT_EQ(map.size(), 4u);
+  EXPECT_EQ(map.at(Value::Uint(1)), Value("u"));
+  EXPECT_EQ(map.at("1"), Value("s"));
+  EXPECT_EQ(map.begin()->first, Value(true));  // bool < int < uint < string
+}
+
+TEST(ValueTest, TemplateStringsOfDurationsAndTimestamps) {
+  EXPECT_EQ(Value(Duration{90, 500000000}).ToTemplateString(), "90.5s");
+  EXPECT_EQ(Value(Duration{-1, -500000000}).ToTemplateString(), "-1.5s");
+  EXPECT_EQ(Value(Duration{0, 0}).ToTemplateString(), "0s");
+  EXPECT_EQ(Value(Timestamp{0, 0}).ToTemplateString(), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(Value(Timestamp{1709251199, 120000000}).ToTemplateString(), "2024-02-29T23:59:59.12Z");
+  EXPECT_EQ(Value(Timestamp{-62135596800, 0}).ToTemplateString(), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(Value::Uint(7).ToTemplateString(), "7");
+  EXPECT_EQ(Value(Value::Map{{1, Value::Uint(2)}}).ToTemplateString(), R"({"1":2})");
+}
+
 }  // namespace
 }  // namespace slipway::expr
