@@ -89,7 +89,7 @@ std::optional<Result> Time(Node::Kind op, const Value& lhs, const Value& rhs, in
   if (!add && op != Node::Kind::kSubtract) return std::nullopt;
   const auto duration = [&](Nanos nanos) -> Result {
     if (auto d = library::DurationFromNanos(nanos)) return Value(*d);
-    return Error{column, "duration out of range (CEL durations are within ±315576000000s)"};
+    return Error{column, "duration out of range (CEL durations are within about ±292 years)"};
   };
   const auto timestamp = [&](Nanos nanos) -> Result {
     if (auto t = library::TimestampFromNanos(nanos)) return Value(*t);

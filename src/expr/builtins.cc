@@ -48,8 +48,9 @@ std::optional<Error> library::CheckArity(std::string_view function, size_t count
                                          size_t max) {
   if (count >= min && count <= max) return std::nullopt;
   std::string expected = std::to_string(min);
-  if (max != min) expected += max == min + 1 ? " or " + std::to_string(max) : " to " + std::to_string(max);
-  expected += max == 1 ? " argument" : " arguments";
+  if (max != min)
+    expected += max == min + 1 ? " or " + std::to_string(max) : " to " + std::to_string(max);
+  expected += min == 1 && max == 1 ? " argument" : " arguments";
   return Error{0, "function '" + std::string(function) + "' expects " + expected + ", got " +
                       std::to_string(count)};
 }

@@ -98,8 +98,7 @@ Result String(Args args) {
     }
     return Value(x.as_bytes());
   }
-  return Expects("string",
-                 "a string, int, uint, double, bool, bytes, duration or timestamp", x);
+  return Expects("string", "a string, int, uint, double, bool, bytes, duration or timestamp", x);
 }
 
 Result Bytes(Args args) {

@@ -36,8 +36,7 @@ std::optional<int64_t> Position(const Value& key) {
 
 std::variant<Value, Error> IndexValue(const Value& container, const Value& key, int column) {
   if (container.is_map()) {
-    if (!key.is_string() && !key.is_int() && !key.is_uint() && !key.is_bool() &&
-        !key.is_double()) {
+    if (!key.is_string() && !key.is_int() && !key.is_uint() && !key.is_bool() && !key.is_double()) {
       return Error{column, "invalid map key type: " + std::string(key.type_name()) +
                                " (map keys are string, int, uint or bool)"};
     }

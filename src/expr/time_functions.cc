@@ -41,8 +41,8 @@ std::optional<int64_t> FixedOffset(std::string_view zone) {
     zone.remove_prefix(1);
   }
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (zone.size() != 5 || !digit(zone[0]) || !digit(zone[1]) || zone[2] != ':' ||
-      !digit(zone[3]) || !digit(zone[4])) {
+  if (zone.size() != 5 || !digit(zone[0]) || !digit(zone[1]) || zone[2] != ':' || !digit(zone[3]) ||
+      !digit(zone[4])) {
     return std::nullopt;
   }
   const int hours = (zone[0] - '0') * 10 + (zone[1] - '0');
@@ -65,8 +65,8 @@ std::variant<int64_t, Error> OffsetAt(Timestamp t, Args args) {
 // The local wall-clock fields of a timestamp.
 struct LocalTime {
   CivilDate date;
-  int64_t days;            // since 1970-01-01, local
-  int64_t second_of_day;   // 0..86399
+  int64_t days;           // since 1970-01-01, local
+  int64_t second_of_day;  // 0..86399
 };
 
 LocalTime Local(Timestamp t, int64_t offset) {
@@ -142,8 +142,8 @@ std::optional<Result> DurationField(Field field, Duration d) {
 template <Field F>
 Result Accessor(Args args) {
   static constexpr const char* kNames[] = {
-      "getFullYear", "getMonth",   "getDate",    "getDayOfMonth", "getDayOfWeek",
-      "getDayOfYear", "getHours",  "getMinutes", "getSeconds",    "getMilliseconds"};
+      "getFullYear",  "getMonth", "getDate",    "getDayOfMonth", "getDayOfWeek",
+      "getDayOfYear", "getHours", "getMinutes", "getSeconds",    "getMilliseconds"};
   const char* name = kNames[static_cast<int>(F)];
   if (args[0].is_timestamp() && (args.size() == 1 || args[1].is_string())) {
     return TimestampField(F, args[0].as_timestamp(), args);

@@ -65,9 +65,9 @@ Nanos TotalNanos(Duration d) { return Nanos(d.seconds) * kNanos + d.nanos; }
 Nanos TotalNanos(Timestamp t) { return Nanos(t.seconds) * kNanos + t.nanos; }
 
 std::optional<Duration> DurationFromNanos(Nanos nanos) {
-  const Nanos seconds = nanos / kNanos;  // truncates: seconds and nanos share nanos' sign
-  if (seconds > kMaxDurationSeconds || seconds < -kMaxDurationSeconds) return std::nullopt;
-  return Duration{static_cast<int64_t>(seconds), static_cast<int32_t>(nanos % kNanos)};
+  if (nanos > kMaxDurationNanos || nanos < -Nanos(kMaxDurationNanos)) return std::nullopt;
+  // Division truncates, so seconds and nanos share the sign of the total.
+  return Duration{static_cast<int64_t>(nanos / kNanos), static_cast<int32_t>(nanos % kNanos)};
 }
 
 std::optional<Timestamp> TimestampFromNanos(Nanos nanos) {
@@ -96,7 +96,7 @@ std::variant<Duration, Error> ParseDuration(std::string_view text) {
   if (rest == "0") return Duration{};
   if (rest.empty()) return malformed();
   // Any total beyond this is out of range; checking as we go keeps the sum from overflowing.
-  constexpr Nanos kLimit = Nanos(kMaxDurationSeconds + 1) * kNanos;
+  constexpr Nanos kLimit = Nanos(kMaxDurationNanos) + 1;
   Nanos total = 0;
   while (!rest.empty()) {
     size_t i = 0;
@@ -147,9 +147,8 @@ std::variant<Timestamp, Error> ParseTimestamp(std::string_view text) {
   const auto hour = Digits(text, 11, 2);
   const auto minute = Digits(text, 14, 2);
   const auto second = Digits(text, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' ||
-      text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
-      text[16] != ':') {
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') {
     return malformed();
   }
   if (*month < 1 || *month > 12 || *day < 1 ||

@@ -3,8 +3,8 @@
 #include <cctype>
 #include <string>
 
-#include "util/tz_rules.h"
 #include "util/fs.h"
+#include "util/tz_rules.h"
 
 namespace slipway {
 namespace {

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "util/time_zone.h"
 #include "util/status.h"
+#include "util/time_zone.h"
 
 namespace slipway {
 
@@ -41,9 +41,9 @@ std::optional<PosixTz> ParsePosixTz(std::string_view text);
 
 struct TimeZone::Rules {
   std::string name;
-  std::vector<int64_t> transitions;         // UTC seconds, ascending
-  std::vector<int64_t> offsets;             // offsets[i] holds from transitions[i] on
-  int64_t initial_offset = 0;               // before the first transition
+  std::vector<int64_t> transitions;            // UTC seconds, ascending
+  std::vector<int64_t> offsets;                // offsets[i] holds from transitions[i] on
+  int64_t initial_offset = 0;                  // before the first transition
   std::optional<tz_internal::PosixTz> footer;  // after the last transition, when present
 
   int64_t OffsetAt(int64_t utc_seconds) const;
