@@ -17,6 +17,7 @@ const library::FunctionTable& Table() {
     library::AddStringFunctions(table);
     library::AddTimeFunctions(table);
     library::AddStringExtensions(table);
+    library::AddStringFormat(table);
     library::AddMathExtensions(table);
     return table;
   }();

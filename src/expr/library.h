@@ -29,6 +29,7 @@ void AddConversions(FunctionTable& table);       // conversions.cc
 void AddStringFunctions(FunctionTable& table);   // strings.cc
 void AddTimeFunctions(FunctionTable& table);     // time_functions.cc
 void AddStringExtensions(FunctionTable& table);  // string_ext.cc
+void AddStringFormat(FunctionTable& table);      // string_format.cc
 void AddMathExtensions(FunctionTable& table);    // math_ext.cc
 
 // "no such overload: contains(string, int)": the function and the argument types it got.

@@ -109,6 +109,68 @@ TEST(StringExtTest, TrimJoinQuote) {
   EXPECT_EQ(Ok(Call("strings.quote", {S("")})), S("\"\""));
 }
 
+std::string Format(const char* text, Value::List args) {
+  return Ok(Method("format", {Value(text), Value(std::move(args))})).as_string();
+}
+
+std::string FormatError(const char* text, Value::List args) {
+  return Err(Method("format", {Value(text), Value(std::move(args))}));
+}
+
+TEST(StringFormatTest, Clauses) {
+  EXPECT_EQ(Format("no substitution", {}), "no substitution");
+  EXPECT_EQ(Format("%%%s%%", {"text"}), "%text%");
+  EXPECT_EQ(Format("%d %d %d, %s %s %s", {1, 2, 3, "A", "B", "C"}), "1 2 3, A B C");
+  EXPECT_EQ(Format("%.3f", {1.2345}), "1.234");
+  EXPECT_EQ(Format("%f", {2.71828}), "2.718280");
+  EXPECT_EQ(Format("%.0f|%.0f|%.0f", {2.5, 1.5, 3.5001}), "2|2|4");
+  EXPECT_EQ(Format("%.5f", {-1.2}), "-1.20000");
+  EXPECT_EQ(Format("%e", {2.71828}), "2.718280e+00");
+  EXPECT_EQ(Format("%.6e", {1052.032911275}), "1.052033e+03");
+  EXPECT_EQ(Format("%f %e", {std::nan(""), -std::numeric_limits<double>::infinity()}),
+            "NaN -Infinity");
+  EXPECT_EQ(Format("%b %b %b", {5, U(64), true}), "101 1000000 1");
+  EXPECT_EQ(Format("%o %o", {11, U(65535)}), "13 177777");
+  EXPECT_EQ(Format("%x %X %x", {30, U(6000), -30}), "1e 1770 -1e");
+  EXPECT_EQ(Format("%x", {"Hello world!"}), "48656c6c6f20776f726c6421");
+  EXPECT_EQ(Format("%X", {Value::Bytes("byte string")}), "6279746520737472696E67");
+  EXPECT_EQ(Format("%d", {U(256)}), "256");
+}
+
+TEST(StringFormatTest, StringClauseSpellsOutEveryValue) {
+  EXPECT_EQ(Format("%s", {Value()}), "null");
+  EXPECT_EQ(Format("%s, %s", {true, 56.8}), "true, 56.8");
+  EXPECT_EQ(Format("%s", {Value::Type("string")}), "string");
+  EXPECT_EQ(Format("%s", {Value(Duration{6347, 0})}), "6347s");
+  EXPECT_EQ(Format("%s", {L({"abc", 3.14, Value(), L({9, 8}), std::nan("")})}),
+            "[abc, 3.14, null, [9, 8], NaN]");
+  EXPECT_EQ(Format("%s", {Value(Value::Map{{Value("strKey"), Value("x")},
+                                           {Value(6), Value(Duration{422, 0})},
+                                           {Value(true), Value(42)}})}),
+            "{6: 422s, strKey: x, true: 42}");
+}
+
+TEST(StringFormatTest, Errors) {
+  EXPECT_EQ(FormatError("%a", {1}),
+            "could not parse formatting clause: unrecognized formatting clause \"a\"");
+  EXPECT_EQ(FormatError("%E", {0.5}),
+            "could not parse formatting clause: unrecognized formatting clause \"E\"");
+  EXPECT_EQ(FormatError("%d %d %d", {0, 1}), "index 2 out of range");
+  EXPECT_EQ(FormatError("%b", {"abc"}),
+            "error during formatting: only integers and bools can be formatted as binary, was "
+            "given string");
+  EXPECT_EQ(FormatError("%d", {Value(Duration{1, 0})}),
+            "error during formatting: decimal clause can only be used on integers, was given "
+            "google.protobuf.Duration");
+  EXPECT_EQ(FormatError("%x", {0.5}),
+            "error during formatting: only integers, byte buffers, and strings can be formatted "
+            "as hex, was given double");
+  EXPECT_EQ(FormatError("%f", {Value()}),
+            "error during formatting: fixed-point clause can only be used on doubles, was given "
+            "null_type");
+  EXPECT_EQ(FormatError("%", {1}), "could not parse formatting clause: missing clause at the end");
+}
+
 TEST(MathExtTest, GreatestAndLeast) {
   EXPECT_EQ(Ok(Call("math.greatest", {-5})), Value(-5));
   EXPECT_EQ(Ok(Call("math.greatest", {-7, 5})), Value(5));
