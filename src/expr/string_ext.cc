@@ -136,6 +136,10 @@ Result Split(Args args) {
   const std::string& s = args[0].as_string();
   const std::string& separator = args[1].as_string();
   const int64_t limit = args.size() == 3 ? args[2].as_int() : -1;
+  const auto too_many = [] {
+    return Error{
+        0, "split() would build a list longer than " + std::to_string(kMaxListSize) + " elements"};
+  };
   Value::List parts;
   if (limit == 0) return Value(std::move(parts));
   size_t pos = 0;
@@ -146,6 +150,7 @@ Result Split(Args args) {
         parts.emplace_back(s.substr(offsets[i]));
         return Value(std::move(parts));
       }
+      if (parts.size() == kMaxListSize) return too_many();
       parts.emplace_back(s.substr(offsets[i], offsets[i + 1] - offsets[i]));
     }
     return Value(std::move(parts));
@@ -153,6 +158,7 @@ Result Split(Args args) {
   while (limit < 0 || static_cast<int64_t>(parts.size()) < limit - 1) {
     const size_t found = s.find(separator, pos);
     if (found == std::string::npos) break;
+    if (parts.size() == kMaxListSize - 1) return too_many();
     parts.emplace_back(s.substr(pos, found - pos));
     pos = found + separator.size();
   }

@@ -4,6 +4,9 @@
 #include <re2/re2.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "expr/library.h"
@@ -43,18 +46,36 @@ bool Contains(std::string_view s, std::string_view part) {
 bool StartsWith(std::string_view s, std::string_view part) { return s.starts_with(part); }
 bool EndsWith(std::string_view s, std::string_view part) { return s.ends_with(part); }
 
-// True when the pattern matches any substring (RE2::PartialMatch), as CEL specifies.
-Result Matches(Args args) {
-  if (!args[0].is_string() || !args[1].is_string()) return NoSuchOverload("matches", args);
+// Compiled patterns are kept, since a pattern is usually matched many times (in a macro over a
+// list, or by every evaluation of a condition). Bounded: when full, the cache starts over.
+constexpr size_t kMaxCachedPatterns = 128;
+
+std::shared_ptr<const RE2> Compile(const std::string& text) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const RE2>, std::less<>> cache;
+  {
+    std::lock_guard lock(mutex);
+    if (const auto it = cache.find(text); it != cache.end()) return it->second;
+  }
   RE2::Options options;
   options.set_log_errors(false);
   options.set_max_mem(kMaxRegexMemory);
-  const RE2 pattern(args[1].as_string(), options);
-  if (!pattern.ok()) {
+  auto pattern = std::make_shared<const RE2>(text, options);
+  std::lock_guard lock(mutex);
+  if (cache.size() >= kMaxCachedPatterns) cache.clear();
+  cache.emplace(text, pattern);
+  return pattern;
+}
+
+// True when the pattern matches any substring (RE2::PartialMatch), as CEL specifies.
+Result Matches(Args args) {
+  if (!args[0].is_string() || !args[1].is_string()) return NoSuchOverload("matches", args);
+  const std::shared_ptr<const RE2> pattern = Compile(args[1].as_string());
+  if (!pattern->ok()) {
     return Error{0, "matches() got an invalid regular expression '" + args[1].as_string() +
-                        "': " + pattern.error()};
+                        "': " + pattern->error()};
   }
-  return Value(RE2::PartialMatch(args[0].as_string(), pattern));
+  return Value(RE2::PartialMatch(args[0].as_string(), *pattern));
 }
 
 }  // namespace

@@ -78,6 +78,16 @@ TEST(StringExtTest, Split) {
             L({"o", "o", "o", "o"}));
   EXPECT_EQ(Ok(Method("split", {S("ab\u00a9"), S("")})), L({"a", "b", "\u00a9"}));
   EXPECT_EQ(Ok(Method("split", {S("abc"), S(""), 2})), L({"a", "bc"}));
+  // Results are bounded like every list built at run time.
+  const Value many(std::string((size_t{1} << 20) + 1, ','));
+  EXPECT_EQ(Err(Method("split", {many, S(",")})),
+            "split() would build a list longer than 1048576 elements");
+  EXPECT_EQ(Err(Method("split", {many, S("")})),
+            "split() would build a list longer than 1048576 elements");
+  EXPECT_EQ(Ok(Method("split", {Value(std::string((size_t{1} << 20) - 1, ',')), S(",")}))
+                .as_list()
+                .size(),
+            size_t{1} << 20);
 }
 
 TEST(StringExtTest, Substring) {

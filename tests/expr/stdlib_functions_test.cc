@@ -261,6 +261,12 @@ TEST(StdlibStringTest, Matches) {
   EXPECT_EQ(Err(Method("matches", {Value("aa"), Value("(a)\\1")}))
                 .rfind("matches() got an invalid regular expression", 0),
             0u);
+  // Compiled patterns are cached (bounded); past the bound every pattern still works.
+  for (int i = 0; i < 300; ++i) {
+    const std::string n = std::to_string(i);
+    EXPECT_EQ(Ok(Method("matches", {Value("v" + n), Value("^v" + n + "$")})), Value(true)) << n;
+    EXPECT_EQ(Ok(Method("matches", {Value("w" + n), Value("^v" + n + "$")})), Value(false)) << n;
+  }
   // A pathological pattern for backtracking engines is linear here.
   EXPECT_EQ(Ok(Method("matches", {Value(std::string(5000, 'a') + "b"), Value("^(a+)+$")})),
             Value(false));
