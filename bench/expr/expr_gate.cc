@@ -1,0 +1,116 @@
+// The slipway side of bench/expr/run: a gate of rules (one CEL expression per line) over a
+// JSON input document, as a policy evaluates it. Prints one JSON line: parse + check µs per
+// rule, evaluations/s over ITERATIONS rounds of every rule, and each rule's result.
+// Usage: expr_gate RULES INPUT ITERATIONS
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "expr/expr.h"
+
+using namespace slipway::expr;
+using nlohmann::json;
+
+namespace {
+
+// JSON as `slipway expr` reads it: integers int, other numbers double, objects maps.
+Value FromJson(const json& j) {
+  if (j.is_boolean()) return j.get<bool>();
+  if (j.is_number_integer()) return j.get<int64_t>();
+  if (j.is_number()) return j.get<double>();
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_array()) {
+    Value::List list;
+    for (const auto& e : j) list.push_back(FromJson(e));
+    return list;
+  }
+  if (j.is_object()) {
+    Value::Map map;
+    for (auto it = j.begin(); it != j.end(); ++it) map.emplace(it.key(), FromJson(it.value()));
+    return map;
+  }
+  return nullptr;
+}
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: expr_gate RULES INPUT ITERATIONS\n");
+    return 2;
+  }
+  std::vector<std::string> rules;
+  std::ifstream rules_in(argv[1]);
+  for (std::string line; std::getline(rules_in, line);)
+    if (line.find_first_not_of(" \t") != std::string::npos) rules.push_back(line);
+  std::ifstream input_in(argv[2]);
+  Activation activation;
+  activation.variables = FromJson(json::parse(input_in)).as_map();
+  const long iterations = std::stol(argv[3]);
+
+  // Parse + check, as a policy loader does once per rule.
+  Scope scope;
+  scope.check_reference = [](const std::vector<std::string>&) -> std::optional<std::string> {
+    return std::nullopt;
+  };
+  // Check does not know the standard library's conversions yet (only size/int/double/string).
+  scope.functions = {{"timestamp", 1}, {"duration", 1}};
+  constexpr int kPrepareRounds = 2000;
+  std::vector<Expression> expressions;
+  auto start = std::chrono::steady_clock::now();
+  for (int round = 0; round < kPrepareRounds; ++round) {
+    expressions.clear();
+    for (const auto& rule : rules) {
+      auto parsed = Expression::Parse(rule);
+      if (auto* error = std::get_if<Error>(&parsed)) {
+        std::fprintf(stderr, "expr_gate: %s: column %d: %s\n", rule.c_str(), error->column,
+                     error->message.c_str());
+        return 1;
+      }
+      if (auto error = Check(std::get<Expression>(parsed), scope)) {
+        std::fprintf(stderr, "expr_gate: %s: %s\n", rule.c_str(), error->message.c_str());
+        return 1;
+      }
+      expressions.push_back(std::get<Expression>(std::move(parsed)));
+    }
+  }
+  const double prepare_us = Seconds(std::chrono::steady_clock::now() - start) * 1e6 /
+                            (kPrepareRounds * static_cast<double>(rules.size()));
+
+  json results = json::array();
+  for (const auto& e : expressions) {
+    auto r = Evaluate(e, activation);
+    if (auto* error = std::get_if<Error>(&r)) {
+      results.push_back("error: " + error->message);
+    } else if (std::get<Value>(r).is_bool()) {
+      results.push_back(std::get<Value>(r).as_bool());
+    } else {
+      results.push_back(std::get<Value>(r).ToTemplateString());
+    }
+  }
+  long trues = 0;
+  start = std::chrono::steady_clock::now();
+  for (long i = 0; i < iterations; ++i) {
+    for (const auto& e : expressions) {
+      auto r = Evaluate(e, activation);
+      if (auto* v = std::get_if<Value>(&r); v && v->is_bool() && v->as_bool()) ++trues;
+    }
+  }
+  const double seconds = Seconds(std::chrono::steady_clock::now() - start);
+  const double evaluations = static_cast<double>(iterations) * static_cast<double>(rules.size());
+  std::printf("%s\n", json{{"prepare_us", prepare_us},
+                           {"evals_per_sec", evaluations / seconds},
+                           {"all_true", static_cast<double>(trues) == evaluations},
+                           {"results", results}}
+                          .dump()
+                          .c_str());
+  return 0;
+}
