@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -136,7 +138,13 @@ std::variant<Token, Error> Lexer::LexNumber(size_t start) {
   if (is_double) {
     double value = 0;
     const auto [ptr, ec] = std::from_chars(first, last, value);
-    if (ec != std::errc() || ptr != last) return ErrorAt(start, "double literal out of range");
+    // Too small to represent rounds to zero (`1e-324`); too large is an error.
+    const bool underflow = ec == std::errc::result_out_of_range && ptr == last &&
+                           std::strtod(std::string(first, last).c_str(), nullptr) == 0.0;
+    if (underflow) value = 0.0;
+    if ((ec != std::errc() && !underflow) || ptr != last) {
+      return ErrorAt(start, "double literal out of range");
+    }
     pos_ = end;
     return Make(TokenKind::kDouble, start, Value(value));
   }

@@ -1,8 +1,7 @@
 // Splits expression text into CEL tokens. Private to src/expr.
 //
-// The lexer knows every CEL operator and punctuation token, including ones the parser does not
-// accept yet ('{', '}'), so Template can find the end of `${{ … }}` (brace depth, string
-// literals) without parsing.
+// The lexer knows every CEL token, so Template can find the end of `${{ … }}` (brace depth,
+// string literals) without parsing.
 // Columns are 1-based byte offsets into the text handed to the constructor.
 #pragma once
 

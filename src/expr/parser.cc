@@ -359,10 +359,13 @@ class Parser {
     std::vector<NodePtr> values;
     std::vector<std::string> fields;
     while (tok_.kind != TokenKind::kRBrace) {
-      if (tok_.kind != TokenKind::kIdent || IsReserved(tok_.lexeme)) {
+      if (tok_.kind == TokenKind::kQuotedName) {
+        fields.push_back(tok_.value.as_string());
+      } else if (tok_.kind == TokenKind::kIdent && !IsReserved(tok_.lexeme)) {
+        fields.emplace_back(tok_.lexeme);
+      } else {
         return Fail(tok_.column(), "expected a field name, got " + DescribeToken(tok_));
       }
-      fields.emplace_back(tok_.lexeme);
       if (!Advance() || !Expect(TokenKind::kColon, "':'")) return nullptr;
       NodePtr value = ParseNested(open);
       if (!value) return nullptr;

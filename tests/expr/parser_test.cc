@@ -259,6 +259,7 @@ TEST(ParseTest, Literals) {
   EXPECT_TRUE(literal("1e3").is_double());
   EXPECT_EQ(literal("1e3").as_double(), 1000.0);
   EXPECT_EQ(literal(".5").as_double(), 0.5);
+  EXPECT_EQ(literal("1e-400").as_double(), 0.0);  // underflow rounds to zero; overflow is an error
   EXPECT_EQ(literal("2.5e-3").as_double(), 0.0025);
   EXPECT_EQ(literal("1u"), Value::Uint(1));
   EXPECT_TRUE(literal("0x1Fu").is_uint());
@@ -282,6 +283,7 @@ TEST(ParseTest, AggregatesMethodsAndMacros) {
   EXPECT_EQ(Sexpr("{'a': 1, b: [c],}"), "(map 'a' 1 b (list c))");
   EXPECT_EQ(Sexpr("a.b.T{f: 1, g: x}"), "(message a.b.T [f g] 1 x)");
   EXPECT_EQ(Sexpr("T{}.f"), "(message T).f");
+  EXPECT_EQ(Sexpr("T{`in`: 1,}"), "(message T [in] 1)");
   EXPECT_EQ(Sexpr("s.contains('x')"), "(method contains s 'x')");
   EXPECT_EQ(Sexpr("a.b.size()"), "(method size a.b)");
   EXPECT_EQ(Sexpr("math.greatest(1, 2)"), "(method greatest math 1 2)");
