@@ -46,6 +46,7 @@ constexpr Command kCommands[] = {
     {"incidents", "list the incidents alerts opened, with detection and resolution times",
      IncidentsCommand},
     {"rollback", "abort an environment's rollout: traffic back to stable now", RollbackCommand},
+    {"expr", "evaluate a CEL expression against a JSON document", ExprCommand},
     {"version", "print the version", VersionCommand},
 };
 

@@ -48,8 +48,9 @@
 
 namespace slipway::expr {
 
-// A CEL duration: seconds plus nanoseconds, both with the same sign (|nanos| < 1e9). CEL's range
-// is ±315,576,000,000 seconds (about ±10,000 years); arithmetic outside it is an error.
+// A CEL duration: seconds plus nanoseconds, both with the same sign (|nanos| < 1e9). The range
+// is what int64 nanoseconds hold (about ±292 years, as in cel-go and the conformance tests);
+// parsing or arithmetic outside it is an error.
 struct Duration {
   int64_t seconds = 0;
   int32_t nanos = 0;

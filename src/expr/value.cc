@@ -1,23 +1,30 @@
 #include <cassert>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 
 #include "expr/expr.h"
+#include "expr/library.h"
 
 namespace slipway::expr {
 namespace {
 
-// Exact comparison: converting either side would round (2^53 + 1 vs 2^53 as a double).
-bool IntEqualsDouble(int64_t i, double d) {
+// `d` as an int64 / uint64 when it is an integral value in range; nullopt otherwise.
+std::optional<int64_t> ExactInt(double d) {
   constexpr double kTwoTo63 = 9223372036854775808.0;
-  if (std::isnan(d) || d < -kTwoTo63 || d >= kTwoTo63 || d != std::trunc(d)) return false;
-  return static_cast<int64_t>(d) == i;
+  if (std::isnan(d) || d < -kTwoTo63 || d >= kTwoTo63 || d != std::trunc(d)) return std::nullopt;
+  return static_cast<int64_t>(d);
 }
 
-bool UintEqualsDouble(uint64_t u, double d) {
+std::optional<uint64_t> ExactUint(double d) {
   constexpr double kTwoTo64 = 18446744073709551616.0;
-  if (std::isnan(d) || d < 0 || d >= kTwoTo64 || d != std::trunc(d)) return false;
-  return static_cast<uint64_t>(d) == u;
+  if (std::isnan(d) || d < 0 || d >= kTwoTo64 || d != std::trunc(d)) return std::nullopt;
+  return static_cast<uint64_t>(d);
 }
+
+// Exact comparison: converting either side would round (2^53 + 1 vs 2^53 as a double).
+bool IntEqualsDouble(int64_t i, double d) { return ExactInt(d) == i; }
+bool UintEqualsDouble(uint64_t u, double d) { return ExactUint(d) == u; }
 
 // Map keys of different kinds order bool < int < uint < string; other kinds after them.
 int KeyRank(const Value& key) {
@@ -158,10 +165,36 @@ bool operator==(const Value& a, const Value& b) {
   const Value::Map& y = b.as_map();
   if (x.size() != y.size()) return false;
   for (const auto& [key, value] : x) {
-    const auto it = y.find(key);
-    if (it == y.end() || !(it->second == value)) return false;
+    const Value* other = library::FindMapEntry(y, key);
+    if (other == nullptr || !(*other == value)) return false;
   }
   return true;
+}
+
+const Value* library::FindMapEntry(const Value::Map& map, const Value& key) {
+  const auto found = [&](const Value& candidate) -> const Value* {
+    const auto it = map.find(candidate);
+    return it == map.end() ? nullptr : &it->second;
+  };
+  if (const Value* value = found(key)) return value;
+  // Keys are bool, int, uint or string; a number may equal a key of another numeric type.
+  std::optional<int64_t> as_int;
+  std::optional<uint64_t> as_uint;
+  if (key.is_int()) {
+    if (key.as_int() >= 0) as_uint = static_cast<uint64_t>(key.as_int());
+  } else if (key.is_uint()) {
+    if (key.as_uint() <= uint64_t{INT64_MAX}) as_int = static_cast<int64_t>(key.as_uint());
+  } else if (key.is_double()) {
+    as_int = ExactInt(key.as_double());
+    as_uint = ExactUint(key.as_double());
+  }
+  if (as_int) {
+    if (const Value* value = found(Value(*as_int))) return value;
+  }
+  if (as_uint) {
+    if (const Value* value = found(Value::Uint(*as_uint))) return value;
+  }
+  return nullptr;
 }
 
 }  // namespace slipway::expr

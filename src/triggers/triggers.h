@@ -22,6 +22,7 @@
 
 #include "spec/spec.h"
 #include "util/status.h"
+#include "util/time_zone.h"
 
 namespace slipway::triggers {
 
@@ -142,27 +143,8 @@ bool ShouldStart(const spec::Pipeline& pipeline, const PushEvent& event);
 // Cron schedules
 // ---------------------------------------------------------------------------------------------
 
-// A time zone: UTC, or an IANA zone read from the system's TZif files. Cheap to copy
-// (shares immutable data); safe to use from many threads.
-class TimeZone {
- public:
-  static TimeZone Utc();
-  // Loads `name` ("Europe/Berlin", "UTC") from `zoneinfo_dir`. kInvalidArgument for a name
-  // that is not a zone name (absolute, "..", odd characters), kNotFound for an unknown zone,
-  // kInvalidArgument naming the file when it is not a valid TZif file.
-  static Result<TimeZone> Load(std::string_view name,
-                               const std::filesystem::path& zoneinfo_dir = "/usr/share/zoneinfo");
-
-  const std::string& name() const;
-  // local time = UTC + OffsetAt(instant).
-  std::chrono::seconds OffsetAt(std::chrono::sys_seconds instant) const;
-
-  struct Rules;  // implementation detail
-
- private:
-  explicit TimeZone(std::shared_ptr<const Rules> rules);
-  std::shared_ptr<const Rules> rules_;
-};
+// Time zones live in util (CEL timestamps use them too); the name stays for callers here.
+using TimeZone = ::slipway::TimeZone;
 
 // A parsed five-field cron expression (minute hour day-of-month month day-of-week), with the
 // grammar spec::CronError accepts: `*`, `N`, `A-B`, `*/S`, `A-B/S`, `N/S` (= N-max/S), lists,

@@ -39,7 +39,7 @@ TEST(BuiltinsTest, Size) {
   EXPECT_EQ(Ok("size(list)"), Value(3));
   EXPECT_EQ(Ok("size(env)"), Value(2));
   EXPECT_EQ(Ok("size(env) > 0"), Value(true));
-  ExpectError("size(1)", 1, "no such overload: size() expects a string, list or map, got int");
+  ExpectError("size(1)", 1, "no such overload: size() expects a string, bytes, list or map, got int");
   ExpectError("1 + size()", 5, "function 'size' expects 1 argument, got 0");
   ExpectError("size(list, env)", 1, "function 'size' expects 1 argument, got 2");
 }
@@ -55,7 +55,7 @@ TEST(BuiltinsTest, Int) {
   ExpectError("int('')", 1, "int() cannot convert '' to an int");
   ExpectError("int(1e19)", 1, "int() argument out of range: 1e+19");
   ExpectError("int(0.0 / 0.0)", 1, "int() argument out of range: NaN");
-  ExpectError("int(true)", 1, "no such overload: int() expects an int, double or string, got bool");
+  ExpectError("int(true)", 1, "no such overload: int() expects an int, uint, double, string or timestamp, got bool");
 }
 
 TEST(BuiltinsTest, Double) {
@@ -66,7 +66,7 @@ TEST(BuiltinsTest, Double) {
   EXPECT_EQ(Ok("double(3) / 2.0"), Value(1.5));
   ExpectError("double('x')", 1, "double() cannot convert 'x' to a double");
   ExpectError("double(null)", 1,
-              "no such overload: double() expects an int, double or string, got null_type");
+              "no such overload: double() expects a double, int, uint or string, got null_type");
 }
 
 TEST(BuiltinsTest, String) {
@@ -76,7 +76,8 @@ TEST(BuiltinsTest, String) {
   EXPECT_EQ(Ok("string('s')"), Value("s"));
   EXPECT_EQ(Ok("'v' + string(1 + 1)"), Value("v2"));
   ExpectError("string(list)", 1,
-              "no such overload: string() expects a string, int, double or bool, got list");
+              "no such overload: string() expects a string, int, uint, double, bool, bytes, duration or "
+              "timestamp, got list");
 }
 
 TEST(BuiltinsTest, CallerFunctionsOverrideBuiltins) {

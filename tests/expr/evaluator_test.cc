@@ -98,8 +98,9 @@ TEST(EvaluateTest, IndexOnLists) {
   EXPECT_EQ(error.message, "index out of range: 3 (list size 3)");
   error = Err("list['0']");
   EXPECT_EQ(error.message, "list index must be an int, got string");
-  error = Err("list[1.0]");
-  EXPECT_EQ(error.message, "list index must be an int, got double");
+  EXPECT_EQ(Ok("list[1.0]"), Value(2));  // a whole double indexes, as in CEL
+  error = Err("list[1.5]");
+  EXPECT_EQ(error.message, "list index must be a whole number, got 1.5");
   EXPECT_EQ(Err("list[nope]").message, "undeclared reference to 'nope'");
 }
 

@@ -157,7 +157,7 @@ TEST(ArithmeticTest, IntAndDoubleDoNotMix) {
 
 TEST(ArithmeticTest, DivisionByZero) {
   ExpectError("1/0", 2, "division by zero");
-  ExpectError("count % zero", 7, "division by zero");
+  ExpectError("count % zero", 7, "modulus by zero");
   ExpectError("1 + 10 / (count - 3)", 8, "division by zero");
 }
 

@@ -11,7 +11,7 @@
 
 #include "oracle_util.h"
 #include "triggers/triggers.h"
-#include "triggers/tz_rules.h"
+#include "util/tz_rules.h"
 
 namespace slipway::triggers {
 namespace {
@@ -126,21 +126,21 @@ TEST(TimeZoneTest, NotATzifFile) {
 }
 
 TEST(PosixTzTest, ParsesFooterRules) {
-  auto berlin = internal::ParsePosixTz("CET-1CEST,M3.5.0,M10.5.0/3");
+  auto berlin = tz_internal::ParsePosixTz("CET-1CEST,M3.5.0,M10.5.0/3");
   ASSERT_TRUE(berlin.has_value());
   EXPECT_EQ(berlin->std_offset, 3600);
   EXPECT_EQ(berlin->dst_offset, 7200);
   EXPECT_EQ(berlin->OffsetAt(Utc(2031, 3, 30, 0, 59).time_since_epoch().count()), 3600);
   EXPECT_EQ(berlin->OffsetAt(Utc(2031, 3, 30, 1, 0).time_since_epoch().count()), 7200);
-  auto fixed = internal::ParsePosixTz("<+0530>-5:30");
+  auto fixed = tz_internal::ParsePosixTz("<+0530>-5:30");
   ASSERT_TRUE(fixed.has_value());
   EXPECT_EQ(fixed->std_offset, 19800);
   EXPECT_FALSE(fixed->dst_offset.has_value());
-  auto julian = internal::ParsePosixTz("XST3XDT,J60/2,300/2");
+  auto julian = tz_internal::ParsePosixTz("XST3XDT,J60/2,300/2");
   ASSERT_TRUE(julian.has_value());
   for (const char* bad : {"", "CE", "CET", "CET-1CEST", "CET-1CEST,M3.5.0",
                           "CET-1CEST,M13.1.0,M10.5.0", "CET-1CEST,M3.5.0,M10.5.0/3x", "<+05"}) {
-    EXPECT_FALSE(internal::ParsePosixTz(bad).has_value()) << bad;
+    EXPECT_FALSE(tz_internal::ParsePosixTz(bad).has_value()) << bad;
   }
 }
 

@@ -5,9 +5,9 @@
 #include <optional>
 #include <string_view>
 
-#include "triggers/tz_rules.h"
+#include "util/tz_rules.h"
 
-namespace slipway::triggers::internal {
+namespace slipway::tz_internal {
 namespace {
 
 class Reader {
@@ -161,4 +161,4 @@ int64_t PosixTz::OffsetAt(int64_t utc_seconds) const {
   return dst ? *dst_offset : std_offset;
 }
 
-}  // namespace slipway::triggers::internal
+}  // namespace slipway::tz_internal

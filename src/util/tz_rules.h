@@ -9,12 +9,12 @@
 #include <string_view>
 #include <vector>
 
-#include "triggers/triggers.h"
 #include "util/status.h"
+#include "util/time_zone.h"
 
-namespace slipway::triggers {
+namespace slipway {
 
-namespace internal {
+namespace tz_internal {
 
 // A POSIX TZ string's rule (POSIX.1-2017 section 8.3, with RFC 8536's extension of hours to
 // -167..167 in transition times).
@@ -37,23 +37,23 @@ struct PosixTz {
 // Parses a POSIX TZ string; nullopt when it is malformed.
 std::optional<PosixTz> ParsePosixTz(std::string_view text);
 
-}  // namespace internal
+}  // namespace tz_internal
 
 struct TimeZone::Rules {
   std::string name;
-  std::vector<int64_t> transitions;         // UTC seconds, ascending
-  std::vector<int64_t> offsets;             // offsets[i] holds from transitions[i] on
-  int64_t initial_offset = 0;               // before the first transition
-  std::optional<internal::PosixTz> footer;  // after the last transition, when present
+  std::vector<int64_t> transitions;            // UTC seconds, ascending
+  std::vector<int64_t> offsets;                // offsets[i] holds from transitions[i] on
+  int64_t initial_offset = 0;                  // before the first transition
+  std::optional<tz_internal::PosixTz> footer;  // after the last transition, when present
 
   int64_t OffsetAt(int64_t utc_seconds) const;
 };
 
-namespace internal {
+namespace tz_internal {
 
 // Parses the contents of a TZif file (versions 1 to 4) named `name`; errors say what is wrong.
 Result<TimeZone::Rules> ParseTzif(std::string_view bytes, std::string name);
 
-}  // namespace internal
+}  // namespace tz_internal
 
-}  // namespace slipway::triggers
+}  // namespace slipway

@@ -1,13 +1,12 @@
-// TimeZone: UTC built in, IANA zones read from TZif files. libstdc++ 12 has the C++20
-// calendar but not the time zone database (std::chrono::locate_zone), hence our own reader.
+// TimeZone: UTC built in, IANA zones read from TZif files.
 #include <algorithm>
 #include <cctype>
 #include <string>
 
-#include "triggers/tz_rules.h"
 #include "util/fs.h"
+#include "util/tz_rules.h"
 
-namespace slipway::triggers {
+namespace slipway {
 namespace {
 
 // TZif files are a few KiB; anything much larger is not one.
@@ -72,7 +71,7 @@ Result<TimeZone> TimeZone::Load(std::string_view name, const std::filesystem::pa
     }
     return bytes.status();
   }
-  SLIPWAY_ASSIGN_OR_RETURN(Rules rules, internal::ParseTzif(*bytes, std::string(name)));
+  SLIPWAY_ASSIGN_OR_RETURN(Rules rules, tz_internal::ParseTzif(*bytes, std::string(name)));
   return TimeZone(std::make_shared<const Rules>(std::move(rules)));
 }
 
@@ -82,4 +81,4 @@ std::chrono::seconds TimeZone::OffsetAt(std::chrono::sys_seconds instant) const 
   return std::chrono::seconds(rules_->OffsetAt(instant.time_since_epoch().count()));
 }
 
-}  // namespace slipway::triggers
+}  // namespace slipway

@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "triggers/tz_rules.h"
+#include "util/tz_rules.h"
 
-namespace slipway::triggers::internal {
+namespace slipway::tz_internal {
 namespace {
 
 class Bytes {
@@ -118,4 +118,4 @@ Result<TimeZone::Rules> ParseTzif(std::string_view data, std::string name) {
   return rules;
 }
 
-}  // namespace slipway::triggers::internal
+}  // namespace slipway::tz_internal
