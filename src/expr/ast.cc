@@ -6,12 +6,13 @@
 namespace slipway::expr {
 
 Node::Node(Kind kind, int column, Value literal, std::string name,
-           std::vector<std::unique_ptr<Node>> children)
+           std::vector<std::unique_ptr<Node>> children, std::vector<std::string> names)
     : kind_(kind),
       column_(column),
       literal_(std::move(literal)),
       name_(std::move(name)),
-      children_(std::move(children)) {
+      children_(std::move(children)),
+      names_(std::move(names)) {
   for (const auto& child : children_) height_ = std::max(height_, child->height() + 1);
 }
 
@@ -59,6 +60,13 @@ std::unique_ptr<Node> Node::Binary(Kind kind, std::unique_ptr<Node> lhs, std::un
   return std::make_unique<Node>(kind, column, Value(), std::string(), std::move(children));
 }
 
+std::unique_ptr<Node> Node::Make(Kind kind, int column, std::string name,
+                                 std::vector<std::unique_ptr<Node>> children,
+                                 std::vector<std::string> names) {
+  return std::make_unique<Node>(kind, column, Value(), std::move(name), std::move(children),
+                                std::move(names));
+}
+
 std::unique_ptr<Node> Node::Conditional(std::unique_ptr<Node> condition, std::unique_ptr<Node> then,
                                         std::unique_ptr<Node> other, int column) {
   std::vector<std::unique_ptr<Node>> children;
@@ -67,6 +75,27 @@ std::unique_ptr<Node> Node::Conditional(std::unique_ptr<Node> condition, std::un
   children.push_back(std::move(other));
   return std::make_unique<Node>(Kind::kConditional, column, Value(), std::string(),
                                 std::move(children));
+}
+
+bool IsTypeName(std::string_view name) {
+  static constexpr std::string_view kTypeNames[] = {
+      "bool",
+      "int",
+      "uint",
+      "double",
+      "string",
+      "bytes",
+      "list",
+      "map",
+      "null_type",
+      "type",
+      "google.protobuf.Duration",
+      "google.protobuf.Timestamp",
+  };
+  for (std::string_view type : kTypeNames) {
+    if (type == name) return true;
+  }
+  return false;
 }
 
 const char* OperatorSpelling(Node::Kind kind) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "expr/expr.h"
@@ -18,6 +19,12 @@ inline constexpr size_t kMaxExpressionLength = size_t{16} * 1024;
 // Deepest nesting Parse accepts: at most this many operators, accesses and calls above any
 // leaf of the tree, and at most this many nested ( [ and call argument lists.
 inline constexpr int kMaxDepth = 64;
+// Run-time bounds of one evaluation, so a short expression cannot build huge values or loop for
+// long: the elements of a list or map it builds, the bytes of a string or bytes value it builds,
+// and the iterations of all its comprehensions (macros) together.
+inline constexpr size_t kMaxListSize = size_t{100} * 1000;
+inline constexpr size_t kMaxStringSize = size_t{1} << 20;
+inline constexpr size_t kMaxIterations = size_t{1000} * 1000;
 
 class Node {
  public:
@@ -45,12 +52,21 @@ class Node {
     kMultiply,      // *
     kDivide,        // /
     kModulo,        // %
+    // Aggregates and CEL's other forms.
+    kList,           // [ children()... ]
+    kMap,            // { children()[0]: children()[1], children()[2]: children()[3], ... }
+    kMessage,        // name() { names()[i]: children()[i], ... } (a protobuf message: parsed only)
+    kMethod,         // children()[0] . name() ( children()[1...] ): a receiver-style call
+    kHas,            // has(children()[0] . name()): whether the field or map key is present
+    kComprehension,  // children()[0] . name() ( names()[0], children()[1...] ): a macro
+                     // (all, exists, exists_one, map, filter); see macros.h
+    kBind,           // cel.bind(names()[0], children()[0], children()[1])
   };
 
   // `column` is 1-based: where an error about this node points (the operator for operators,
   // the field name for a select, the '[' for an index, the start otherwise).
   Node(Kind kind, int column, Value literal, std::string name,
-       std::vector<std::unique_ptr<Node>> children);
+       std::vector<std::unique_ptr<Node>> children, std::vector<std::string> names = {});
 
   static std::unique_ptr<Node> Literal(Value value, int column);
   static std::unique_ptr<Node> Ident(std::string name, int column);
@@ -62,6 +78,10 @@ class Node {
   static std::unique_ptr<Node> Unary(Kind kind, std::unique_ptr<Node> operand, int column);
   static std::unique_ptr<Node> Binary(Kind kind, std::unique_ptr<Node> lhs,
                                       std::unique_ptr<Node> rhs, int column);
+  // kList, kMap, kMessage, kMethod, kHas, kComprehension or kBind, as described at Kind.
+  static std::unique_ptr<Node> Make(Kind kind, int column, std::string name,
+                                    std::vector<std::unique_ptr<Node>> children,
+                                    std::vector<std::string> names = {});
   static std::unique_ptr<Node> Conditional(std::unique_ptr<Node> condition,
                                            std::unique_ptr<Node> then, std::unique_ptr<Node> other,
                                            int column);
@@ -73,6 +93,8 @@ class Node {
   const Value& literal() const { return literal_; }
   const std::string& name() const { return name_; }
   const std::vector<std::unique_ptr<Node>>& children() const { return children_; }
+  // Field names of a kMessage; the variable of a kComprehension or kBind.
+  const std::vector<std::string>& names() const { return names_; }
 
  private:
   Kind kind_;
@@ -81,7 +103,12 @@ class Node {
   Value literal_;
   std::string name_;
   std::vector<std::unique_ptr<Node>> children_;
+  std::vector<std::string> names_;
 };
+
+// Whether `name` denotes a type: "int", "list", "google.protobuf.Duration", … A name that is a
+// type evaluates to a type value unless a variable of that name shadows it.
+bool IsTypeName(std::string_view name);
 
 // How an operator node is spelled in source, for messages ("&&", "?:"); "" for other kinds.
 const char* OperatorSpelling(Node::Kind kind);

@@ -1,10 +1,13 @@
 // Check: are the names an expression uses defined, and are functions called with the right
 // number of arguments? Operators need nothing here: CollectUses walks every operand.
-// (A later issue adds CEL type-checking here.)
+// Functions are the scope's, the built-ins (one argument each), the rest of the standard
+// library (its overloads are resolved at evaluation) and `dyn`; methods (`x.f()`) are the
+// standard library's receiver-style functions. (A later change adds CEL type-checking here.)
 #include <string>
 
 #include "expr/ast.h"
 #include "expr/expr.h"
+#include "expr/operators.h"
 #include "expr/uses.h"
 
 namespace slipway::expr {
@@ -15,6 +18,8 @@ std::string Arguments(int n) { return std::to_string(n) + (n == 1 ? " argument" 
 std::optional<Error> CheckCall(const Use& call, const Scope& scope) {
   const auto it = scope.functions.find(call.function);
   if (it == scope.functions.end() && !IsBuiltinFunction(call.function)) {
+    if (FindStandardFunction(call.function, false) != nullptr) return std::nullopt;
+    if (call.function == "dyn" && call.arity == 1) return std::nullopt;
     return Error{call.column, "unknown function '" + call.function + "'"};
   }
   const int expected = it != scope.functions.end() ? it->second : 1;  // built-ins take one
@@ -35,6 +40,10 @@ std::optional<Error> Check(const Expression& expression, const Scope& scope) {
   for (const Use& use : CollectUses(expression.root())) {
     if (use.kind == Use::Kind::kCall) {
       if (auto error = CheckCall(use, scope)) return error;
+    } else if (use.kind == Use::Kind::kMethod) {
+      if (FindStandardFunction(use.function, true) == nullptr) {
+        return Error{use.column, "unknown method '" + use.function + "'"};
+      }
     } else if (scope.check_reference) {
       if (auto problem = scope.check_reference(use.path)) {
         return Error{use.column, std::move(*problem)};

@@ -1,23 +1,35 @@
 // The expression language used by pipeline `if:` conditions, `${{ … }}` templates and analysis
 // conditions.
 //
-// It is a subset of CEL (google/cel-spec), with CEL's semantics:
-//   - literals: single- or double-quoted strings, integers, doubles, true/false/null;
-//   - member access `a.b`, index `a["b"]` / `list[0]`, function calls `f(args…)`, parentheses;
-//   - `c ? a : b`, `||`, `&&` (both absorb an error when the other side decides), `!`;
-//   - relations `==`, `!=`, `<`, `<=`, `>`, `>=` (ints and doubles compare numerically;
-//     strings by code point; false < true), and `x in list`, `key in map`;
-//   - arithmetic `+ - * / %` and unary `-` on int (64-bit; overflow and division by zero are
-//     errors) or on double (IEEE), never mixing the two (`x * 100.0`, not `x * 100`);
-//     `+` also concatenates strings and lists;
-//   - built-in functions size(x), int(x), double(x), string(x) (see IsBuiltinFunction).
+// It is CEL (google/cel-spec), with CEL's semantics:
+//   - literals: ints (`42`, `0x2A`), uints (`42u`), doubles (`1.5`, `.5`, `1e3`), strings in
+//     every CEL quoting ('…', "…", triple-quoted, raw r'…') with CEL's escapes, bytes
+//     (b'\xff'), true/false/null; lists `[a, b]`, maps `{k: v}` (keys bool/int/uint/string; a
+//     repeated key is an error); `Msg{f: v}` parses but evaluating it is an error (there are
+//     no protobuf messages);
+//   - names: variables (the activation's; a dotted variable name like "a.b" is found by CEL's
+//     longest-prefix rule), `.name` (root scope); type names (`int`, `string`, `list`,
+//     `google.protobuf.Duration`, …) evaluate to type values unless a variable shadows them;
+//   - member access `a.b` (a map's key; `a.`b-c`` quoted), index `a["b"]` / `list[0]`, calls
+//     `f(args…)`, receiver-style calls `x.f(args…)` and namespaced calls `ns.f(args…)`;
+//   - `c ? a : b`, `||`, `&&` (both absorb an error when the other side decides), `!`, unary `-`;
+//   - relations `==`, `!=` (heterogeneous equality), `<`, `<=`, `>`, `>=`, `in`, and arithmetic
+//     `+ - * / %`, whose overloads are the standard library's (operators.h), as are the
+//     functions (see IsBuiltinFunction);
+//   - macros: has(a.b), e.all(x, p), e.exists(x, p), e.exists_one(x, p), e.map(x, t),
+//     e.map(x, p, t), e.filter(x, p) over lists and maps (their keys), the two-variable forms
+//     (all/exists/existsOne(i, v, p), transformList, transformMap, transformMapEntry) and
+//     cel.bind(x, init, body); `dyn(x)` is x;
+//   - errors are values: strict operators and calls propagate the first one; `&&`, `||`,
+//     all() and exists() absorb them as CEL says.
 // Precedence, lowest first: `?:`, `||`, `&&`, relations (incl. `in`), `+ -`, `* / %`, unary `!`
 // and `-`, then member/index/call. One deviation: `a-b` (a '-' glued to two names) is an error
 // suggesting `a['b-c']`, since it is nearly always a name like `needs.build-linux`.
-// Values already have every CEL type; the language around them is growing to full CEL (issue 7).
-// Not yet: list and map literals, macros (has, all, exists…), methods.
-// The public surface below is shaped so a later change can grow the language to full CEL
-// (more types, operators, macros, a type-checker) without touching callers.
+// Bounds: the expression's length (kMaxExpressionLength) and nesting (kMaxDepth), and at run
+// time the size of the strings, bytes, lists and maps it builds and the iterations of all its
+// macros together (ast.h); going over one is an error naming the limit.
+// Not supported: optional values (`.?f`, `[?k]`, optional.of…), protobuf messages and enums, a
+// `container` for name resolution, and static type-checking (Check checks names and calls).
 //
 // Thread-safety: Expression and Value are immutable after construction and may be shared
 // between threads; Evaluate is reentrant.
@@ -192,7 +204,8 @@ struct Scope {
   // std::nullopt when it is.
   std::function<std::optional<std::string>(const std::vector<std::string>& path)> check_reference;
   // Function names that may be called, with their arity (-1: one or more), besides the
-  // built-ins.
+  // standard library's (built-ins have one argument; other library functions' arguments are
+  // checked when evaluated). Methods (`x.f()`) must be the library's receiver-style functions.
   std::map<std::string, int, std::less<>> functions;
 };
 std::optional<Error> Check(const Expression& expression, const Scope& scope);

@@ -29,6 +29,7 @@ std::vector<Expression::Reference> Expression::References() const {
 std::vector<Expression::Call> Expression::Calls() const {
   std::vector<Call> calls;
   for (Use& use : CollectUses(*root_)) {
+    // Methods (`x.f()`) are the standard library's, not the caller's: not listed.
     if (use.kind == Use::Kind::kCall) calls.push_back(Call{std::move(use.function), use.column});
   }
   return calls;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -41,7 +43,17 @@ std::variant<Token, Error> Lexer::Next() {
   const char next = start + 1 < text_.size() ? text_[start + 1] : '\0';
   if (IsDigit(c) || (c == '.' && IsDigit(next))) return LexNumber(start);
   if (IsIdentStart(c)) return LexIdentifier(start);
-  if (IsQuote(c)) return LexString(start, start, /*raw=*/false);
+  if (IsQuote(c)) return LexString(start, start, /*raw=*/false, /*bytes=*/false);
+  if (c == '`') {
+    const size_t close = text_.find_first_of("`\n\r", start + 1);
+    if (close == std::string_view::npos || text_[close] != '`') {
+      return ErrorAt(start, "unterminated quoted name (missing '`')");
+    }
+    if (close == start + 1) return ErrorAt(start, "empty quoted name");
+    pos_ = close + 1;
+    return Make(TokenKind::kQuotedName, start,
+                Value(std::string(text_.substr(start + 1, close - start - 1))));
+  }
   for (const Punctuation& p : kPunctuation) {
     if (text_.substr(start).starts_with(p.spelling)) {
       pos_ = start + p.spelling.size();
@@ -83,8 +95,7 @@ std::variant<Token, Error> Lexer::LexIdentifier(size_t start) {
       other |= !(p == 'r' || p == 'R' || p == 'b' || p == 'B');
     }
     if (!other && (word.size() == 1 || (raw && bytes))) {
-      if (bytes) return ErrorAt(start, "bytes literals are not supported");
-      return LexString(start, end, raw);
+      return LexString(start, end, raw, bytes);
     }
   }
 
@@ -103,16 +114,7 @@ std::variant<Token, Error> Lexer::LexNumber(size_t start) {
       IsHexDigit(at(start + 2))) {
     end = start + 2;
     while (IsHexDigit(at(end))) ++end;
-    if (at(end) == 'u' || at(end) == 'U') {
-      return ErrorAt(start, "unsigned integer literals are not supported");
-    }
-    int64_t value = 0;
-    const auto [ptr, ec] = std::from_chars(text_.data() + start + 2, text_.data() + end, value, 16);
-    if (ec != std::errc() || ptr != text_.data() + end) {
-      return ErrorAt(start, "integer literal out of range");
-    }
-    pos_ = end;
-    return Make(TokenKind::kInt, start, Value(value));
+    return IntegerToken(start, start + 2, end, 16);
   }
 
   bool is_double = false;
@@ -136,18 +138,33 @@ std::variant<Token, Error> Lexer::LexNumber(size_t start) {
   if (is_double) {
     double value = 0;
     const auto [ptr, ec] = std::from_chars(first, last, value);
-    if (ec != std::errc() || ptr != last) return ErrorAt(start, "double literal out of range");
+    // Too small to represent rounds to zero (`1e-324`); too large is an error.
+    const bool underflow = ec == std::errc::result_out_of_range && ptr == last &&
+                           std::strtod(std::string(first, last).c_str(), nullptr) == 0.0;
+    if (underflow) value = 0.0;
+    if ((ec != std::errc() && !underflow) || ptr != last) {
+      return ErrorAt(start, "double literal out of range");
+    }
     pos_ = end;
     return Make(TokenKind::kDouble, start, Value(value));
   }
-  if (at(end) == 'u' || at(end) == 'U') {
-    return ErrorAt(start, "unsigned integer literals are not supported");
+  return IntegerToken(start, start, end, 10);
+}
+
+// The digits text_[digits, end) in `base`, followed by an optional 'u'/'U' suffix for a uint.
+std::variant<Token, Error> Lexer::IntegerToken(size_t start, size_t digits, size_t end, int base) {
+  const bool is_unsigned = end < text_.size() && (text_[end] == 'u' || text_[end] == 'U');
+  uint64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text_.data() + digits, text_.data() + end, value, base);
+  if (ec != std::errc() || ptr != text_.data() + end) {
+    return ErrorAt(start, "integer literal out of range");
   }
-  int64_t value = 0;
-  const auto [ptr, ec] = std::from_chars(first, last, value);
-  if (ec != std::errc() || ptr != last) return ErrorAt(start, "integer literal out of range");
-  pos_ = end;
-  return Make(TokenKind::kInt, start, Value(value));
+  pos_ = is_unsigned ? end + 1 : end;
+  if (is_unsigned) return Make(TokenKind::kUint, start, Value::Uint(value));
+  constexpr uint64_t kMinIntMagnitude = uint64_t{1} << 63;
+  if (value == kMinIntMagnitude) return Make(TokenKind::kInt, start, Value::Uint(value));
+  if (value > kMinIntMagnitude) return ErrorAt(start, "integer literal out of range");
+  return Make(TokenKind::kInt, start, Value(static_cast<int64_t>(value)));
 }
 
 Error Lexer::ErrorAt(size_t offset, std::string message) const {

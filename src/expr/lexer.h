@@ -1,8 +1,7 @@
 // Splits expression text into CEL tokens. Private to src/expr.
 //
-// The lexer knows every CEL operator and punctuation token, including ones the parser does not
-// accept yet ('{', '}'), so Template can find the end of `${{ … }}` (brace depth, string
-// literals) without parsing.
+// The lexer knows every CEL token, so Template can find the end of `${{ … }}` (brace depth,
+// string literals) without parsing.
 // Columns are 1-based byte offsets into the text handed to the constructor.
 #pragma once
 
@@ -16,10 +15,13 @@ namespace slipway::expr {
 
 enum class TokenKind {
   kEnd,
-  kIdent,   // includes reserved words; the parser rejects those
-  kInt,     // value: int
-  kDouble,  // value: double
-  kString,  // value: string (escapes decoded)
+  kIdent,       // includes reserved words; the parser rejects those
+  kQuotedName,  // value: string; `a.b-c` in backquotes, valid only as a field name after '.'
+  kInt,         // value: int, or uint 2^63 for `9223372036854775808`, valid only after '-'
+  kUint,        // value: uint (`1u`, `0x1u`)
+  kDouble,      // value: double
+  kString,      // value: string (escapes decoded)
+  kBytes,       // value: bytes (`b'…'`; \x and octal escapes are bytes)
   kTrue,
   kFalse,
   kNull,
@@ -72,7 +74,8 @@ class Lexer {
  private:
   void SkipSpaceAndComments();
   std::variant<Token, Error> LexNumber(size_t start);
-  std::variant<Token, Error> LexString(size_t start, size_t quote, bool raw);
+  std::variant<Token, Error> LexString(size_t start, size_t quote, bool raw, bool bytes);
+  std::variant<Token, Error> IntegerToken(size_t start, size_t digits, size_t end, int base);
   std::variant<Token, Error> LexIdentifier(size_t start);
   Error ErrorAt(size_t offset, std::string message) const;
   Token Make(TokenKind kind, size_t start, Value value = Value()) const;

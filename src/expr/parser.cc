@@ -1,6 +1,7 @@
 #include "expr/parser.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 #include <optional>
 #include <span>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "expr/lexer.h"
+#include "expr/macros.h"
 
 namespace slipway::expr {
 namespace {
@@ -173,7 +175,8 @@ class Parser {
            tok_.kind == TokenKind::kIdent && tok_.offset == op.offset + 1;
   }
 
-  // Any run of `!` and `-`, applied right to left.
+  // Any run of `!` and `-`, applied right to left. `-9223372036854775808` (the one int literal
+  // that only exists negated) is folded into a literal.
   NodePtr ParseUnary() {
     std::vector<Token> ops;
     while (tok_.kind == TokenKind::kNot || tok_.kind == TokenKind::kMinus) {
@@ -183,7 +186,16 @@ class Parser {
       }
       if (!Advance()) return nullptr;
     }
-    NodePtr operand = ParsePostfix();
+    NodePtr operand;
+    if (!ops.empty() && ops.back().kind == TokenKind::kMinus && tok_.kind == TokenKind::kInt &&
+        tok_.value.is_uint()) {
+      const int column = ops.back().column();
+      ops.pop_back();
+      if (!Advance()) return nullptr;
+      operand = ParsePostfix(Node::Literal(Value(INT64_MIN), column));
+    } else {
+      operand = ParsePostfix(ParsePrimary());
+    }
     for (auto it = ops.rbegin(); operand && it != ops.rend(); ++it) {
       const Node::Kind kind = it->kind == TokenKind::kNot ? Node::Kind::kNot : Node::Kind::kNegate;
       operand = Checked(Node::Unary(kind, std::move(operand), it->column()));
@@ -191,27 +203,35 @@ class Parser {
     return operand;
   }
 
-  NodePtr ParsePostfix() {
-    NodePtr operand = ParsePrimary();
+  // `.field`, `.method(args)`, `[index]` and `Name{fields}` after `operand`.
+  NodePtr ParsePostfix(NodePtr operand) {
     while (operand) {
       if (tok_.kind == TokenKind::kDot) {
         if (!Advance()) return nullptr;
-        if (tok_.kind != TokenKind::kIdent || IsReserved(tok_.lexeme)) {
+        // Reserved words are fine here (`m.if`); a quoted name (`m.`a-b``) is a field only.
+        const bool quoted = tok_.kind == TokenKind::kQuotedName;
+        if (tok_.kind != TokenKind::kIdent && !quoted) {
           return Fail(tok_.column(), "expected a field name after '.', got " + DescribeToken(tok_));
         }
-        std::string field(tok_.lexeme);
+        std::string field = quoted ? tok_.value.as_string() : std::string(tok_.lexeme);
         const int column = tok_.column();
         if (!Advance()) return nullptr;
-        if (tok_.kind == TokenKind::kLParen) {
-          return Fail(column, "method calls ('." + field + "(...)') are not supported");
+        if (tok_.kind == TokenKind::kLParen && !quoted) {
+          auto args = ParseArguments();
+          if (!args) return nullptr;
+          operand = Checked(
+              MakeMethod(std::move(operand), std::move(field), std::move(*args), column, error_));
+        } else {
+          operand = Checked(Node::Select(std::move(operand), std::move(field), column));
         }
-        operand = Checked(Node::Select(std::move(operand), std::move(field), column));
       } else if (tok_.kind == TokenKind::kLBracket) {
         const int column = tok_.column();
         if (!Advance()) return nullptr;
         NodePtr index = ParseNested(column);
         if (!index || !Expect(TokenKind::kRBracket, "']'")) return nullptr;
         operand = Checked(Node::Index(std::move(operand), std::move(index), column));
+      } else if (tok_.kind == TokenKind::kLBrace && IsQualifiedName(*operand)) {
+        operand = ParseMessage(QualifiedName(*operand), NameColumn(*operand));
       } else if (tok_.kind == TokenKind::kLParen) {
         return Fail(tok_.column(), "only named functions can be called");
       } else {
@@ -225,19 +245,34 @@ class Parser {
     const Token token = tok_;
     switch (token.kind) {
       case TokenKind::kInt:
+        if (token.value.is_uint()) return Fail(token.column(), "integer literal out of range");
+        [[fallthrough]];
+      case TokenKind::kUint:
       case TokenKind::kDouble:
       case TokenKind::kString:
+      case TokenKind::kBytes:
       case TokenKind::kTrue:
       case TokenKind::kFalse:
       case TokenKind::kNull:
         if (!Advance()) return nullptr;
         return Node::Literal(token.value, token.column());
+      case TokenKind::kDot:  // `.name`: a name resolved from the root (there is no container)
+        if (!Advance()) return nullptr;
+        if (tok_.kind != TokenKind::kIdent) {
+          return Fail(tok_.column(), "expected a name after '.', got " + DescribeToken(tok_));
+        }
+        return ParsePrimary();
       case TokenKind::kIdent: {
         if (IsReserved(token.lexeme)) {
           return Fail(token.column(), "'" + std::string(token.lexeme) + "' is a reserved word");
         }
         if (!Advance()) return nullptr;
-        if (tok_.kind == TokenKind::kLParen) return ParseCall(token);
+        if (tok_.kind == TokenKind::kLParen) {
+          auto args = ParseArguments();
+          if (!args) return nullptr;
+          return Checked(
+              MakeCall(std::string(token.lexeme), std::move(*args), token.column(), error_));
+        }
         return Node::Ident(std::string(token.lexeme), token.column());
       }
       case TokenKind::kLParen: {
@@ -247,9 +282,9 @@ class Parser {
         return inner;
       }
       case TokenKind::kLBracket:
-        return Fail(token.column(), "list literals are not supported");
+        return ParseList();
       case TokenKind::kLBrace:
-        return Fail(token.column(), "map literals are not supported");
+        return ParseMap();
       case TokenKind::kEnd:
         return Fail(token.column(), "unexpected end of expression");
       default:
@@ -257,22 +292,90 @@ class Parser {
     }
   }
 
-  // At the '(' after `name`.
-  NodePtr ParseCall(const Token& name) {
+  // At the '(' of a call: the arguments up to and including ')'.
+  std::optional<std::vector<NodePtr>> ParseArguments() {
     const int open = tok_.column();
-    if (!Advance()) return nullptr;
+    if (!Advance()) return std::nullopt;
     std::vector<NodePtr> args;
     if (tok_.kind != TokenKind::kRParen) {
       while (true) {
         NodePtr arg = ParseNested(open);
-        if (!arg) return nullptr;
+        if (!arg) return std::nullopt;
         args.push_back(std::move(arg));
         if (tok_.kind != TokenKind::kComma) break;
-        if (!Advance()) return nullptr;
+        if (!Advance()) return std::nullopt;
       }
     }
-    if (!Expect(TokenKind::kRParen, "')'")) return nullptr;
-    return Checked(Node::Call(std::string(name.lexeme), std::move(args), name.column()));
+    if (!Expect(TokenKind::kRParen, "')'")) return std::nullopt;
+    return args;
+  }
+
+  // `[a, b, ]`: a trailing comma is allowed.
+  NodePtr ParseList() {
+    const int open = tok_.column();
+    if (!Advance()) return nullptr;
+    std::vector<NodePtr> elements;
+    while (tok_.kind != TokenKind::kRBracket) {
+      NodePtr element = ParseNested(open);
+      if (!element) return nullptr;
+      elements.push_back(std::move(element));
+      if (tok_.kind != TokenKind::kComma) break;
+      if (!Advance()) return nullptr;
+    }
+    if (!Expect(TokenKind::kRBracket, "']'")) return nullptr;
+    return Checked(Node::Make(Node::Kind::kList, open, "", std::move(elements)));
+  }
+
+  // `{k: v, k2: v2, }`.
+  NodePtr ParseMap() {
+    const int open = tok_.column();
+    if (!Advance()) return nullptr;
+    std::vector<NodePtr> entries;
+    while (tok_.kind != TokenKind::kRBrace) {
+      NodePtr key = ParseNested(open);
+      if (!key || !Expect(TokenKind::kColon, "':'")) return nullptr;
+      NodePtr value = ParseNested(open);
+      if (!value) return nullptr;
+      entries.push_back(std::move(key));
+      entries.push_back(std::move(value));
+      if (tok_.kind != TokenKind::kComma) break;
+      if (!Advance()) return nullptr;
+    }
+    if (!Expect(TokenKind::kRBrace, "'}'")) return nullptr;
+    return Checked(Node::Make(Node::Kind::kMap, open, "", std::move(entries)));
+  }
+
+  // Where the qualified name `node` starts.
+  static int NameColumn(const Node& node) {
+    const Node* root = &node;
+    while (root->kind() == Node::Kind::kSelect) root = root->children()[0].get();
+    return root->column();
+  }
+
+  // At the '{' of `Type{field: value, …}`.
+  NodePtr ParseMessage(std::string type, int column) {
+    const int open = tok_.column();
+    if (!Advance()) return nullptr;
+    std::vector<NodePtr> values;
+    std::vector<std::string> fields;
+    while (tok_.kind != TokenKind::kRBrace) {
+      if (tok_.kind == TokenKind::kQuotedName) {
+        fields.push_back(tok_.value.as_string());
+      } else if (tok_.kind == TokenKind::kIdent && !IsReserved(tok_.lexeme)) {
+        fields.emplace_back(tok_.lexeme);
+      } else {
+        return Fail(tok_.column(), "expected a field name, got " + DescribeToken(tok_));
+      }
+      if (!Advance() || !Expect(TokenKind::kColon, "':'")) return nullptr;
+      NodePtr value = ParseNested(open);
+      if (!value) return nullptr;
+      values.push_back(std::move(value));
+      if (tok_.kind != TokenKind::kComma) break;
+      if (!Advance()) return nullptr;
+    }
+    if (!Expect(TokenKind::kRBrace, "'}'")) return nullptr;
+    return Checked(Node::Make(Node::Kind::kMessage, column, std::move(type), std::move(values),
+                              std::move(fields)));
   }
 
   bool Advance() {

@@ -1,6 +1,6 @@
-// Recursive-descent parser for the supported CEL subset. Private to src/expr.
+// Recursive-descent parser for CEL (google/cel-spec langdef). Private to src/expr.
 //
-// Grammar (CEL's, minus list/map literals, macros and methods; lowest precedence first):
+// Grammar (lowest precedence first):
 //   expr     = or [ "?" or ":" expr ]
 //   or       = and { "||" and }
 //   and      = relation { "&&" relation }
@@ -8,8 +8,15 @@
 //   sum      = product { ("+" | "-") product }
 //   product  = unary { ("*" | "/" | "%") unary }
 //   unary    = { "!" | "-" } postfix
-//   postfix  = primary { "." IDENT | "[" expr "]" }
-//   primary  = literal | IDENT | IDENT "(" [ expr { "," expr } ] ")" | "(" expr ")"
+//   postfix  = primary { "." field [ "(" args ")" ] | "[" expr "]" | "{" fields "}" }
+//              (the "{" form only after a qualified name: `a.b.Msg{f: 1}`)
+//   primary  = literal | ["."] IDENT [ "(" args ")" ] | "(" expr ")"
+//            | "[" [ expr { "," expr } [","] ] "]"
+//            | "{" [ expr ":" expr { "," expr ":" expr } [","] ] "}"
+//   field    = IDENT (reserved words allowed) | `quoted name` (not for methods)
+// Calls named like macros become macro nodes (macros.h). Reserved words (as, break, const, …)
+// are not names, except as fields and methods after '.'. Optional syntax (`.?f`, `[?k]`,
+// `{?k: v}`) is not supported.
 //
 // Binary operators other than && and || associate to the left; `?:` to the right.
 // One deviation from CEL: `a-b`, two names with a '-' and no spaces between them, is an error:

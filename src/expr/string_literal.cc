@@ -1,6 +1,7 @@
 // String literals as CEL spells them: '…' or "…", triple-quoted '''…''' / """…""" (which may
 // span lines), raw r'…' (no escapes), and the escapes \a \b \f \n \r \t \v \\ \' \" \` \?
-// \xHH \uHHHH \UHHHHHHHH and octal \ooo. In strings, \x and octal escapes name code points.
+// \xHH \uHHHH \UHHHHHHHH and octal \ooo. In strings, \x and octal escapes name code points; in
+// bytes literals (b'…') they are single bytes, and the text is taken as its UTF-8 bytes.
 #include <cstdint>
 #include <string>
 
@@ -63,7 +64,8 @@ char SimpleEscape(char c) {
 
 // Decodes the escape whose backslash is at text[at]; appends it to `out` and returns the
 // number of bytes it spans, or 0 with `error` set.
-size_t DecodeEscape(std::string_view text, size_t at, std::string& out, std::string& error) {
+size_t DecodeEscape(std::string_view text, size_t at, bool bytes, std::string& out,
+                    std::string& error) {
   const char kind = at + 1 < text.size() ? text[at + 1] : '\0';
   if (const char simple = SimpleEscape(kind); simple != '\0') {
     out += simple;
@@ -104,6 +106,10 @@ size_t DecodeEscape(std::string_view text, size_t at, std::string& out, std::str
     }
     cp = cp * base + v;
   }
+  if (bytes && (base == 8 || kind == 'x' || kind == 'X')) {
+    out += static_cast<char>(cp);
+    return first + digits - at;
+  }
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
     error = "escape sequence names an invalid code point";
     return 0;
@@ -114,7 +120,7 @@ size_t DecodeEscape(std::string_view text, size_t at, std::string& out, std::str
 
 }  // namespace
 
-std::variant<Token, Error> Lexer::LexString(size_t start, size_t quote, bool raw) {
+std::variant<Token, Error> Lexer::LexString(size_t start, size_t quote, bool raw, bool bytes) {
   const char q = text_[quote];
   const std::string triple(3, q);
   const bool multiline = text_.substr(quote).starts_with(triple);
@@ -136,7 +142,7 @@ std::variant<Token, Error> Lexer::LexString(size_t start, size_t quote, bool raw
     }
     if (c == '\\' && !raw) {
       std::string error;
-      const size_t length = DecodeEscape(text_, i, out, error);
+      const size_t length = DecodeEscape(text_, i, bytes, out, error);
       if (length == 0) {
         if (i + 1 >= text_.size()) return ErrorAt(start, "unterminated string literal");
         return ErrorAt(i, std::move(error));
@@ -148,6 +154,7 @@ std::variant<Token, Error> Lexer::LexString(size_t start, size_t quote, bool raw
     ++i;
   }
   pos_ = i;
+  if (bytes) return Make(TokenKind::kBytes, start, Value::Bytes(std::move(out)));
   return Make(TokenKind::kString, start, Value(std::move(out)));
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -37,6 +38,8 @@ inline std::string Sexpr(const Node& node) {
   switch (node.kind()) {
     case Node::Kind::kLiteral:
       if (node.literal().is_string()) return "'" + node.literal().as_string() + "'";
+      if (node.literal().is_bytes()) return "b'" + node.literal().as_bytes() + "'";
+      if (node.literal().is_uint()) return std::to_string(node.literal().as_uint()) + "u";
       return node.literal().is_null() ? "null" : node.literal().ToTemplateString();
     case Node::Kind::kIdent:
       return node.name();
@@ -57,6 +60,31 @@ inline std::string Sexpr(const Node& node) {
     case Node::Kind::kConditional:
       return "(?: " + Sexpr(*node.children()[0]) + " " + Sexpr(*node.children()[1]) + " " +
              Sexpr(*node.children()[2]) + ")";
+    case Node::Kind::kList:
+    case Node::Kind::kMap:
+    case Node::Kind::kMessage:
+    case Node::Kind::kMethod:
+    case Node::Kind::kHas:
+    case Node::Kind::kComprehension:
+    case Node::Kind::kBind: {
+      // (kind name [names…] children…), e.g. (list 1 2), (method size s), (all [x] l p).
+      static const std::map<Node::Kind, std::string> kNames = {
+          {Node::Kind::kList, "list"},       {Node::Kind::kMap, "map"},
+          {Node::Kind::kMessage, "message"}, {Node::Kind::kMethod, "method"},
+          {Node::Kind::kHas, "has"},         {Node::Kind::kComprehension, "comprehension"},
+          {Node::Kind::kBind, "bind"}};
+      out = "(" + kNames.at(node.kind());
+      if (!node.name().empty()) out += " " + node.name();
+      if (!node.names().empty()) {
+        out += " [";
+        for (size_t i = 0; i < node.names().size(); ++i) {
+          out += (i ? " " : "") + node.names()[i];
+        }
+        out += "]";
+      }
+      for (const auto& child : node.children()) out += " " + Sexpr(*child);
+      return out + ")";
+    }
     default:
       return std::string("(") + OperatorSpelling(node.kind()) + " " + Sexpr(*node.children()[0]) +
              " " + Sexpr(*node.children()[1]) + ")";

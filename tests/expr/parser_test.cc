@@ -47,8 +47,11 @@ INSTANTIATE_TEST_SUITE_P(
                       ErrorCase{"99999999999999999999", 1, "integer literal out of range"},
                       ErrorCase{"a == 9223372036854775808", 6, "integer literal out of range"},
                       ErrorCase{"1e999", 1, "double literal out of range"},
-                      ErrorCase{"1u", 1, "unsigned integer literals are not supported"},
-                      ErrorCase{"b'abc'", 1, "bytes literals are not supported"}));
+                      ErrorCase{"18446744073709551616u", 1, "integer literal out of range"},
+                      ErrorCase{"-9223372036854775809", 2, "integer literal out of range"},
+                      ErrorCase{"b'\\xZZ'", 3, "\\x escape needs 2 hex digits"},
+                      ErrorCase{"a.`b", 3, "unterminated quoted name (missing '`')"},
+                      ErrorCase{"a.``", 3, "empty quoted name"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Parser, ParseErrorTest,
@@ -81,15 +84,24 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"a-b", 2,
                   "'a-b': names cannot contain '-'; use an index (a['a-b']), or put spaces around "
                   "'-' to subtract"},
-        ErrorCase{"[1, 2]", 1, "list literals are not supported"},
-        ErrorCase{"{'a': 1}", 1, "map literals are not supported"},
+        ErrorCase{"[1, 2", 6, "expected ']', got end of expression"},
+        ErrorCase{"[1 2]", 4, "expected ']', got '2'"},
+        ErrorCase{"{'a' 1}", 6, "expected ':', got '1'"},
+        ErrorCase{"{'a': 1", 8, "expected '}', got end of expression"},
+        ErrorCase{"T{1: 2}", 3, "expected a field name, got '1'"},
+        ErrorCase{"`a`", 1, "unexpected token '`a`'"},
         ErrorCase{"a.", 3, "expected a field name after '.', got end of expression"},
         ErrorCase{"a.1", 2, "unexpected token '.1' after end of expression"},
         ErrorCase{"a.'b'", 3, "expected a field name after '.', got ''b''"},
-        ErrorCase{"a.if", 3, "expected a field name after '.', got 'if'"},
+        ErrorCase{"a.true", 3, "expected a field name after '.', got 'true'"},
         ErrorCase{"if", 1, "'if' is a reserved word"},
         ErrorCase{"x == while", 6, "'while' is a reserved word"},
-        ErrorCase{"a.b(c)", 3, "method calls ('.b(...)') are not supported"},
+        ErrorCase{"a.`b`(c)", 6, "only named functions can be called"},
+        ErrorCase{"has(a)", 1, "has() expects one field selection, like has(a.b)"},
+        ErrorCase{"has(a.b, c)", 1, "has() expects one field selection, like has(a.b)"},
+        ErrorCase{"l.all(1, x)", 7, "argument 1 of all() must be a simple name"},
+        ErrorCase{"m.all(k, k, true)", 10, "the two variables of all() must have different names"},
+        ErrorCase{"cel.bind(a.b, 1, a)", 12, "argument 1 of bind() must be a simple name"},
         ErrorCase{"(f)(x)", 4, "only named functions can be called"},
         ErrorCase{"a['b'](x)", 7, "only named functions can be called"}));
 
@@ -247,10 +259,72 @@ TEST(ParseTest, Literals) {
   EXPECT_TRUE(literal("1e3").is_double());
   EXPECT_EQ(literal("1e3").as_double(), 1000.0);
   EXPECT_EQ(literal(".5").as_double(), 0.5);
+  EXPECT_EQ(literal("1e-400").as_double(), 0.0);  // underflow rounds to zero; overflow is an error
   EXPECT_EQ(literal("2.5e-3").as_double(), 0.0025);
+  EXPECT_EQ(literal("1u"), Value::Uint(1));
+  EXPECT_TRUE(literal("0x1Fu").is_uint());
+  EXPECT_EQ(literal("0x1Fu").as_uint(), 31u);
+  EXPECT_EQ(literal("18446744073709551615u").as_uint(), UINT64_MAX);
+  EXPECT_EQ(literal("-9223372036854775808"), Value(INT64_MIN));
+  EXPECT_EQ(literal("b'abc'"), Value::Bytes("abc"));
+  EXPECT_EQ(literal("B\"\\xff\\377\""), Value::Bytes("\xff\xff"));  // bytes, not code points
+  EXPECT_EQ(literal("b'\xc3\xbf'"), Value::Bytes("\xc3\xbf"));      // UTF-8 text as its bytes
+  EXPECT_EQ(literal("'\\377'"), Value("\xc3\xbf"));                 // a code point in strings
+  EXPECT_EQ(literal("rb'\\x'"), Value::Bytes("\\x"));
   EXPECT_EQ(literal("true"), Value(true));
   EXPECT_EQ(literal("false"), Value(false));
   EXPECT_TRUE(literal("null").is_null());
+}
+
+TEST(ParseTest, AggregatesMethodsAndMacros) {
+  EXPECT_EQ(Sexpr("[]"), "(list)");
+  EXPECT_EQ(Sexpr("[1, a, [2],]"), "(list 1 a (list 2))");
+  EXPECT_EQ(Sexpr("{}"), "(map)");
+  EXPECT_EQ(Sexpr("{'a': 1, b: [c],}"), "(map 'a' 1 b (list c))");
+  EXPECT_EQ(Sexpr("a.b.T{f: 1, g: x}"), "(message a.b.T [f g] 1 x)");
+  EXPECT_EQ(Sexpr("T{}.f"), "(message T).f");
+  EXPECT_EQ(Sexpr("T{`in`: 1,}"), "(message T [in] 1)");
+  EXPECT_EQ(Sexpr("s.contains('x')"), "(method contains s 'x')");
+  EXPECT_EQ(Sexpr("a.b.size()"), "(method size a.b)");
+  EXPECT_EQ(Sexpr("math.greatest(1, 2)"), "(method greatest math 1 2)");
+  EXPECT_EQ(Sexpr("f(x).g(y)[0]"), "(method g f(x) y)[0]");
+  EXPECT_EQ(Sexpr("has(a.b.c)"), "(has c a.b.c)");
+  EXPECT_EQ(Sexpr("l.all(x, x > 0)"), "(comprehension all [x] l (> x 0))");
+  EXPECT_EQ(Sexpr("l.exists_one(x, x)"), "(comprehension exists_one [x] l x)");
+  EXPECT_EQ(Sexpr("l.map(x, x > 0, x * 2)"), "(comprehension map [x] l (> x 0) (* x 2))");
+  EXPECT_EQ(Sexpr("l.filter(x, x)"), "(comprehension filter [x] l x)");
+  EXPECT_EQ(Sexpr("m.all(k, v, v)"), "(comprehension all [k v] m v)");
+  EXPECT_EQ(Sexpr("m.existsOne(k, v, v)"), "(comprehension exists_one [k v] m v)");
+  EXPECT_EQ(Sexpr("m.transformMap(k, v, v + 1)"), "(comprehension transformMap [k v] m (+ v 1))");
+  EXPECT_EQ(Sexpr("cel.bind(x, 1, x + x)"), "(bind bind [x] 1 (+ x x))");
+  // Not macros: other argument counts are method calls, whatever the library makes of them.
+  EXPECT_EQ(Sexpr("l.all(x)"), "(method all l x)");
+  EXPECT_EQ(Sexpr("a.cel.bind(x, 1, x)"), "(method bind a.cel x 1 x)");
+  // Reserved words are field and method names; backquotes quote any field name.
+  EXPECT_EQ(Sexpr("m.if + m.while()"), "(+ m.if (method while m))");
+  EXPECT_EQ(Sexpr("m.`a-b.c`"), "m.a-b.c");
+  // A leading dot names the root scope.
+  EXPECT_EQ(Sexpr(".a.b"), "a.b");
+  EXPECT_EQ(Sexpr(".f(1)"), "f(1)");
+  // Unary minus on literals stays an operator (only -2^63 folds).
+  EXPECT_EQ(Sexpr("-1"), "(- 1)");
+}
+
+TEST(ParseTest, AggregateAndMacroColumns) {
+  EXPECT_EQ(MustParse("  [1]").root().column(), 3);
+  EXPECT_EQ(MustParse(" {1: 2}").root().column(), 2);
+  EXPECT_EQ(MustParse("l.all(x, x)").root().column(), 3);
+  EXPECT_EQ(MustParse("s.size()").root().column(), 3);
+  EXPECT_EQ(MustParse(" has(a.b)").root().column(), 2);
+  // Nesting inside aggregates counts toward the depth limit.
+  const std::string lists = std::string(66, '[') + std::string(66, ']');
+  EXPECT_EQ(ParseError(lists).message, "expression nested too deeply (limit is 64 levels)");
+  const std::string maps = [] {
+    std::string text = "1";
+    for (int i = 0; i < 65; ++i) text = "{1: " + text + "}";
+    return text;
+  }();
+  EXPECT_EQ(ParseError(maps).message, "expression nested too deeply (limit is 64 levels)");
 }
 
 TEST(ParseTest, KeepsTextAndIsCheapToCopy) {

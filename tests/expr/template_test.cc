@@ -102,6 +102,11 @@ TEST(TemplateTest, ClosingBracesInsideStringLiteralDoNotEndTheExpression) {
   EXPECT_EQ(parsed.parts()[1].literal, " after");
 }
 
+TEST(TemplateTest, MapLiteralBracesDoNotEndTheExpression) {
+  EXPECT_EQ(Render("[${{ {'a': {'b': 'x'}}.a.b }}]"), "[x]");
+  EXPECT_EQ(Render("${{ {'k': 1}}}"), "{\"k\":1}");
+}
+
 TEST(TemplateTest, UnterminatedExpressionIsAnError) {
   Error error = TemplateError("a ${{ x");
   EXPECT_EQ(error.column, 3);
