@@ -87,6 +87,11 @@ int Status(const std::vector<std::string>& args) {
   AddClientFlags(set, &flags);
   std::vector<std::string> positionals;
   if (auto exit = ParseOrExit(set, args, &positionals, 0, 0)) return *exit;
+  if (project.empty() && (!flags.server.empty() || !flags.token.empty())) {
+    return UsageError(InvalidArgument(
+        "--server and --token need --project NAME (without it the SLOs of --file are "
+        "evaluated on this machine)"));
+  }
   if (!project.empty()) {
     auto api = Api::Connect(flags);
     if (!api.ok()) return Fail(api.status());

@@ -116,8 +116,12 @@ TEST_F(SloServerTest, TheApiAndMetricsShowBudgetsBurnRatesAlertsAndFreezes) {
   const Outcome json = Slipway(
       {"slo", "status", "--project", "shop", "--server", url(), "--token", AdminToken(), "--json"});
   ASSERT_TRUE(json.json.is_array()) << json.all();
-  EXPECT_EQ(json.json, answer.json["slos"].is_array() ? json.json : Json());
-  EXPECT_EQ(json.json[0]["name"], "checkout");
+  // The service's counts do not change: the CLI prints what the API answered.
+  EXPECT_EQ(json.json, answer.json["slos"]);
+  // --server without --project would silently evaluate the local file: refused.
+  const Outcome ambiguous = Slipway({"slo", "status", "--server", url()});
+  EXPECT_EQ(ambiguous.exit_code, 2) << ambiguous.all();
+  EXPECT_CONTAINS(ambiguous.err, "--project");
 
   // An unknown project is a 404 naming it; so is the CLI's error.
   EXPECT_EQ(Call("GET", "/api/v1/projects/nope/slos").status, 404);
