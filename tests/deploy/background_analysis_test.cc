@@ -143,7 +143,11 @@ TEST_F(BackgroundAnalysisTest, ACanaryTurningBadMidPauseIsRolledBackWithoutWaiti
                   Canary({Weight(25), Pause(10min)}));
   std::thread turn_bad([&] {
     ASSERT_TRUE(WaitForStep(rollout, "pause"));
-    std::this_thread::sleep_for(100ms);  // a few good looks first
+    // Good looks first, more than the template's count of 3.
+    EXPECT_TRUE(testing::WaitUntil([&] {
+      auto record = ReadAnalysis(dir.path() / "analyses", "production.7.1");
+      return record.ok() && record->looks > 3;
+    }));
     error_rate = 0.5;
   });
   const auto started = std::chrono::steady_clock::now();
