@@ -70,6 +70,11 @@ http::Response ListAlerts(ApiState& state, http::Request& request);
 http::Response ListIncidents(ApiState& state, http::Request& request);
 // metrics.cc
 http::Response ServerMetrics(ApiState& state, http::Request& request);
+
+// slos.cc
+http::Response ListProjectSlos(ApiState& state, http::Request& request);
+// The SLO gauges of every project whose pipeline (at its default branch) declares SLOs.
+std::string SloMetrics(ApiState& state);
 // audit.cc
 http::Response ListAudit(ApiState& state, http::Request& request);
 http::Response VerifyAudit(ApiState& state, http::Request& request);

@@ -1,5 +1,5 @@
 // GET /metrics: the server's Prometheus text exposition (format 0.0.4): the deploys
-// (deploy::Deployments::MetricsText) and the alert intake's counts.
+// (deploy::Deployments::MetricsText), the alert intake's counts and the SLOs (slos.cc).
 #include <string>
 
 #include "api/handlers.h"
@@ -39,6 +39,7 @@ http::Response ServerMetrics(ApiState& state, http::Request&) {
   std::string text;
   if (state.context.deployments != nullptr) text = state.context.deployments->MetricsText();
   text += AlertMetrics(*stats);
+  text += SloMetrics(state);
   return http::Response::Text(200, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
 }
 

@@ -95,6 +95,8 @@ const RouteSpec kRoutes[] = {
      User(Role::kDeveloper, kProject), kJson, &ApproveEnvironment},
     {"DELETE", "/api/v1/projects/{project}/environments/{environment}",
      User(Role::kAdmin, kProject), kJson, &DestroyEnvironment},
+    {"GET", "/api/v1/projects/{project}/slos", User(Role::kViewer, kProject), kJson,
+     &ListProjectSlos},
     {"GET", "/api/v1/signing-keys", kPublic, kJson, &ListSigningKeys},
     {"POST", "/api/v1/signing-keys/rotate", User(Role::kAdmin, kAll), kJson, &RotateSigningKey},
     {"POST", "/api/v1/alerts/alertmanager", User(Role::kDeveloper, kAll), kWebhook,

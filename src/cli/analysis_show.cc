@@ -27,8 +27,9 @@ std::string EffectText(const Json& verdict) {
 }
 
 void PrintAnalysis(const Json& record) {
-  std::printf("analysis %s (template %s): %s%s\n", Field(record, "id").c_str(),
-              Field(record, "template").c_str(), Upper(Field(record, "outcome")).c_str(),
+  std::printf("analysis %s (%s, template %s): %s%s\n", Field(record, "id").c_str(),
+              Field(record, "kind").c_str(), Field(record, "template").c_str(),
+              Upper(Field(record, "outcome")).c_str(),
               record.value("running", false) ? " (running)" : "");
   const std::string baseline = Field(record, "baseline");
   std::printf("  canary %s against %s, %d looks, started %s, took %s\n",
@@ -75,12 +76,13 @@ void PrintAnalysis(const Json& record) {
 }
 
 void PrintAnalyses(const Json& records) {
-  Table table(
-      {"ANALYSIS", "TEMPLATE", "CANARY", "BASELINE", "OUTCOME", "STARTED", "TOOK", "SUMMARY"});
+  Table table({"ANALYSIS", "KIND", "TEMPLATE", "CANARY", "BASELINE", "OUTCOME", "STARTED", "TOOK",
+               "SUMMARY"});
   for (const Json& record : records) {
-    table.Add({Field(record, "id"), Field(record, "template"), Field(record, "canary"),
-               Field(record, "baseline"), Field(record, "outcome"), Ago(record["started"]),
-               Elapsed(record["started"], record["finished"]), Field(record, "summary")});
+    table.Add({Field(record, "id"), Field(record, "kind"), Field(record, "template"),
+               Field(record, "canary"), Field(record, "baseline"), Field(record, "outcome"),
+               Ago(record["started"]), Elapsed(record["started"], record["finished"]),
+               Field(record, "summary")});
   }
   table.Print();
 }

@@ -45,6 +45,7 @@ constexpr Command kCommands[] = {
     {"slo", "the pipeline's SLOs: error budget left, burn rates, alerts", SloCommand},
     {"incidents", "list the incidents alerts opened, with detection and resolution times",
      IncidentsCommand},
+    {"alerts", "list the alerts Alertmanager sent, with their deploy and incident", AlertsCommand},
     {"rollback", "abort an environment's rollout: traffic back to stable now", RollbackCommand},
     {"expr", "evaluate a CEL expression against a JSON document", ExprCommand},
     {"version", "print the version", VersionCommand},

@@ -49,10 +49,12 @@ constexpr int kExitFatal = 3;
 // analysis_show.cc: `slipway analysis list` and `slipway analysis show`.
 int AnalysisListCommand(const std::vector<std::string>& args);
 int AnalysisShowCommand(const std::vector<std::string>& args);
-// slo_command.cc: `slipway slo status`.
+// slo_command.cc: `slipway slo status` and `slipway slo rules`.
 int SloCommand(const std::vector<std::string>& args);
 // client_incidents.cc: `slipway incidents`.
 int IncidentsCommand(const std::vector<std::string>& args);
+// client_alerts.cc: `slipway alerts`.
+int AlertsCommand(const std::vector<std::string>& args);
 int UsageError(const Status& status);  // prints "slipway: <message>", returns kExitUsage
 int Fatal(const Status& status);       // prints "slipway: <message>", returns kExitFatal
 int PrintHelp(const FlagSet& flags);   // prints the help on stdout, returns 0

@@ -256,6 +256,16 @@ struct StrategyPlan {
   bool auto_promote = true;
   // kCanary: the steps; the rollout promotes to 100% after the last one.
   std::vector<CanaryStepPlan> steps;
+  // kCanary: an analysis that runs in the background from the end of step `start_after_step`
+  // (0: once the canary is started) until promotion. Its failure aborts the rollout at once;
+  // at promotion it concludes, and an inconclusive end waits for Approve() (continue) or
+  // Abort(), as an analysis step does.
+  struct BackgroundAnalysis {
+    std::string template_name;
+    std::vector<std::pair<std::string, std::string>> args;
+    int start_after_step = 0;
+  };
+  std::optional<BackgroundAnalysis> background_analysis;
   // Approvals (Approve calls) the rollout waits for before it starts anything: the
   // environment's `protection.approvals`. Who approves is not checked here (policy's job).
   int approvals_before_start = 0;
@@ -278,6 +288,11 @@ struct AnalysisRequest {
   std::string canary_revision;
   bool receives_traffic = true;  // false before a blue-green switch: judge health only
   const std::atomic<bool>* stop = nullptr;
+  // A background analysis (StrategyPlan::background_analysis): it keeps looking every interval
+  // (past the template's count) until `conclude` is set, then judges the data so far and
+  // returns. It may return kFail earlier; the rollout then aborts. Called on its own thread.
+  bool background = false;
+  const std::atomic<bool>* conclude = nullptr;  // set by the rollout at promotion
 };
 using Analyzer = std::function<AnalysisVerdict(const AnalysisRequest&)>;
 
@@ -455,6 +470,28 @@ SliSourceFactory PrometheusSliSources(PromQlRunner run);
 // The PromQlRunner of the server and `slipway run`: verify's Prometheus provider, one instant
 // query per call.
 PromQlRunner PrometheusInstantQueries();
+
+// ---- SLOs as they stand now (docs/slo.md): the API's, `slipway slo status`'s and /metrics' ----
+
+// One SLO of a pipeline evaluated now, with the release freezes it imposes.
+struct SloReport {
+  const spec::Slo* slo = nullptr;  // borrowed from the pipeline evaluated
+  verify::SloStatus status;
+  // Per environment of slo->freeze.environments: whether the freeze holds its deploys now —
+  // the 1h burn rate above freeze.burn_rate, or unknown (the safe default, as for deploys).
+  std::vector<std::pair<std::string, bool>> frozen;
+};
+
+// Evaluates every SLO of `pipeline` (in file order) with its SLI source from `sources`. A
+// source that cannot be built gives an unknown status naming why. Blocks for the queries.
+std::vector<SloReport> EvaluateSlos(const spec::Pipeline& pipeline,
+                                    const SliSourceFactory& sources);
+// The reports as a JSON array (docs/api.md, schema SloStatus).
+std::string SloReportsJson(const std::vector<SloReport>& reports);
+// Prometheus text (format 0.0.4, every family with HELP and TYPE, docs/slo.md "Metrics") of
+// the reports of several projects: budget remaining, burn rates, alerts, freezes.
+std::string SloMetricsText(
+    const std::vector<std::pair<std::string, std::vector<SloReport>>>& by_project);
 
 struct DeploymentsOptions {
   // Environments live in <state_dir>/<project>/<environment>/ (revisions, instances, proxy,

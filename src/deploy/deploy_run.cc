@@ -5,8 +5,8 @@
 #include "deploy/deployments_impl.h"
 #include "deploy/environment_plan.h"
 #include "deploy/protection.h"
-#include "deploy/template_analyzer.h"
 #include "deploy/release_freeze.h"
+#include "deploy/template_analyzer.h"
 #include "util/cancel.h"
 #include "util/duration_format.h"
 #include "util/fs.h"
@@ -191,6 +191,13 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
     stable.reset();
   }
 
+  // A background analysis logs from its own thread beside the rollout's steps; the job's log
+  // sink takes one line at a time.
+  std::mutex log_mutex;
+  auto log_line = [&](const std::string& line) {
+    std::lock_guard guard(log_mutex);
+    request.log->Line(line);
+  };
   RolloutOptions rollout_options{
       .target = runtime.target.get(),
       .router = runtime.router.get(),
@@ -203,12 +210,13 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
            .target = runtime.target.get(),
            .health = MakeHealthAnalyzer(*runtime.target, runtime.traffic, options.health),
            .proxy = runtime.proxy_admin,
-           .log = [&](const std::string& line) { request.log->Line(line); }}),
+           .log = log_line,
+           .providers = {}}),
       .ready_timeout = options.ready_timeout,
       .poll_interval = std::chrono::milliseconds(100),
       .drain_delay = std::chrono::seconds(2),
       .on_step = [&](const StepRecord& step) {
-        request.log->Line(FormatStep(step));
+        log_line(FormatStep(step));
         std::lock_guard guard(mutex);
         if (runtime.active_record) runtime.active_record->steps.push_back(step);
       }};

@@ -44,6 +44,12 @@ StrategyPlan PlanFor(const spec::StrategySpec& strategy) {
       }
       plan.steps.push_back(std::move(planned));
     }
+    if (const auto& background = strategy.canary->analysis) {
+      plan.background_analysis =
+          StrategyPlan::BackgroundAnalysis{.template_name = background->template_name,
+                                           .args = background->args,
+                                           .start_after_step = background->start_after_step};
+    }
   } else if (strategy.blue_green) {
     plan.kind = StrategyPlan::Kind::kBlueGreen;
     plan.pre_promotion_analysis = strategy.blue_green->pre_promotion_analysis;

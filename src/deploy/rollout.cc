@@ -99,22 +99,23 @@ RolloutResult Rollout::Run() {
   return result;
 }
 
-Status Rollout::Abort(const std::string& reason) {
-  RolloutState& state = *state_;
+Status Rollout::Abort(const std::string& reason) { return state_->AbortWith(reason); }
+
+Status RolloutState::AbortWith(const std::string& reason) {
   {
-    std::lock_guard lock(state.mutex);
-    if (state.finished) return FailedPrecondition("the rollout has already finished");
-    if (state.committed) {
-      return FailedPrecondition("the rollout is past its point of no return: " + state.next.id +
+    std::lock_guard lock(mutex);
+    if (finished) return FailedPrecondition("the rollout has already finished");
+    if (committed) {
+      return FailedPrecondition("the rollout is past its point of no return: " + next.id +
                                 " serves all traffic and the old revision is "
                                 "being stopped");
     }
-    if (state.abort_reason.empty()) state.abort_reason = reason;
-    state.aborted.store(true);
+    if (abort_reason.empty()) abort_reason = reason;
+    aborted.store(true);
   }
-  state.wake.notify_all();
+  wake.notify_all();
   // Traffic goes back before anything else: the rollout's thread may be mid-wait.
-  return state.stable ? state.RouteToStable() : Status::Ok();
+  return stable ? RouteToStable() : Status::Ok();
 }
 
 Status Rollout::Approve() {

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "deploy/deploy.h"
 
@@ -65,8 +66,42 @@ struct RolloutState {
   // abort meanwhile routes back to it), then stops it. Recorded as steps.
   Status Promote(std::chrono::milliseconds keep_stable);
 
+  // Rollout::Abort, callable from any thread (a background analysis that failed): the
+  // rollout's waits end, Run() rolls back with `reason` (the first reason given wins), and
+  // traffic goes back to the stable revision before this returns. FailedPrecondition once the
+  // rollout has finished or is past its point of no return.
+  Status AbortWith(const std::string& reason);
+
  private:
   Status ApplyRoutes(const std::vector<std::pair<std::string, int>>& weights);
+};
+
+// A canary's background analysis (StrategyPlan::background_analysis) on its own thread, from
+// Start() until Conclude() or destruction. When the analyzer fails before it is asked to
+// conclude, the rollout is aborted at once with the analyzer's summary, whatever step the
+// rollout's thread is in. Destruction stops the analysis and joins the thread.
+class BackgroundAnalysisRun {
+ public:
+  explicit BackgroundAnalysisRun(RolloutState& state) : state_(state) {}
+  ~BackgroundAnalysisRun();
+  BackgroundAnalysisRun(const BackgroundAnalysisRun&) = delete;
+  BackgroundAnalysisRun& operator=(const BackgroundAnalysisRun&) = delete;
+
+  // Starts it (recorded as a step) when the plan has one that starts after `finished_steps`
+  // steps and it has not started yet.
+  Status StartAfter(int finished_steps);
+  // At promotion: asks the analysis for its verdict on the data so far and waits for it
+  // (recorded as a step). Fails on a failed verdict; an inconclusive one waits for an
+  // approval, as an analysis step does. OK when none was started.
+  Status Conclude();
+
+ private:
+  void Run(const StrategyPlan::BackgroundAnalysis& plan);
+
+  RolloutState& state_;
+  std::atomic<bool> stop_{false}, conclude_{false};
+  AnalysisVerdict verdict_;  // written by the thread before it ends; read after join
+  std::thread thread_;
 };
 
 // The strategies, each the body of Rollout::Run between start and promotion/rollback.

@@ -40,7 +40,10 @@ Status RunCanary(RolloutState& state) {
   if (Status started = Start(state, CanaryInstances(first_weight, full)); !started.ok()) {
     return started;
   }
+  BackgroundAnalysisRun background(state);
+  int finished_steps = 0;
   for (const CanaryStepPlan& step : state.plan.steps) {
+    if (Status started = background.StartAfter(finished_steps); !started.ok()) return started;
     Status done;
     switch (step.kind) {
       case CanaryStepPlan::Kind::kSetWeight:
@@ -71,7 +74,9 @@ Status RunCanary(RolloutState& state) {
         break;
     }
     if (!done.ok()) return done;
+    ++finished_steps;
   }
+  if (Status concluded = background.Conclude(); !concluded.ok()) return concluded;
   return state.Promote(std::chrono::milliseconds(0));
 }
 

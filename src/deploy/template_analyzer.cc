@@ -1,6 +1,7 @@
 #include "deploy/template_analyzer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <memory>
 
@@ -45,7 +46,10 @@ class TemplateAnalyzer {
   explicit TemplateAnalyzer(TemplateAnalyzerOptions options) : options_(std::move(options)) {}
 
   AnalysisVerdict operator()(const AnalysisRequest& request) {
-    if (request.template_name.empty()) return options_.health(request);
+    if (request.template_name.empty()) {
+      if (request.background) return {Outcome::kFail, "a background analysis needs a template"};
+      return options_.health(request);
+    }
     const spec::AnalysisTemplate* analysis =
         options_.pipeline->FindAnalysisTemplate(request.template_name);
     if (!analysis) {
@@ -57,7 +61,11 @@ class TemplateAnalyzer {
     verify::AnalysisRunOptions run;
     run.analysis = analysis;
     run.id = options_.environment + "." + std::to_string(options_.deploy_id) + "." +
-             std::to_string(++runs_);
+             std::to_string(runs_.fetch_add(1) + 1);
+    run.kind = request.background         ? "background"
+               : request.receives_traffic ? "step"
+                                          : "pre-promotion";
+    run.conclude = request.background ? request.conclude : nullptr;
     run.canary_revision = request.canary_revision;
     // Without traffic (before a blue-green switch) there is nothing to compare with.
     run.baseline_revision = request.receives_traffic ? request.stable_revision : "";
@@ -72,9 +80,11 @@ class TemplateAnalyzer {
       environment.proxy_admin = options_.proxy->admin.ToString();
       environment.proxy_token = options_.proxy->token;
     }
-    run.providers = [environment](const spec::AnalysisMetric& metric) {
-      return verify::MakeProvider(metric.provider, environment);
-    };
+    run.providers = options_.providers
+                        ? options_.providers
+                        : [environment](const spec::AnalysisMetric& metric) {
+                            return verify::MakeProvider(metric.provider, environment);
+                          };
     run.stop = request.stop;
     const fs::path file = options_.analyses_dir / (run.id + ".json");
     run.on_look = [file](const verify::AnalysisRecord& record) {
@@ -83,8 +93,8 @@ class TemplateAnalyzer {
     std::error_code ec;
     fs::create_directories(options_.analyses_dir, ec);
     if (options_.log) {
-      options_.log("analysis " + run.id + ": template " + analysis->name + ", " +
-                   request.canary_revision + " against " +
+      options_.log("analysis " + run.id + (request.background ? " (background)" : "") +
+                   ": template " + analysis->name + ", " + request.canary_revision + " against " +
                    (run.baseline_revision.empty() ? "no baseline" : run.baseline_revision));
     }
     const verify::AnalysisRecord record = verify::RunAnalysis(run);
@@ -98,7 +108,7 @@ class TemplateAnalyzer {
 
  private:
   TemplateAnalyzerOptions options_;
-  int runs_ = 0;
+  std::atomic<int> runs_{0};  // a background analysis and a step's may start at once
 };
 
 }  // namespace

@@ -65,6 +65,10 @@ void CheckAnalysisUses(LoadContext& context, const Pipeline& pipeline) {
         if (step.kind != CanaryStep::Kind::kAnalysis) continue;
         CheckUse(context, pipeline, job, step.analysis, step.analysis_args, step.analysis_pos);
       }
+      if (const auto& background = strategy.canary->analysis) {
+        CheckUse(context, pipeline, job, background->template_name, background->args,
+                 background->pos);
+      }
     }
     if (strategy.blue_green) {
       const BlueGreenStrategy& blue_green = *strategy.blue_green;

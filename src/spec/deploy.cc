@@ -145,11 +145,63 @@ std::optional<CanaryStep> ReadCanaryStep(LoadContext& context, const Field& fiel
   return step;
 }
 
+// `analysis: TEMPLATE | {template: TEMPLATE, args: {…}, start-after-step: N}` beside `steps:`.
+// `steps` is how many steps the canary has (start-after-step must be fewer).
+std::optional<BackgroundAnalysisSpec> ReadBackgroundAnalysis(LoadContext& context,
+                                                             const Field& field, size_t steps) {
+  Reader& reader = *context.reader;
+  BackgroundAnalysisSpec analysis;
+  const Field* name_field = &field;
+  std::optional<MapView> map;
+  if (!field.node.IsScalar()) {
+    if (!field.node.IsMap()) {
+      reader.TypeError(field,
+                       "a template name or {template: NAME, args: {…}, start-after-step: N}");
+      return std::nullopt;
+    }
+    map = reader.Map(field, "background analysis", {"template", "args", "start-after-step"});
+    if (!map) return std::nullopt;
+    name_field = reader.Require(*map, "template", "background analysis");
+    if (!name_field) return std::nullopt;
+  }
+  auto name = reader.String(*name_field);
+  if (!name) return std::nullopt;
+  if (!IsValidName(*name)) {
+    reader.Error(name_field->pos, "invalid analysis template name '" + *name + "'",
+                 "use letters, digits, '_' and '-', starting with a letter or '_'");
+    return std::nullopt;
+  }
+  analysis.template_name = std::move(*name);
+  analysis.pos = name_field->pos;
+  if (!map) return analysis;
+  bool ok = true;
+  if (const Field* values = map->Find("args")) {
+    ok = Store(ReadLiteralValues(context, *values), &analysis.args);
+  }
+  if (const Field* start = map->Find("start-after-step")) {
+    analysis.start_pos = start->pos;
+    auto value = reader.Int(*start, 0, 1000);
+    if (!value) return std::nullopt;
+    if (steps > 0 && static_cast<size_t>(*value) >= steps) {
+      reader.Error(start->pos,
+                   "start-after-step " + std::to_string(*value) +
+                       " is not before the last of the " + std::to_string(steps) + " canary steps",
+                   "the background analysis ends when the rollout is promoted after the last "
+                   "step: use 0 to " +
+                       std::to_string(steps - 1));
+      return std::nullopt;
+    }
+    analysis.start_after_step = static_cast<int>(*value);
+  }
+  if (!ok) return std::nullopt;
+  return analysis;
+}
+
 std::optional<CanaryStrategy> ReadCanary(LoadContext& context, const Field& field) {
   Reader& reader = *context.reader;
   CanaryStrategy canary;
   canary.pos = field.key_pos;
-  auto map = reader.Map(field, "canary", {"steps"});
+  auto map = reader.Map(field, "canary", {"steps", "analysis"});
   if (!map) return std::nullopt;
   const Field* steps = reader.Require(*map, "steps", "canary");
   if (!steps) return std::nullopt;
@@ -165,6 +217,10 @@ std::optional<CanaryStrategy> ReadCanary(LoadContext& context, const Field& fiel
     auto step = ReadCanaryStep(context, item);
     ok = ok && step.has_value();
     if (step) canary.steps.push_back(std::move(*step));
+  }
+  if (const Field* analysis = map->Find("analysis")) {
+    canary.analysis = ReadBackgroundAnalysis(context, *analysis, items->size());
+    ok = ok && canary.analysis.has_value();
   }
   if (!ok) return std::nullopt;
   return canary;

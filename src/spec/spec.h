@@ -217,10 +217,24 @@ struct BlueGreenStrategy {
   SourcePos pos;
 };
 
+// `analysis:` beside a canary's `steps:`: a template that runs in the background for the whole
+// rollout (docs/analysis-templates.md, "Background analysis"). Its failure rolls the rollout
+// back at once, whatever step it is in.
+struct BackgroundAnalysisSpec {
+  std::string template_name;  // a key of `analysis-templates:` (checked)
+  NamedValues args;           // override the template's argument defaults
+  // It starts once this many steps have finished (0: as soon as the canary is started);
+  // less than the number of steps (checked).
+  int start_after_step = 0;
+  SourcePos pos;        // the template name's
+  SourcePos start_pos;  // start-after-step's
+};
+
 // Steps run in order (at least one). Weights need not grow; when the steps end below 100%, the
 // rollout still promotes the new revision fully after the last step (docs/pipeline.md says so).
 struct CanaryStrategy {
   std::vector<CanaryStep> steps;
+  std::optional<BackgroundAnalysisSpec> analysis;  // the background analysis, when declared
   SourcePos pos;
 };
 

@@ -108,6 +108,7 @@ json RecordJson(const AnalysisRecord& record, bool with_measurements) {
                           {"consecutive_errors", tally.consecutive_errors}});
   }
   json out = {{"id", record.id},
+              {"kind", record.kind},
               {"template", record.template_name},
               {"canary", record.canary_revision},
               {"baseline", record.baseline_revision},
@@ -151,6 +152,7 @@ Result<AnalysisRecord> ParseAnalysisRecordJson(std::string_view text) {
     const json in = json::parse(text);
     AnalysisRecord record;
     record.id = in.at("id").get<std::string>();
+    record.kind = in.value("kind", std::string("step"));  // records from before kinds: steps
     record.template_name = in.at("template").get<std::string>();
     record.canary_revision = in.at("canary").get<std::string>();
     record.baseline_revision = in.at("baseline").get<std::string>();

@@ -46,6 +46,7 @@ class Run {
  public:
   explicit Run(const AnalysisRunOptions& options) : options_(options) {
     record_.id = options.id;
+    record_.kind = options.kind;
     record_.template_name = options.analysis->name;
     record_.canary_revision = options.canary_revision;
     record_.baseline_revision = options.baseline_revision;
@@ -70,9 +71,11 @@ class Run {
     int64_t last_look = analysis.count;
     const int64_t extend = analysis.extend.value_or(analysis.count);
     bool extended = false;
-    for (int64_t look = 1; look <= last_look; ++look) {
+    for (int64_t look = 1; Background() || look <= last_look; ++look) {
       Sleep(std::chrono::duration_cast<std::chrono::milliseconds>(analysis.interval));
       if (Stopped()) return Fail("stopped");
+      // A background analysis looks until it is told to conclude; that look is its last.
+      const bool concluding = Concluding();
       record_.looks = static_cast<int>(look);
       for (ConditionMetric& metric : conditions_) {
         if (auto failure = Check(metric)) return Fail(*failure);
@@ -81,8 +84,8 @@ class Run {
       for (JudgedMetric& metric : judged_) {
         if (auto failure = Measure(metric, false)) return Fail(*failure);
       }
-      bool final = look == last_look;
-      if (final && !extended && extend > 0 && TooThin()) {
+      bool final = Background() ? concluding : look == last_look;
+      if (!Background() && final && !extended && extend > 0 && TooThin()) {
         last_look += extend;
         extended = true;
         final = false;
@@ -94,6 +97,7 @@ class Run {
         }
       }
       Report();
+      if (Background() && concluding) break;
     }
     return Conclude();
   }
@@ -109,12 +113,14 @@ class Run {
     }
     // Sleeps in slices so that a stop is noticed quickly.
     const auto until = std::chrono::steady_clock::now() + duration;
-    while (!Stopped() && std::chrono::steady_clock::now() < until) {
+    while (!Stopped() && !Concluding() && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
           std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
     }
   }
   bool Stopped() const { return options_.stop != nullptr && options_.stop->load(); }
+  bool Background() const { return options_.conclude != nullptr; }
+  bool Concluding() const { return Background() && options_.conclude->load(); }
 
   bool CreateProviders() {
     // Judged metrics compare with a baseline that receives traffic; without one (a first

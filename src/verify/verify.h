@@ -333,6 +333,9 @@ struct ConditionTally {
 // One analysis run, as stored and shown.
 struct AnalysisRecord {
   std::string id;  // "production.3.1": environment, deploy, analysis within the deploy
+  // What the deploy ran it as: "step" (a canary step), "pre-promotion" (before a blue-green
+  // switch) or "background" (beside a canary's steps, for the whole rollout).
+  std::string kind = "step";
   std::string template_name;
   std::string canary_revision, baseline_revision;  // baseline "" when there is none
   std::chrono::system_clock::time_point started, finished;
@@ -369,6 +372,11 @@ struct AnalysisRunOptions {
   expr::Value::Map variables;               // without `revision`/`baseline`: the run adds them
   ProviderFactory providers;                // required
   const std::atomic<bool>* stop = nullptr;  // set: the run ends at the next look (kFail)
+  std::string kind = "step";                // AnalysisRecord::kind
+  // Set (a background analysis): the looks go on past `count` (which then only shapes the
+  // judge's alpha spending) until *conclude is true; then one last look is taken and judged
+  // as the final one. `count`, `extend` and the early stops work as without it.
+  const std::atomic<bool>* conclude = nullptr;
   // How the run waits between looks and what time it is (tests pass fakes).
   std::function<void(std::chrono::milliseconds)> sleep;        // unset = sleep_for
   std::function<std::chrono::system_clock::time_point()> now;  // unset = system_clock::now
@@ -483,5 +491,16 @@ Result<std::unique_ptr<SliSource>> MakePromQlSliSource(const std::string& good_t
 // in the window) = ratio 0; any other answer outside [0, 1] is an error.
 Result<std::unique_ptr<SliSource>> MakePromQlFractionSliSource(const std::string& fraction_template,
                                                                PromQlQuery query);
+
+// Prometheus rules (a rules file for `rule_files:`, docs/slo.md "Alerting rules") that raise
+// the workbook's burn-rate alerts in Prometheus itself, for every SLO with `alerting: true`:
+// per SLO one group `slipway-slo-NAME` with a recording rule
+// `slipway:slo_errors:ratio_rateWINDOW` per burn window (the SLI's error ratio there, labelled
+// slo and service) and three alerts `SloErrorBudgetBurn` (page: 1h&5m >= 14.4, 6h&30m >= 6;
+// ticket: 3d&6h >= 1 times the error budget), labelled severity, slo, service and their windows.
+// `service` names the service in labels (the pipeline's name). InvalidArgument when an SLI
+// template does not render.
+Result<std::string> PrometheusRulesYaml(std::span<const spec::Slo> slos,
+                                        const std::string& service);
 
 }  // namespace slipway::verify

@@ -193,6 +193,17 @@ TEST_F(AlertmanagerTest, AlertsOpenAndResolveIncidentsAndACriticalOneRollsBackAC
   EXPECT_CONTAINS(listed.out, "SlowRequests: p99 above 1s");
   EXPECT_CONTAINS(listed.out, "production");
   EXPECT_CONTAINS(listed.out, "resolved");
+  const Outcome alerted = Slipway({"alerts", "--server", url(), "--token", AdminToken(),
+                                   "--project", "svc", "--environment", "production"});
+  ASSERT_EQ(alerted.exit_code, 0) << alerted.all();
+  EXPECT_CONTAINS(alerted.out, "SlowRequests");
+  EXPECT_CONTAINS(alerted.out, "resolved");
+  const Outcome alerted_json =
+      Slipway({"alerts", "--server", url(), "--token", AdminToken(), "--json", "--limit", "1"});
+  ASSERT_EQ(alerted_json.exit_code, 0) << alerted_json.all();
+  ASSERT_EQ(alerted_json.json.size(), 1u) << alerted_json.out;
+  EXPECT_EQ(alerted_json.json[0]["alertname"], "SlowRequests");
+  EXPECT_EQ(alerted_json.json[0]["deploy_id"], 1);
   const Outcome bad =
       Slipway({"incidents", "--server", url(), "--token", AdminToken(), "--status", "closed"});
   EXPECT_NE(bad.exit_code, 0);

@@ -1,6 +1,10 @@
 // `slipway slo status` against a real Prometheus scraping a service whose good/total event
-// counts the test sets: burn rates, the workbook's alerts, and an SLI that reads nothing.
+// counts the test sets: burn rates, the workbook's alerts, and an SLI that reads nothing; and
+// `slipway slo rules`, checked by promtool and loaded into that Prometheus, whose alerts fire.
+#include <set>
+
 #include "e2e/e2e_util.h"
+#include "util/text_escape.h"
 #include "verify/fake_source.h"
 #include "verify/prometheus_server.h"
 
@@ -74,6 +78,89 @@ TEST_F(SloStatus, ABadFileIsReportedWithItsPosition) {
   const Outcome status = Slipway({"slo", "status"});
   EXPECT_EQ(status.exit_code, 1);
   EXPECT_CONTAINS(status.err, ".slipway.yml:3:16:");
+}
+
+// Runs `promtool check ARGS…` on `file`; its exit code and output.
+std::pair<int, std::string> Promtool(const std::string& what, const fs::path& file) {
+  ProcessSpec spec;
+  spec.argv = {"/bin/sh", "-c", "promtool check " + what + " '" + file.string() + "' 2>&1"};
+  spec.env = {"PATH=/usr/bin:/bin"};
+  spec.timeout = std::chrono::seconds(30);
+  std::string output;
+  ProcessOutcome outcome = RunProcess(
+      spec, [&](std::string_view chunk) { output += chunk; }, nullptr);
+  return {outcome.kind == ProcessOutcome::Kind::kExited ? outcome.exit_code : -1, output};
+}
+
+// An instant query's result vector (`data.result`), or null when Prometheus does not answer.
+Json Query(const std::string& address, const std::string& promql) {
+  http::ClientOptions options;
+  options.base_url = address;
+  auto client = http::HttpClient::Create(options);
+  if (!client.ok()) return nullptr;
+  auto answer = (*client)->Send("GET", "/api/v1/query?query=" + PercentEncode(promql));
+  if (!answer.ok() || answer->status != 200) return nullptr;
+  return Json::parse(answer->body, nullptr, false)["data"]["result"];
+}
+
+TEST_F(SloStatus, GeneratedRulesPassPromtoolAndTheirAlertsFireInARealPrometheus) {
+  FakeSource service({"/metrics"});
+  // checkout burns 15x its budget over every window; search burns nothing.
+  service.Answer(200,
+                 "checkout_good 985\ncheckout_total 1000\nsearch_good 1000\n"
+                 "search_total 1000\n",
+                 "text/plain; version=0.0.4");
+  const std::string unused = "http://127.0.0.1:1";  // rules do not ask slipway's Prometheus
+  Write(".slipway.yml", "name: shop\nslos:\n" +
+                            Slo("checkout", unused, "checkout_good", "checkout_total") +
+                            Slo("search", unused, "search_good", "search_total") +
+                            Slo("quiet", unused, "checkout_good", "checkout_total") +
+                            "    alerting: false\n" + "jobs:\n  build: {steps: [{run: 'true'}]}\n");
+  const Outcome rules = Slipway({"slo", "rules"});
+  ASSERT_EQ(rules.exit_code, 0) << rules.all();
+  EXPECT_CONTAINS(rules.out, "slipway-slo-checkout");
+  EXPECT_CONTAINS(rules.out, "slipway-slo-search");
+  EXPECT_EQ(rules.out.find("slipway-slo-quiet"), std::string::npos) << "alerting: false";
+  const fs::path file = root_ / "rules.yml";
+  std::ofstream(file) << rules.out;
+  const auto [code, output] = Promtool("rules", file);
+  EXPECT_EQ(code, 0) << output << rules.out;
+  EXPECT_CONTAINS(output, "SUCCESS: 16 rules found");  // 5 records + 3 alerts per SLO
+
+  PrometheusServer prometheus({service.host_port()}, "", rules.out);
+  ASSERT_TRUE(prometheus.ok()) << prometheus.error();
+  // The alerts fire once the first scrape is in and the rules have run on it.
+  std::set<std::string> firing;
+  for (int i = 0; i < 80 && firing.size() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    firing.clear();
+    const Json alerts = Query(prometheus.address(), "ALERTS{alertstate=\"firing\"}");
+    if (!alerts.is_array()) continue;
+    for (const Json& alert : alerts) {
+      const Json& labels = alert["metric"];
+      firing.insert(labels.value("alertname", "") + " " + labels.value("slo", "") + " " +
+                    labels.value("severity", "") + " " + labels.value("long_window", "") + "&" +
+                    labels.value("short_window", "") + " " + labels.value("service", ""));
+    }
+  }
+  EXPECT_EQ(firing, (std::set<std::string>{"SloErrorBudgetBurn checkout page 1h&5m shop",
+                                           "SloErrorBudgetBurn checkout page 6h&30m shop",
+                                           "SloErrorBudgetBurn checkout ticket 3d&6h shop"}));
+  // The recorded error ratio is the SLI's: 1.5% for checkout, 0 for search.
+  const Json ratio =
+      Query(prometheus.address(), "slipway:slo_errors:ratio_rate1h{slo=\"checkout\"}");
+  ASSERT_TRUE(ratio.is_array() && ratio.size() == 1) << ratio.dump();
+  EXPECT_NEAR(std::stod(ratio[0]["value"][1].get<std::string>()), 0.015, 1e-9);
+  // Each SLO's group is evaluated on its own: search's may not have run yet.
+  Json search;
+  for (int i = 0; i < 80 && !(search.is_array() && search.size() == 1); ++i) {
+    search = Query(prometheus.address(), "slipway:slo_errors:ratio_rate3d{slo=\"search\"}");
+    if (!(search.is_array() && search.size() == 1)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  }
+  ASSERT_TRUE(search.is_array() && search.size() == 1) << search.dump();
+  EXPECT_EQ(std::stod(search[0]["value"][1].get<std::string>()), 0);
 }
 
 }  // namespace

@@ -191,5 +191,74 @@ TEST(AnalysisTemplates, StepsMustNameADeclaredTemplateWithItsArguments) {
                   .ok());
 }
 
+// A canary with two steps and `analysis:` beside them (line 19, its value at column 21).
+std::string BackgroundJob(std::string_view environment, std::string_view analysis) {
+  return "  deploy:\n    deploy:\n      environment: " + std::string(environment) +
+         "\n      artifact: app:1\n      strategy:\n        canary:\n          steps:\n" +
+         "            - set-weight: 25\n            - pause: 1m\n" +
+         "          analysis: " + std::string(analysis) + "\n";
+}
+
+TEST(AnalysisTemplates, BackgroundAnalysisIsLoadedBesideTheCanarySteps) {
+  const std::string templates = R"(  errors:
+    args: {service: null}
+    metrics: [{name: m, provider: {proxy: {signal: error-rate}}, judge: {}}]
+)";
+  const std::string yaml = Pipeline(
+      templates,
+      BackgroundJob("production", "{template: errors, args: {service: web}, start-after-step: 1}"));
+  auto result = ParsePipeline(yaml, "p.yml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(Errors(yaml));
+  const CanaryStrategy& canary = *result.pipeline->FindJob("deploy")->deploy->strategy.canary;
+  ASSERT_TRUE(canary.analysis.has_value());
+  EXPECT_EQ(canary.analysis->template_name, "errors");
+  EXPECT_THAT(canary.analysis->args, ElementsAre(Pair("service", "web")));
+  EXPECT_EQ(canary.analysis->start_after_step, 1);
+  EXPECT_EQ(canary.steps.size(), 2u);
+
+  // The short form: a template name, started with the canary.
+  const std::string short_form = Pipeline(R"(  smoke:
+    metrics: [{name: m, provider: {http: {url: 'http://127.0.0.1:1/'}}, success-condition: result.ok}]
+)",
+                                          BackgroundJob("production", "smoke"));
+  auto loaded = ParsePipeline(short_form, "p.yml");
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Errors(short_form));
+  const auto& analysis = loaded.pipeline->FindJob("deploy")->deploy->strategy.canary->analysis;
+  ASSERT_TRUE(analysis.has_value());
+  EXPECT_EQ(analysis->template_name, "smoke");
+  EXPECT_EQ(analysis->start_after_step, 0);
+}
+
+TEST(AnalysisTemplates, BackgroundAnalysisProblemsAreReportedWithTheirPosition) {
+  const std::string templates = R"(  errors:
+    args: {service: null}
+    metrics: [{name: m, provider: {proxy: {signal: error-rate}}, judge: {}}]
+)";
+  auto errors = [&](std::string_view analysis, std::string_view environment = "production") {
+    return Errors(Pipeline(templates, BackgroundJob(environment, analysis)));
+  };
+  EXPECT_THAT(errors("{template: erors, args: {service: a}}"),
+              ElementsAre("p.yml:19:32: job 'deploy' uses analysis template 'erors', which is "
+                          "not declared (did you mean 'errors'?)"));
+  EXPECT_THAT(errors("{template: errors}"),
+              ElementsAre("p.yml:19:32: analysis template 'errors' needs argument 'service' "
+                          "(add args: {service: VALUE})"));
+  EXPECT_THAT(errors("{template: errors, args: {service: a}, start-after-step: 2}"),
+              ElementsAre("p.yml:19:78: start-after-step 2 is not before the last of the 2 "
+                          "canary steps (the background analysis ends when the rollout is "
+                          "promoted after the last step: use 0 to 1)"));
+  EXPECT_THAT(errors("{template: errors, args: {service: a}, start-after-step: -1}"),
+              ElementsAre("p.yml:19:78: expected an integer between 0 and 1000, got -1"));
+  EXPECT_THAT(errors("{args: {service: a}}"),
+              ElementsAre(::testing::StartsWith(
+                  "p.yml:19:21: background analysis is missing required key 'template'")));
+  EXPECT_THAT(errors("{template: errors, args: {service: a}, start-after: 1}"),
+              ElementsAre(::testing::StartsWith("p.yml:19:60: unknown key 'start-after'")));
+  EXPECT_THAT(errors("{template: errors, args: {service: a}}", "edge"),
+              ElementsAre("p.yml:19:32: metric 'm' of analysis template 'errors' reads the "
+                          "built-in proxy, and environment 'edge' routes through haproxy "
+                          "(measure it with prometheus, http or exec instead)"));
+}
+
 }  // namespace
 }  // namespace slipway::spec::testing

@@ -54,6 +54,10 @@ struct Harness {
   std::chrono::system_clock::time_point clock{seconds(1'800'000'000)};
   std::vector<AnalysisRecord> looks;
   std::string baseline = "r1";
+  // > 0: a background run, told to conclude during this sleep (the one before that look).
+  int conclude_at_sleep = 0;
+  std::atomic<bool> conclude{false};
+  int sleeps = 0;
 
   AnalysisRecord Run() {
     AnalysisRunOptions options;
@@ -68,7 +72,14 @@ struct Harness {
       return std::unique_ptr<Provider>(new ScriptedProvider(scripts[metric.name]));
     };
     options.stop = &stop;
-    options.sleep = [this](std::chrono::milliseconds duration) { clock += duration; };
+    options.sleep = [this](std::chrono::milliseconds duration) {
+      clock += duration;
+      if (++sleeps == conclude_at_sleep) conclude = true;
+    };
+    if (conclude_at_sleep > 0) {
+      options.kind = "background";
+      options.conclude = &conclude;
+    }
     options.now = [this] { return clock; };
     options.on_look = [this](const AnalysisRecord& record) { looks.push_back(record); };
     return RunAnalysis(options);
@@ -315,6 +326,66 @@ TEST(AnalysisRun, WithoutABaselineOnlyConditionsDecide) {
   EXPECT_EQ(record.outcome, Outcome::kPass) << record.summary;
   EXPECT_THAT(record.summary, HasSubstr("no baseline revision to compare errors with"));
   EXPECT_TRUE(record.judgement.metrics.empty());
+}
+
+TEST(AnalysisRun, ABackgroundRunLooksPastItsCountUntilToldToConclude) {
+  Harness h;
+  h.analysis.name = "smoke";
+  h.analysis.count = 3;
+  h.analysis.interval = seconds(5);
+  h.analysis.metrics = {ConditionMetric("status", "result == 200", "")};
+  h.scripts["status"]["r2"] = Always(200);
+  h.conclude_at_sleep = 8;
+  const AnalysisRecord record = h.Run();
+  EXPECT_EQ(record.outcome, Outcome::kPass) << record.summary;
+  EXPECT_EQ(record.kind, "background");
+  EXPECT_EQ(record.looks, 8);  // the look after the conclude request is the last
+  EXPECT_EQ(record.measurements.size(), 8u);
+  EXPECT_THAT(record.summary, HasSubstr("status 8/8 successful"));
+  EXPECT_EQ(nlohmann::json::parse(AnalysisRecordJson(record))["kind"], "background");
+  EXPECT_EQ(ParseAnalysisRecordJson(AnalysisRecordJson(record)).value().kind, "background");
+}
+
+TEST(AnalysisRun, ABackgroundRunFailsAsSoonAsTheCanaryTurnsBad) {
+  Harness h;
+  h.analysis.name = "smoke";
+  h.analysis.count = 2;
+  h.analysis.metrics = {ConditionMetric("status", "result == 200", "")};
+  // Good for 10 looks (well past the count), then 500s.
+  h.scripts["status"]["r2"] = [](int call) {
+    return Result<Measurement>(Value(call < 10 ? 200 : 500));
+  };
+  h.conclude_at_sleep = 1000;
+  const AnalysisRecord record = h.Run();
+  EXPECT_EQ(record.outcome, Outcome::kFail) << record.summary;
+  EXPECT_EQ(record.looks, 11);
+  EXPECT_THAT(record.summary, HasSubstr("metric status failed 1 times"));
+  EXPECT_FALSE(h.conclude.load());
+}
+
+TEST(AnalysisRun, ABackgroundRunJudgesItsDataSoFarWhenItConcludes) {
+  Harness h;
+  h.analysis.name = "canary";
+  h.analysis.count = 10;
+  h.analysis.metrics = {JudgedMetric("errors", 50)};
+  h.scripts["errors"]["r1"] = Counter(0.01, 400, 3);
+  h.scripts["errors"]["r2"] = Counter(0.01, 100, 4);
+  h.conclude_at_sleep = 4;  // before the count: the final verdict on 4 looks
+  AnalysisRecord record = h.Run();
+  EXPECT_EQ(record.outcome, Outcome::kPass) << record.summary;
+  EXPECT_EQ(record.looks, 4);
+  EXPECT_EQ(record.judgement.metrics.at(0).canary_n, 400u);
+
+  Harness thin;  // too little data when it concludes: inconclusive, never a pass
+  thin.analysis.name = "canary";
+  thin.analysis.count = 10;
+  thin.analysis.metrics = {JudgedMetric("errors", 500)};
+  thin.scripts["errors"]["r1"] = Counter(0.01, 50, 5);
+  thin.scripts["errors"]["r2"] = Counter(0.01, 10, 6);
+  thin.conclude_at_sleep = 2;
+  record = thin.Run();
+  EXPECT_EQ(record.outcome, Outcome::kInconclusive) << record.summary;
+  EXPECT_EQ(record.looks, 2);  // no extension: it concludes when told
 }
 
 // The proxy's latency ring holds the newest samples; only those that arrived since the last

@@ -18,9 +18,10 @@ namespace slipway::verify::testing {
 class PrometheusServer {
  public:
   // `targets` are "host:port" of services exposing /metrics (job "demo"); may be empty.
-  // `scrape_token`, when set, is sent to them as a bearer token.
+  // `scrape_token`, when set, is sent to them as a bearer token. `rules`, when set, is the
+  // text of a rules file Prometheus loads (and evaluates every second).
   explicit PrometheusServer(const std::vector<std::string>& targets,
-                            const std::string& scrape_token = "") {
+                            const std::string& scrape_token = "", const std::string& rules = "") {
     auto dir = MakeTempDir("slipway-prometheus-test");
     if (!dir.ok()) {
       error_ = dir.status().ToString();
@@ -28,9 +29,12 @@ class PrometheusServer {
     }
     dir_ = *dir;
     port_ = FreePort();
-    std::string config =
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-        "scrape_configs:\n  - job_name: demo\n";
+    std::string config = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n";
+    if (!rules.empty()) {
+      std::ofstream(dir_ / "rules.yml") << rules;
+      config += "rule_files: ['" + (dir_ / "rules.yml").string() + "']\n";
+    }
+    config += "scrape_configs:\n  - job_name: demo\n";
     if (!scrape_token.empty())
       config += "    authorization:\n      credentials: " + scrape_token + "\n";
     config += "    static_configs:\n      - targets: [";
