@@ -23,8 +23,8 @@ int RoleRank(std::string_view role) {
   return -1;
 }
 
-Status MayApprove(const spec::ApprovalsSpec& spec, std::string_view approver,
-                  std::string_view role, std::string_view author) {
+Status MayApprove(const spec::ApprovalsSpec& spec, std::string_view approver, std::string_view role,
+                  std::string_view author) {
   if (!spec.role.empty() && RoleRank(role) < RoleRank(spec.role)) {
     return PermissionDenied("approving needs the role " + spec.role + " or higher; '" +
                             std::string(approver) + "' has " + std::string(role));
@@ -56,7 +56,8 @@ ApprovalStatus CheckApprovals(const spec::ApprovalsSpec& spec, const std::vector
     const Approval& verdict = *latest[name];
     if (!verdict.approved) {
       status.rejected = true;
-      status.message = "rejected by " + name + (verdict.comment.empty() ? "" : ": " + verdict.comment);
+      status.message =
+          "rejected by " + name + (verdict.comment.empty() ? "" : ": " + verdict.comment);
       return status;
     }
     status.counted.push_back(name);
@@ -67,7 +68,8 @@ ApprovalStatus CheckApprovals(const spec::ApprovalsSpec& spec, const std::vector
                    std::to_string(spec.count) + " approvals" +
                    (count > 0 ? " (" + Joined(status.counted) + ")" : "");
   if (!spec.role.empty()) status.message += "; approvers need the role " + spec.role;
-  if (spec.not_author && !author.empty()) status.message += ", and may not be " + std::string(author);
+  if (spec.not_author && !author.empty())
+    status.message += ", and may not be " + std::string(author);
   return status;
 }
 

@@ -14,7 +14,8 @@ const char* ModeName(spec::Policy::Mode mode) {
 }
 
 RuleResult EvaluateRule(const spec::PolicyRule& rule, const expr::Activation& activation) {
-  RuleResult result{.expression = rule.expression, .message = rule.message, .passed = false, .error = ""};
+  RuleResult result{
+      .expression = rule.expression, .message = rule.message, .passed = false, .error = ""};
   auto parsed = expr::Expression::Parse(rule.expression);
   if (auto* error = std::get_if<expr::Error>(&parsed)) {
     // The loader parsed it; only a pipeline from an older slipway could get here.
@@ -65,8 +66,7 @@ Decision Evaluate(const std::vector<const spec::Policy*>& policies, const GateIn
         result.passed = false;
         std::string line = policy->name + ": " + rule.message;
         if (!rule_result.error.empty()) line += " (rule error: " + rule_result.error + ")";
-        (policy->mode == spec::Policy::Mode::kEnforce ? decision.denials
-                                                      : decision.audit_failures)
+        (policy->mode == spec::Policy::Mode::kEnforce ? decision.denials : decision.audit_failures)
             .push_back(std::move(line));
       }
       result.rules.push_back(std::move(rule_result));

@@ -30,8 +30,9 @@ Result<Exemption> NewExemption(const spec::ExemptionsSpec& spec, std::string pro
                                std::string justification, std::chrono::milliseconds duration,
                                Time now) {
   if (justification.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return InvalidArgument("an exemption needs a written justification (why the gate may be "
-                           "overridden now)");
+    return InvalidArgument(
+        "an exemption needs a written justification (why the gate may be "
+        "overridden now)");
   }
   if (justification.size() > kMaxJustificationBytes) {
     return InvalidArgument("the justification is " + std::to_string(justification.size()) +

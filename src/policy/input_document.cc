@@ -2,9 +2,10 @@
 // canonical JSON for the record. Both follow spec::PolicyInputFields() (the tests check each
 // field of both). Maps are built only from literal keys, so the document keeps compiling when
 // the expression language's map keys become CEL values.
+#include "policy/input_document.h"
+
 #include <nlohmann/json.hpp>
 
-#include "policy/input_document.h"
 #include "policy/policy.h"
 #include "util/rfc3339.h"
 
@@ -119,11 +120,11 @@ Value::Map InputVariables(const GateInput& in) {
                                 {"unix", Value(clock.unix)},
                                 {"weekday", Value(clock.weekday)},
                                 {"hour", Value(clock.hour)}})},
-      {"approvals", Value(Value::Map{{"required", Value(in.approvals.required)},
-                                     {"count", Value(static_cast<int64_t>(
-                                                   in.approvals.approvers.size()))},
-                                     {"approvers", Strings(in.approvals.approvers)},
-                                     {"satisfied", Value(in.approvals.satisfied)}})},
+      {"approvals",
+       Value(Value::Map{{"required", Value(in.approvals.required)},
+                        {"count", Value(static_cast<int64_t>(in.approvals.approvers.size()))},
+                        {"approvers", Strings(in.approvals.approvers)},
+                        {"satisfied", Value(in.approvals.satisfied)}})},
       {"error_budget", ErrorBudget(in.error_budget)}};
 }
 
@@ -170,7 +171,10 @@ std::string CanonicalInputJson(const GateInput& in) {
         {"files", in.change.files.value_or(std::vector<std::string>{})},
         {"files_known", in.change.files.has_value()}}},
       {"time",
-       {{"now", clock.now}, {"unix", clock.unix}, {"weekday", clock.weekday}, {"hour", clock.hour}}},
+       {{"now", clock.now},
+        {"unix", clock.unix},
+        {"weekday", clock.weekday},
+        {"hour", clock.hour}}},
       {"approvals",
        {{"required", in.approvals.required},
         {"count", in.approvals.approvers.size()},

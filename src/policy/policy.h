@@ -33,10 +33,10 @@ using Time = std::chrono::system_clock::time_point;
 // ---- The input document ----
 
 struct ArtifactFacts {
-  std::string reference;   // as the deploy job named it
-  std::string repository;  // "" for a local path
-  std::string digest;      // manifest digest; "" for a local path
-  std::string provenance_status = "none";  // "verified" | "none" | "failed"
+  std::string reference;                                // as the deploy job named it
+  std::string repository;                               // "" for a local path
+  std::string digest;                                   // manifest digest; "" for a local path
+  std::string provenance_status = "none";               // "verified" | "none" | "failed"
   std::string builder, source_repository, ref, commit;  // from verified provenance
   bool sbom = false;                                    // an SBOM referrer is attached
 };
@@ -152,10 +152,10 @@ struct Approval {
 };
 
 struct ApprovalStatus {
-  bool satisfied = false;  // enough valid approvals, and no valid rejection
-  bool rejected = false;   // a valid rejection: the deploy fails
+  bool satisfied = false;            // enough valid approvals, and no valid rejection
+  bool rejected = false;             // a valid rejection: the deploy fails
   std::vector<std::string> counted;  // distinct approvers counted, in order of approval
-  std::string message;     // "2 of 3 approvals (ana, bo)", or why it was rejected
+  std::string message;               // "2 of 3 approvals (ana, bo)", or why it was rejected
 };
 
 // Counts the approvals that are valid now: from distinct approvers (the latest verdict of
@@ -165,8 +165,8 @@ ApprovalStatus CheckApprovals(const spec::ApprovalsSpec& spec, const std::vector
                               std::string_view author, Time now);
 // Why `approver` (with `role`) may not approve or reject under `spec` (role too low, author
 // when not-author), or OK.
-Status MayApprove(const spec::ApprovalsSpec& spec, std::string_view approver,
-                  std::string_view role, std::string_view author);
+Status MayApprove(const spec::ApprovalsSpec& spec, std::string_view approver, std::string_view role,
+                  std::string_view author);
 
 // ---- Emergency exemptions ----
 
@@ -229,8 +229,8 @@ class GateLedger {
   virtual ~GateLedger() = default;
   // Fills in what is known of run `run_id` of `project`: its tests and reports, who started it,
   // branch and commit. NotFound leaves the facts unknown.
-  virtual Status DescribeRun(const std::string& project, const std::string& run_id,
-                             RunFacts* run, ChangeFacts* change) = 0;
+  virtual Status DescribeRun(const std::string& project, const std::string& run_id, RunFacts* run,
+                             ChangeFacts* change) = 0;
   virtual Result<std::vector<Approval>> Approvals(const std::string& project,
                                                   const std::string& environment,
                                                   int64_t deploy_id) = 0;

@@ -166,8 +166,7 @@ ProtectionSpec ReadProtection(LoadContext& context, const Field& field) {
   Reader& reader = *context.reader;
   ProtectionSpec protection;
   protection.pos = field.key_pos;
-  auto map =
-      reader.Map(field, "protection", {"branches", "windows", "approvals", "exemptions"});
+  auto map = reader.Map(field, "protection", {"branches", "windows", "approvals", "exemptions"});
   if (!map) return protection;
   if (const Field* branches = map->Find("branches")) {
     protection.branches = ReadBranches(context, *branches);

@@ -16,8 +16,9 @@ using internal::Field;
 using internal::LoadContext;
 using internal::Reader;
 
-const std::vector<std::string> kTopLevelKeys = {
-    "name", "on", "env", "concurrency", "environments", "analysis-templates", "slos", "policies", "jobs"};
+const std::vector<std::string> kTopLevelKeys = {"name",        "on",           "env",
+                                                "concurrency", "environments", "analysis-templates",
+                                                "slos",        "policies",     "jobs"};
 
 // The repository directory's name: the directory holding the file.
 std::string DefaultName(const std::string& file) {

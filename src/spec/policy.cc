@@ -61,8 +61,8 @@ std::optional<PolicyRule> ReadRule(LoadContext& context, const Field& field) {
   const Field* message = reader.Require(*map, "message", "policy rule");
   ok &= message && Store(ReadNonEmpty(context, *message), &rule.message);
   if (ok && rule.message.size() > kMaxMessageBytes) {
-    reader.Error(message->pos, "a rule's message is limited to " +
-                                   std::to_string(kMaxMessageBytes) + " bytes");
+    reader.Error(message->pos,
+                 "a rule's message is limited to " + std::to_string(kMaxMessageBytes) + " bytes");
     ok = false;
   }
   if (!ok) return std::nullopt;
@@ -92,10 +92,10 @@ bool ReadPolicyEnvironments(LoadContext& context, const Field& field, Policy& po
         hint = declared.empty() ? "declare it under environments:"
                                 : "environments are " + JoinAlternatives(declared);
       }
-      context.reader->Error(item.pos,
-                            "policy '" + policy.name + "' names '" + *name +
-                                "', which is not an environment",
-                            std::move(hint));
+      context.reader->Error(
+          item.pos,
+          "policy '" + policy.name + "' names '" + *name + "', which is not an environment",
+          std::move(hint));
       ok = false;
       continue;
     }

@@ -122,8 +122,8 @@ std::optional<std::string> PolicyInputReferenceError(const std::vector<std::stri
     const std::vector<std::string> siblings = Children(parent);
     std::string message = "the gate's input has no field '" + prefix + "'";
     std::string hint = DidYouMean(name, siblings);
-    if (hint.empty()) hint = (parent.empty() ? "fields are " : parent + " has ") +
-                             JoinAlternatives(siblings);
+    if (hint.empty())
+      hint = (parent.empty() ? "fields are " : parent + " has ") + JoinAlternatives(siblings);
     return message + " (" + hint + ")";
   }
   return std::nullopt;

@@ -174,18 +174,18 @@ struct DeployWindow {
 // `count` distinct people with at least `role` approved it (docs/policy.md); the policy module
 // counts them.
 struct ApprovalsSpec {
-  int count = 0;     // 0 = no approval needed
-  std::string role;  // "" = any user token; else viewer|developer|releaser|admin (or higher)
-  bool not_author = false;                // the change's author cannot approve it
-  std::optional<Duration> expire_after;   // unset = approvals do not expire
+  int count = 0;            // 0 = no approval needed
+  std::string role;         // "" = any user token; else viewer|developer|releaser|admin (or higher)
+  bool not_author = false;  // the change's author cannot approve it
+  std::optional<Duration> expire_after;  // unset = approvals do not expire
   SourcePos pos;
 };
 
 // `protection.exemptions`: emergency exemptions (break-glass) that override failing gates and
 // the SLO release freeze of this environment for a while (docs/policy.md).
 struct ExemptionsSpec {
-  bool second_approval = false;                      // another person must approve it first
-  Duration max_duration = std::chrono::hours(24);    // the longest one may be granted for
+  bool second_approval = false;                    // another person must approve it first
+  Duration max_duration = std::chrono::hours(24);  // the longest one may be granted for
   SourcePos pos;
 };
 

@@ -81,8 +81,7 @@ class SqlStore final : public Store {
                                                     int64_t deploy_id) override;
   Result<GateExemption> CreateExemption(const GateExemption& exemption) override;
   Result<GateExemption> GetExemption(int64_t id) override;
-  Result<GateExemption> ApproveExemption(int64_t id, const std::string& approver,
-                                         Time at) override;
+  Result<GateExemption> ApproveExemption(int64_t id, const std::string& approver, Time at) override;
   Result<std::vector<GateExemption>> ListExemptions(const std::string& project,
                                                     const std::string& environment) override;
   Result<GateStats> GetGateStats() override;

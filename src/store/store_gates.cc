@@ -155,8 +155,8 @@ Result<GateExemption> SqlStore::CreateExemption(const GateExemption& exemption) 
                  "created, expires, needs_second_approval, approved_by, approved_at) VALUES (" +
                      Placeholders(7) + ", '', NULL) RETURNING id",
                  {exemption.project, exemption.environment, exemption.requested_by,
-                  exemption.justification, ToMillis(exemption.created),
-                  ToMillis(exemption.expires), int64_t{exemption.needs_second_approval ? 1 : 0}}));
+                  exemption.justification, ToMillis(exemption.created), ToMillis(exemption.expires),
+                  int64_t{exemption.needs_second_approval ? 1 : 0}}));
     SLIPWAY_ASSIGN_OR_RETURN(stored.id, ReturnedId(rows));
     return Status::Ok();
   }));
@@ -177,16 +177,15 @@ Result<GateExemption> SqlStore::GetExemption(int64_t id) {
   return exemption;
 }
 
-Result<GateExemption> SqlStore::ApproveExemption(int64_t id, const std::string& approver,
-                                                 Time at) {
+Result<GateExemption> SqlStore::ApproveExemption(int64_t id, const std::string& approver, Time at) {
   SLIPWAY_RETURN_IF_ERROR(Write([&](SqlTx& tx) -> Status {
     SLIPWAY_ASSIGN_OR_RETURN(int64_t changed,
                              tx.Exec("UPDATE gate_exemptions SET approved_by = ?, approved_at = ? "
                                      "WHERE id = ? AND approved_by = ''",
                                      {approver, ToMillis(at), id}));
     if (changed != 0) return Status::Ok();
-    SLIPWAY_ASSIGN_OR_RETURN(SqlRows rows,
-                             tx.Query("SELECT approved_by FROM gate_exemptions WHERE id = ?", {id}));
+    SLIPWAY_ASSIGN_OR_RETURN(
+        SqlRows rows, tx.Query("SELECT approved_by FROM gate_exemptions WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("exemption " + std::to_string(id) + " not found");
     return FailedPrecondition("exemption " + std::to_string(id) + " was already approved by " +
                               rows.front().Text(0));
@@ -223,8 +222,7 @@ Result<GateStats> SqlStore::GetGateStats() {
                  "decision",
                  {}));
     for (SqlRow& row : rows) stats.decisions.emplace_back(row.TakeText(0), row.Int(1));
-    SLIPWAY_ASSIGN_OR_RETURN(SqlRows granted,
-                             tx.Query("SELECT COUNT(*) FROM gate_exemptions", {}));
+    SLIPWAY_ASSIGN_OR_RETURN(SqlRows granted, tx.Query("SELECT COUNT(*) FROM gate_exemptions", {}));
     stats.exemptions = granted.empty() ? 0 : granted.front().Int(0);
     return Status::Ok();
   }));

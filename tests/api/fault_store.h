@@ -168,8 +168,8 @@ class FaultStore final : public store::Store {
                                                 Time at) override {
     return Write([&] { return base_->ApproveExemption(id, approver, at); });
   }
-  Result<std::vector<store::GateExemption>> ListExemptions(const std::string& project,
-                                                           const std::string& environment) override {
+  Result<std::vector<store::GateExemption>> ListExemptions(
+      const std::string& project, const std::string& environment) override {
     return base_->ListExemptions(project, environment);
   }
   Result<store::GateStats> GetGateStats() override { return base_->GetGateStats(); }

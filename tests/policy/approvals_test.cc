@@ -8,10 +8,10 @@
 namespace slipway::policy {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using std::chrono::hours;
 using std::chrono::minutes;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 const Time kNoon = std::chrono::sys_days(std::chrono::year(2026) / 11 / 27) + hours(12);
 
@@ -46,8 +46,8 @@ TEST(ApprovalsTest, DistinctApproversAreCountedOnce) {
 }
 
 TEST(ApprovalsTest, OnlyApproversWithTheRoleCount) {
-  const std::vector<Approval> given = {By("dev", "developer", kNoon),
-                                       By("rel", "releaser", kNoon), By("adm", "admin", kNoon)};
+  const std::vector<Approval> given = {By("dev", "developer", kNoon), By("rel", "releaser", kNoon),
+                                       By("adm", "admin", kNoon)};
   const ApprovalStatus status = CheckApprovals(Needs(3, "releaser"), given, "", kNoon);
   EXPECT_FALSE(status.satisfied);
   EXPECT_THAT(status.counted, ElementsAre("rel", "adm"));
@@ -112,11 +112,11 @@ TEST(ExemptionsTest, NeedAJustificationAndALimitedDuration) {
                   .status()
                   .message(),
               HasSubstr("at most 2000"));
-  EXPECT_THAT(NewExemption(Exemptions(false), "shop", "production", "ana", "outage", hours(5),
-                           kNoon)
-                  .status()
-                  .message(),
-              HasSubstr("at most 4h"));
+  EXPECT_THAT(
+      NewExemption(Exemptions(false), "shop", "production", "ana", "outage", hours(5), kNoon)
+          .status()
+          .message(),
+      HasSubstr("at most 4h"));
   Result<Exemption> made =
       NewExemption(Exemptions(false), "shop", "production", "ana", "outage fix", hours(2), kNoon);
   ASSERT_TRUE(made.ok()) << made.status().ToString();

@@ -23,7 +23,8 @@ spec::Pipeline Pipeline(std::string_view policies) {
     target: { exec: { apply: ./a, status: ./s } }
   production:
     target: { exec: { apply: ./a, status: ./s } }
-)" + std::string(policies) + "jobs:\n  build:\n    steps: [{run: make}]\n";
+)" + std::string(policies) +
+                           "jobs:\n  build:\n    steps: [{run: make}]\n";
   spec::LoadResult loaded = spec::ParsePipeline(yaml, "p.yml");
   EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.diagnostics.front().ToString());
   return loaded.ok() ? *loaded.pipeline : spec::Pipeline{};
@@ -103,9 +104,9 @@ TEST(GateTest, DeniesWithEveryFailingRulesMessage) {
   input.run.tests->failed = 3;
   const Decision decision = Evaluate(PoliciesFor(pipeline, "production", "canary"), input);
   EXPECT_FALSE(decision.allowed);
-  EXPECT_THAT(decision.denials, ElementsAre("supply-chain: provenance must verify",
-                                            "supply-chain: an SBOM is attached",
-                                            "supply-chain: no failing tests"));
+  EXPECT_THAT(decision.denials,
+              ElementsAre("supply-chain: provenance must verify",
+                          "supply-chain: an SBOM is attached", "supply-chain: no failing tests"));
 }
 
 TEST(GateTest, AuditModeRecordsButNeverDenies) {
@@ -114,8 +115,7 @@ TEST(GateTest, AuditModeRecordsButNeverDenies) {
   input.now += std::chrono::hours(8);  // 22:00 UTC
   const Decision decision = Evaluate(PoliciesFor(pipeline, "production", "canary"), input);
   EXPECT_TRUE(decision.allowed);
-  EXPECT_THAT(decision.audit_failures,
-              ElementsAre("office-hours: deploys happen in office hours"));
+  EXPECT_THAT(decision.audit_failures, ElementsAre("office-hours: deploys happen in office hours"));
   EXPECT_FALSE(decision.policies[1].passed);
 }
 
@@ -160,11 +160,8 @@ TEST(GateTest, DecisionJsonListsEveryPolicyAndRule) {
 TEST(GateTest, TheDocumentHasExactlyTheDocumentedFields) {
   GateInput input = Input();
   input.error_budget.evaluated = true;
-  input.error_budget.slos.push_back({.name = "availability",
-                                     .burn_rate = 3.5,
-                                     .threshold = 2,
-                                     .frozen = true,
-                                     .error = ""});
+  input.error_budget.slos.push_back(
+      {.name = "availability", .burn_rate = 3.5, .threshold = 2, .frozen = true, .error = ""});
   const nlohmann::json json = nlohmann::json::parse(CanonicalInputJson(input));
   const expr::Activation document{.variables = {{"input", InputDocument(input)}}, .functions = {}};
   size_t leaves = 0;
@@ -236,7 +233,8 @@ TEST(GateTest, UnknownFactsAreNullsAndEmptyListsNotMissingFields) {
   EXPECT_EQ(json["time"]["weekday"], "Thursday");
   // The digest is of the canonical text: the same input gives the same digest.
   EXPECT_EQ(InputDigest(CanonicalInputJson(input)), InputDigest(CanonicalInputJson(input)));
-  EXPECT_THAT(InputDigest("x"), HasSubstr("sha256:2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"));
+  EXPECT_THAT(InputDigest("x"),
+              HasSubstr("sha256:2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"));
 }
 
 }  // namespace

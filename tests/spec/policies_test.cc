@@ -144,7 +144,8 @@ TEST(PoliciesTest, EveryInputFieldIsReachableAndOthersAreNot) {
   for (const PolicyInputField& field : PolicyInputFields()) {
     std::vector<std::string> path;
     std::string_view rest = field.path;
-    for (size_t dot; (dot = rest.find('.')) != std::string_view::npos; rest.remove_prefix(dot + 1)) {
+    for (size_t dot; (dot = rest.find('.')) != std::string_view::npos;
+         rest.remove_prefix(dot + 1)) {
       path.emplace_back(rest.substr(0, dot));
     }
     path.emplace_back(rest);

@@ -41,8 +41,7 @@ SLIPWAY_STORE_TEST_SUITE(GatesTest);
 
 TEST_P(GatesTest, DecisionsRoundTripNewestFirst) {
   ASSERT_OK_AND_ASSIGN(GateDecision first, store().RecordGateDecision(Decision(1, "deny")));
-  ASSERT_OK_AND_ASSIGN(GateDecision second,
-                       store().RecordGateDecision(Decision(2, "exempted", 7)));
+  ASSERT_OK_AND_ASSIGN(GateDecision second, store().RecordGateDecision(Decision(2, "exempted", 7)));
   ASSERT_OK(store().RecordGateDecision(Decision(2, "allow")).status());
   EXPECT_GT(second.id, first.id);
   ASSERT_OK_AND_ASSIGN(auto of_two, store().ListGateDecisions("shop", "production", 2));
@@ -60,9 +59,8 @@ TEST_P(GatesTest, DecisionsRoundTripNewestFirst) {
   ASSERT_OK_AND_ASSIGN(auto other, store().ListGateDecisions("shop", "staging", 0));
   EXPECT_TRUE(other.empty());
   ASSERT_OK_AND_ASSIGN(GateStats stats, store().GetGateStats());
-  EXPECT_EQ(stats.decisions,
-            (std::vector<std::pair<std::string, int64_t>>{{"allow", 1}, {"deny", 1},
-                                                          {"exempted", 1}}));
+  EXPECT_EQ(stats.decisions, (std::vector<std::pair<std::string, int64_t>>{
+                                 {"allow", 1}, {"deny", 1}, {"exempted", 1}}));
 }
 
 TEST_P(GatesTest, AnUnknownDecisionIsRefusedAndNothingIsStored) {
