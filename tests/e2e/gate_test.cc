@@ -1,8 +1,8 @@
 // Release gates end to end on a real server: a policy denies a deploy (it fails with the
 // policy's message, the stable revision keeps serving), an emergency exemption with a
 // justification lets the next deploy through, and the audit trail, `slipway gate explain` and
-// /metrics show both. A second test: a deploy waits for approvals from distinct releasers who
-// are not its author.
+// /metrics show both. A deploy waits for approvals from distinct releasers who are not its
+// author. And `slipway run` evaluates policies without a server.
 #include "e2e/canary_service.h"
 #include "util/sha256.h"
 
@@ -191,6 +191,61 @@ TEST_F(GateTest, ADeployWaitsForApprovalsFromDistinctReleasersWhoAreNotItsAuthor
   EXPECT_EQ(Production(), "200 v1\n");
   EXPECT_CONTAINS(JobLog(number, "deploy", 0, "svc"), "✔ deploy: approved by 2 of the 2 needed");
   EXPECT_CONTAINS(Call("GET", "/api/v1/audit").body, "deploy.approve");
+}
+
+// `slipway run` has no server: policies are still evaluated, a deny fails the run, and
+// `slipway gate explain --local` reads the decision from the deploy record.
+class LocalGateTest : public E2eTest {
+ protected:
+  void TearDown() override {
+    Outcome down = Slipway({"env", "destroy", "production", "--local", "--project", "repo"});
+    EXPECT_EQ(down.exit_code, 0) << down;
+    E2eTest::TearDown();
+  }
+};
+
+TEST_F(LocalGateTest, SlipwayRunEvaluatesPoliciesAndExplainShowsTheDecision) {
+  Write("app/VERSION", "v1\n");
+  CommitPipeline(R"(environments:
+  production:
+    target:
+      exec:
+        apply: "true"
+        status: 'echo "{\"desired\":1,\"running\":1,\"ready\":1,\"endpoints\":[],\"message\":\"\"}"'
+policies:
+  supply-chain:
+    environments: production
+    rules:
+      - { rule: artifact.provenance.verified, message: only signed artifacts reach production }
+      - { rule: "run.tests.failed == null", message: "no test results are known locally" }
+  watch:
+    environments: production
+    mode: audit
+    rules:
+      - { rule: "change.branch == 'release'", message: production deploys come from release }
+jobs:
+  deploy:
+    deploy: { environment: production, artifact: ./app }
+)");
+  Outcome run = Run();
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.out, "supply-chain: only signed artifacts reach production");
+  EXPECT_CONTAINS(run.out, "gate (audit only): watch: production deploys come from release");
+  EXPECT_EQ(run.out.find("no test results are known locally"), std::string::npos) << run.out;
+
+  Outcome explained = Slipway({"gate", "explain", "production.1", "--local", "--project", "repo"});
+  ASSERT_EQ(explained.exit_code, 0) << explained;
+  EXPECT_CONTAINS(explained.out, "gate of production.1: DENIED");
+  EXPECT_CONTAINS(explained.out, "✘ artifact.provenance.verified");
+  EXPECT_CONTAINS(explained.out, "policy watch (audit): FAILED");
+  EXPECT_CONTAINS(explained.out, "\"reference\": \"./app\"");
+  Outcome missing = Slipway({"gate", "explain", "production.9", "--local", "--project", "repo"});
+  EXPECT_EQ(missing.exit_code, 1) << missing;
+  EXPECT_CONTAINS(missing.err, "has no gate decision");
+  Outcome exempt =
+      Slipway({"gate", "exempt", "production", "--local", "--project", "repo", "-j", "why not"});
+  EXPECT_NE(exempt.exit_code, 0);
+  EXPECT_CONTAINS(exempt.err, "needs a server");
 }
 
 }  // namespace
