@@ -24,11 +24,13 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/engine.h"
 #include "http/http.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 namespace slipway::deploy {
@@ -98,5 +100,12 @@ struct RouteInfo {
   std::string pattern;
 };
 std::vector<RouteInfo> Routes();
+
+// What release gates read and write (docs/policy.md) over `store`: runs' test reports,
+// approvals and exemptions, decisions, and the audit record of each exemption's use. Borrows
+// the store. Thread-safe as the store is.
+std::unique_ptr<policy::GateLedger> MakeGateLedger(store::Store& store);
+// A stored exemption as the policy module has it.
+policy::Exemption ExemptionToPolicy(const store::GateExemption& exemption);
 
 }  // namespace slipway::api

@@ -98,6 +98,10 @@ http::Response RollbackEnvironment(ApiState& state, http::Request& request) {
 
 http::Response ApproveEnvironment(ApiState& state, http::Request& request) {
   if (state.context.deployments == nullptr) return NoDeployments();
+  // A deploy waiting for approvals counts who approved (gates.cc); else a paused rollout goes on.
+  if (auto answered = RecordApprovalIfAwaited(state, request, /*approve=*/true)) {
+    return std::move(*answered);
+  }
   auto where = EnvironmentOf(state, request);
   if (!where.ok()) return http::Response::FromStatus(where.status());
   Status approved = state.context.deployments->Approve(where->first, where->second);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "api/state.h"
@@ -64,6 +65,17 @@ http::Response GetAnalysis(ApiState& state, http::Request& request);
 http::Response RollbackEnvironment(ApiState& state, http::Request& request);
 http::Response ApproveEnvironment(ApiState& state, http::Request& request);
 http::Response DestroyEnvironment(ApiState& state, http::Request& request);
+// gates.cc
+http::Response GetDeployGate(ApiState& state, http::Request& request);
+http::Response RejectEnvironment(ApiState& state, http::Request& request);
+http::Response CreateExemption(ApiState& state, http::Request& request);
+http::Response ListExemptions(ApiState& state, http::Request& request);
+http::Response ApproveExemption(ApiState& state, http::Request& request);
+// When a deploy of the request's environment waits for approvals: records the caller's
+// approval (or rejection) of it, checked against protection.approvals, audited; the answer.
+// nullopt when none waits (approve then releases a paused rollout).
+std::optional<http::Response> RecordApprovalIfAwaited(ApiState& state, http::Request& request,
+                                                      bool approve);
 // alerts.cc
 http::Response ReceiveAlertmanager(ApiState& state, http::Request& request);
 http::Response ListAlerts(ApiState& state, http::Request& request);

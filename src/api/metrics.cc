@@ -31,6 +31,26 @@ std::string AlertMetrics(const store::AlertStats& stats) {
          std::to_string(stats.alerts_received) + "\n";
 }
 
+std::string GateMetrics(const store::GateStats& stats) {
+  std::string text =
+      "# HELP slipway_gate_decisions_total Release gate decisions, by decision (allow, deny, "
+      "exempted: denied and overridden by an emergency exemption).\n"
+      "# TYPE slipway_gate_decisions_total counter\n";
+  for (const char* decision : {"allow", "deny", "exempted"}) {
+    int64_t count = 0;
+    for (const auto& [name, n] : stats.decisions) {
+      if (name == decision) count = n;
+    }
+    text += std::string("slipway_gate_decisions_total{decision=\"") + decision + "\"} " +
+            std::to_string(count) + "\n";
+  }
+  return text +
+         "# HELP slipway_gate_exemptions_total Emergency exemptions granted.\n"
+         "# TYPE slipway_gate_exemptions_total counter\n"
+         "slipway_gate_exemptions_total " +
+         std::to_string(stats.exemptions) + "\n";
+}
+
 }  // namespace
 
 http::Response ServerMetrics(ApiState& state, http::Request&) {
@@ -40,6 +60,9 @@ http::Response ServerMetrics(ApiState& state, http::Request&) {
   if (state.context.deployments != nullptr) text = state.context.deployments->MetricsText();
   text += AlertMetrics(*stats);
   text += SloMetrics(state);
+  auto gates = state.store->GetGateStats();
+  if (!gates.ok()) return http::Response::FromStatus(gates.status());
+  text += GateMetrics(*gates);
   return http::Response::Text(200, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
 }
 

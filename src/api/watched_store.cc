@@ -133,6 +133,35 @@ Result<std::vector<store::Incident>> WatchedStore::ListIncidents(
   return base_->ListIncidents(filter);
 }
 Result<store::AlertStats> WatchedStore::GetAlertStats() { return base_->GetAlertStats(); }
+Result<store::GateDecision> WatchedStore::RecordGateDecision(const store::GateDecision& decision) {
+  return Wrote(base_->RecordGateDecision(decision));
+}
+Result<std::vector<store::GateDecision>> WatchedStore::ListGateDecisions(
+    const std::string& project, const std::string& environment, int64_t deploy_id) {
+  return base_->ListGateDecisions(project, environment, deploy_id);
+}
+Result<store::DeployApproval> WatchedStore::AddApproval(const store::DeployApproval& approval) {
+  return Wrote(base_->AddApproval(approval));
+}
+Result<std::vector<store::DeployApproval>> WatchedStore::ListApprovals(
+    const std::string& project, const std::string& environment, int64_t deploy_id) {
+  return base_->ListApprovals(project, environment, deploy_id);
+}
+Result<store::GateExemption> WatchedStore::CreateExemption(const store::GateExemption& exemption) {
+  return Wrote(base_->CreateExemption(exemption));
+}
+Result<store::GateExemption> WatchedStore::GetExemption(int64_t id) {
+  return base_->GetExemption(id);
+}
+Result<store::GateExemption> WatchedStore::ApproveExemption(int64_t id, const std::string& approver,
+                                                            store::Time at) {
+  return Wrote(base_->ApproveExemption(id, approver, at));
+}
+Result<std::vector<store::GateExemption>> WatchedStore::ListExemptions(
+    const std::string& project, const std::string& environment) {
+  return base_->ListExemptions(project, environment);
+}
+Result<store::GateStats> WatchedStore::GetGateStats() { return base_->GetGateStats(); }
 Result<bool> WatchedStore::HoldLeadership(std::string_view name) {
   return base_->HoldLeadership(name);
 }

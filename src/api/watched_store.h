@@ -66,6 +66,21 @@ class WatchedStore final : public store::Store {
   Result<std::vector<store::Alert>> ListAlerts(const store::AlertFilter& filter) override;
   Result<std::vector<store::Incident>> ListIncidents(const store::IncidentFilter& filter) override;
   Result<store::AlertStats> GetAlertStats() override;
+  Result<store::GateDecision> RecordGateDecision(const store::GateDecision& decision) override;
+  Result<std::vector<store::GateDecision>> ListGateDecisions(const std::string& project,
+                                                             const std::string& environment,
+                                                             int64_t deploy_id) override;
+  Result<store::DeployApproval> AddApproval(const store::DeployApproval& approval) override;
+  Result<std::vector<store::DeployApproval>> ListApprovals(const std::string& project,
+                                                           const std::string& environment,
+                                                           int64_t deploy_id) override;
+  Result<store::GateExemption> CreateExemption(const store::GateExemption& exemption) override;
+  Result<store::GateExemption> GetExemption(int64_t id) override;
+  Result<store::GateExemption> ApproveExemption(int64_t id, const std::string& approver,
+                                                store::Time at) override;
+  Result<std::vector<store::GateExemption>> ListExemptions(const std::string& project,
+                                                           const std::string& environment) override;
+  Result<store::GateStats> GetGateStats() override;
   Result<bool> HoldLeadership(std::string_view name) override;
 
  private:

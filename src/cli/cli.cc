@@ -42,6 +42,7 @@ constexpr Command kCommands[] = {
     {"proxy", "run the built-in L7 proxy (weighted pools, admin API)", ProxyCommand},
     {"analysis", "judge recorded samples offline; show analyses", AnalysisCommand},
     {"env", "show environments, their deploys, weights and drift", EnvCommand},
+    {"gate", "release gates: explain a deploy's decision, emergency exemptions", GateCommand},
     {"slo", "the pipeline's SLOs: error budget left, burn rates, alerts", SloCommand},
     {"incidents", "list the incidents alerts opened, with detection and resolution times",
      IncidentsCommand},

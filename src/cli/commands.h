@@ -37,6 +37,9 @@ int EnvCommand(const std::vector<std::string>& args);
 int RollbackCommand(const std::vector<std::string>& args);
 // expr_command.cc: `slipway expr`, one expression against a JSON document.
 int ExprCommand(const std::vector<std::string>& args);
+// Release gates (gate_command.cc): `slipway gate …` and `slipway env reject`.
+int GateCommand(const std::vector<std::string>& args);
+int EnvRejectCommand(const std::vector<std::string>& args);
 
 // Exit statuses: 0 success, 1 the thing asked for failed (pipeline, validation, a run waited
 // for, a request the server refused), 2 the command line was wrong (including arguments the

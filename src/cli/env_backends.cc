@@ -76,7 +76,37 @@ class LocalEnvironments : public EnvironmentsBackend {
     return out;
   }
 
+  Result<Json> Gate(const std::string& project, const std::string& environment,
+                    int64_t deploy) override {
+    SLIPWAY_ASSIGN_OR_RETURN(Json records, History(project, environment));
+    for (const Json& record : records) {
+      if (record.value("id", int64_t{0}) != deploy) continue;
+      if (!record.contains("gate") || !record["gate"].is_object()) break;
+      return record["gate"];
+    }
+    return NotFound("deploy " + std::to_string(deploy) + " of " + environment +
+                    " has no gate decision (no policy applied, or no such deploy)");
+  }
+  slipway::Status Reject(const std::string&, const std::string&, const std::string&) override {
+    return ServerOnly("rejecting a deploy");
+  }
+  Result<Json> Exempt(const std::string&, const std::string&, const std::string&,
+                      const std::string&) override {
+    return ServerOnly("an exemption");
+  }
+  Result<Json> Exemptions(const std::string&, const std::string&) override {
+    return ServerOnly("exemptions");
+  }
+  Result<Json> ApproveExemption(const std::string&, const std::string&, int64_t) override {
+    return ServerOnly("an exemption");
+  }
+
  private:
+  // Approvals and exemptions are given by people the server knows (their tokens).
+  static slipway::Status ServerOnly(const std::string& what) {
+    return FailedPrecondition(what + " needs a server (who asks is known by their token); " +
+                              "`slipway run` deploys have none");
+  }
   static fs::path SelfPath() {
     std::error_code ec;
     return fs::read_symlink("/proc/self/exe", ec);
@@ -119,6 +149,32 @@ class ServerEnvironments : public EnvironmentsBackend {
   }
   Result<Json> Reconcile() override {
     return FailedPrecondition("the server reconciles on its own; `reconcile` needs --local");
+  }
+  Result<Json> Gate(const std::string& project, const std::string& environment,
+                    int64_t deploy) override {
+    return api_->Get(Base(project) + "/" + PathSegment(environment) + "/deploys/" +
+                     std::to_string(deploy) + "/gate");
+  }
+  slipway::Status Reject(const std::string& project, const std::string& environment,
+                         const std::string& comment) override {
+    return api_
+        ->Post(Base(project) + "/" + PathSegment(environment) + "/reject",
+               Json{{"comment", comment}})
+        .status();
+  }
+  Result<Json> Exempt(const std::string& project, const std::string& environment,
+                      const std::string& justification, const std::string& duration) override {
+    return api_->Post(Base(project) + "/" + PathSegment(environment) + "/exemptions",
+                      Json{{"justification", justification}, {"duration", duration}});
+  }
+  Result<Json> Exemptions(const std::string& project, const std::string& environment) override {
+    return api_->Get(Base(project) + "/" + PathSegment(environment) + "/exemptions");
+  }
+  Result<Json> ApproveExemption(const std::string& project, const std::string& environment,
+                                int64_t id) override {
+    return api_->Post(Base(project) + "/" + PathSegment(environment) + "/exemptions/" +
+                          std::to_string(id) + "/approve",
+                      Json::object());
   }
 
  private:

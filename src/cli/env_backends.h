@@ -27,6 +27,19 @@ class EnvironmentsBackend {
   virtual Status Destroy(const std::string& project, const std::string& environment) = 0;
   // Local only: one reconciler pass; the drift found.
   virtual Result<Json> Reconcile() = 0;
+
+  // Release gates (docs/policy.md). The gate decision of one deploy: {"decision",
+  // "input_digest","exemption","result","input"} (the server adds "approvals" and more).
+  virtual Result<Json> Gate(const std::string& project, const std::string& environment,
+                            int64_t deploy) = 0;
+  // Server only: reject the deploy waiting for approvals; exemptions (ask, list, approve).
+  virtual Status Reject(const std::string& project, const std::string& environment,
+                        const std::string& comment) = 0;
+  virtual Result<Json> Exempt(const std::string& project, const std::string& environment,
+                              const std::string& justification, const std::string& duration) = 0;
+  virtual Result<Json> Exemptions(const std::string& project, const std::string& environment) = 0;
+  virtual Result<Json> ApproveExemption(const std::string& project, const std::string& environment,
+                                        int64_t id) = 0;
 };
 
 struct EnvFlags {

@@ -64,10 +64,14 @@ void PrintStatus(const Json& status) {
 }
 
 void PrintHistory(const Json& records) {
-  Table table({"DEPLOY", "REVISION", "STRATEGY", "OUTCOME", "STARTED", "TOOK", "REASON"});
+  Table table({"DEPLOY", "REVISION", "STRATEGY", "OUTCOME", "GATE", "STARTED", "TOOK", "REASON"});
   for (const Json& record : records) {
+    // An exempted gate stands out: someone overrode a policy (slipway gate explain ENV.ID).
+    const Json& gate = record.contains("gate") ? record["gate"] : Json(nullptr);
+    const std::string decision = gate.is_object() ? Field(gate, "decision") : "";
     table.Add({std::to_string(record.value("id", 0)), Field(record, "revision"),
-               Field(record, "strategy"), Field(record, "outcome"), Ago(record["started"]),
+               Field(record, "strategy"), Field(record, "outcome"),
+               decision == "exempted" ? "EXEMPTED" : decision, Ago(record["started"]),
                Elapsed(record["started"], record["finished"]), Field(record, "reason")});
   }
   table.Print();
@@ -157,8 +161,9 @@ int Rollback(const std::vector<std::string>& args) {
 int Approve(const std::vector<std::string>& args) {
   return WithEnvironment(
       "slipway env approve",
-      "Lets a paused rollout go on: a `pause` without duration, an inconclusive analysis, or a\n"
-      "blue-green switch that waits for approval.",
+      "Approves the deploy that waits for approvals (protection.approvals; the server counts\n"
+      "who approved), or lets a paused rollout go on: a `pause` without duration, an\n"
+      "inconclusive analysis, or a blue-green switch that waits for approval.",
       args, [](EnvironmentsBackend& backend, EnvFlags& flags, const std::string& environment) {
         if (slipway::Status done = backend.Approve(flags.project, environment); !done.ok()) {
           return Fail(done);
@@ -243,7 +248,9 @@ int EnvCommand(const std::vector<std::string>& args) {
        {"status", "show what an environment runs, its weights and live numbers", StatusCommand},
        {"history", "list an environment's deploys", History},
        {"rollback", "abort the rollout in progress: traffic back to stable at once", Rollback},
-       {"approve", "let a paused rollout go on", Approve},
+       {"approve", "approve the deploy waiting for approvals, or let a paused rollout go on",
+        Approve},
+       {"reject", "reject the deploy waiting for approvals", EnvRejectCommand},
        {"reconcile", "detect (and heal) drift of local environments", Reconcile},
        {"destroy", "stop an environment's revisions and proxy and forget it", Destroy}},
       args);

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "policy/policy.h"
 #include "registry/registry.h"
 #include "runner/runner.h"
 #include "util/status.h"
@@ -431,6 +432,11 @@ struct DeployRecord {
   std::string outcome;  // "running", "succeeded", "failed"
   std::string reason;   // why it failed
   std::vector<StepRecord> steps;
+  // The release gate (docs/policy.md): "" when no policy applies, else "allow", "deny" or
+  // "exempted" (denied and overridden by an emergency exemption), and its explanation as JSON
+  // {"decision","input_digest","exemption":{…}|null,"result":{…},"input":{…}}.
+  std::string gate;
+  std::string gate_json;
 };
 
 // Something the reconciler saw differ from the desired state.
@@ -508,6 +514,12 @@ struct DeploymentsOptions {
   SliSourceFactory sli_sources = nullptr;
   std::chrono::milliseconds freeze_check_interval = std::chrono::seconds(30);  // while frozen
   std::chrono::milliseconds freeze_max_wait = std::chrono::hours(6);  // then the deploy fails
+  // Where release gates read runs, approvals and exemptions and store their decisions (the
+  // server's store). Unset (`slipway run`): policies are still evaluated and recorded in the
+  // deploy record, approvals are counted `Approve` calls (no identities) and there are no
+  // exemptions. Borrowed; must outlive the Deployments.
+  policy::GateLedger* ledger = nullptr;
+  std::chrono::milliseconds approval_poll_interval = std::chrono::milliseconds(250);
 };
 
 // Deploys pipeline jobs into environments and looks after them afterwards. One per process
@@ -530,6 +542,19 @@ class Deployments : public runner::Deployer {
                   const std::string& reason);
   // Releases a paused rollout (pause without duration, inconclusive analysis).
   Status Approve(const std::string& project, const std::string& environment);
+  // The environment's deploy that waits for approvals (protection.approvals, with a ledger)
+  // in this process, or nullopt. Approvals are stored through the ledger; the deploy sees
+  // them within approval_poll_interval.
+  struct PendingApproval {
+    int64_t deploy_id = 0;
+    std::string run_id;
+  };
+  std::optional<PendingApproval> AwaitingApproval(const std::string& project,
+                                                  const std::string& environment);
+  // The environment's protection as the declaration of its last deploy here has it (for
+  // approving and exemptions). NotFound when it was never deployed here.
+  Result<spec::ProtectionSpec> Protection(const std::string& project,
+                                          const std::string& environment);
 
   Result<EnvironmentStatus> Describe(const std::string& project, const std::string& environment);
   Result<std::vector<DeployRecord>> History(const std::string& project,

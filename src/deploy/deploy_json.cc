@@ -16,6 +16,13 @@ Json Endpoints(const std::vector<Endpoint>& endpoints) {
   return out;
 }
 
+// The gate's explanation (kept as text in the record), or null when no policy applied.
+Json GateJson(const DeployRecord& record) {
+  if (record.gate_json.empty()) return nullptr;
+  Json gate = Json::parse(record.gate_json, nullptr, false);
+  return gate.is_discarded() ? Json(nullptr) : gate;
+}
+
 Json RecordJson(const DeployRecord& record) {
   Json steps = Json::array();
   for (const StepRecord& step : record.steps) {
@@ -39,7 +46,8 @@ Json RecordJson(const DeployRecord& record) {
           {"finished", finished ? Json(FormatRfc3339(record.finished)) : Json(nullptr)},
           {"outcome", record.outcome},
           {"reason", record.reason},
-          {"steps", steps}};
+          {"steps", steps},
+          {"gate", GateJson(record)}};
 }
 
 std::string Dump(const Json& json) {

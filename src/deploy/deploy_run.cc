@@ -1,9 +1,11 @@
 // One deploy job: artifact → revision → rollout → record.
+#include <algorithm>
 #include <thread>
 
 #include "deploy/artifact_fetch.h"
 #include "deploy/deployments_impl.h"
 #include "deploy/environment_plan.h"
+#include "deploy/gate.h"
 #include "deploy/protection.h"
 #include "deploy/release_freeze.h"
 #include "deploy/template_analyzer.h"
@@ -20,17 +22,39 @@ namespace {
 using runner::DeployOutcome;
 using runner::Outcome;
 
-// "verified (key …, builder …, commit …)", "none", or an error (the deploy stops).
+// Whether an SBOM (CycloneDX or SPDX) refers to the artifact in the registry.
+bool HasSbom(registry::Registry& registry, const std::string& repository,
+             const registry::Digest& digest) {
+  Result<std::vector<registry::Descriptor>> referrers = registry.Referrers(repository, digest);
+  if (!referrers.ok()) return false;
+  return std::any_of(referrers->begin(), referrers->end(), [](const registry::Descriptor& d) {
+    return d.artifact_type == "application/vnd.cyclonedx+json" ||
+           d.artifact_type == "application/spdx+json";
+  });
+}
+
+// "verified (key …, builder …, commit …)", "none", or an error (the deploy stops). Fills in
+// what the gate's input document says of the artifact.
 Result<std::string> CheckProvenanceOf(const DeploymentsOptions& options,
-                                      const FetchedArtifact& artifact) {
+                                      const FetchedArtifact& artifact,
+                                      policy::ArtifactFacts& facts) {
+  facts.repository = artifact.repository;
+  facts.digest = artifact.digest;
+  facts.provenance_status = "none";
   if (artifact.digest.empty() || options.registry == nullptr) return std::string("none");
   Result<registry::Digest> digest = registry::Digest::Parse(artifact.digest);
   if (!digest.ok()) return digest.status();
+  facts.sbom = HasSbom(*options.registry, artifact.repository, digest.value());
   registry::ProvenanceExpectations expected;
   expected.subject = digest.value();
   Result<registry::ProvenanceSummary> summary =
       registry::CheckProvenance(*options.registry, artifact.repository, options.keys, expected);
   if (summary.ok()) {
+    facts.provenance_status = "verified";
+    facts.builder = summary.value().builder_id;
+    facts.source_repository = summary.value().source_repository;
+    facts.ref = summary.value().ref;
+    facts.commit = summary.value().commit;
     return "verified (key " + summary.value().key_id + ", builder " + summary.value().builder_id +
            ", commit " + summary.value().commit + ")";
   }
@@ -84,6 +108,34 @@ std::string FormatStep(const StepRecord& step) {
 
 }  // namespace
 
+std::optional<std::string> Deployments::Impl::Admit(const GateSubject& gate, Runtime& runtime,
+                                                    DeployRecord& record) {
+  const runner::DeployRequest& request = *gate.request;
+  policy::GateInput input;
+  input.project = request.project;
+  input.environment = runtime.name;
+  input.strategy = gate.strategy;
+  input.artifact = gate.artifact;
+  ReadRunFacts(options, gate, input);
+  {
+    std::lock_guard guard(mutex);  // the deploy shows as running while it waits
+    record.outcome = "running";
+    runtime.active_record = record;
+  }
+  Result<policy::ApprovalFacts> approvals =
+      WaitForApprovals(options, mutex, runtime, gate, input.change.author);
+  if (!approvals.ok()) return approvals.status().message();
+  input.approvals = approvals.value();
+  if (options.ledger == nullptr) {
+    // Without a server the rollout counts approvals once it starts, after the gate.
+    input.approvals.satisfied = input.approvals.required == 0;
+  }
+  if (policy::PoliciesFor(*gate.pipeline, runtime.name, gate.strategy).empty()) return std::nullopt;
+  input.error_budget = ErrorBudgetOf(options, *gate.pipeline, runtime.name);
+  input.now = std::chrono::system_clock::now();
+  return RunGate(options, gate, std::move(input), record);
+}
+
 DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request) {
   auto fail = [&](std::string reason) {
     request.log->Line("✘ deploy: " + reason);
@@ -98,8 +150,18 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
     yaml = text.value();
   }
   // Before the environment's lock: a frozen release may wait for hours, and the reconciler
-  // and rollbacks need the lock meanwhile.
-  if (auto held = HoldForReleaseFreeze(request, options)) return *held;
+  // and rollbacks need the lock meanwhile. An emergency exemption lifts the freeze.
+  if (auto exemption = ActiveExemptionFor(options, request.project, name)) {
+    const policy::ErrorBudgetFacts budget = ErrorBudgetOf(options, *request.pipeline, name);
+    if (std::any_of(budget.slos.begin(), budget.slos.end(), [](auto& s) { return s.frozen; })) {
+      request.log->Line("⚠ deploy: release freeze of " + name + " OVERRIDDEN by exemption " +
+                        std::to_string(exemption->id) + " (" + exemption->requested_by +
+                        "): " + exemption->justification);
+      (void)options.ledger->NoteExemptionUse(*exemption, "the release freeze of " + name);
+    }
+  } else if (auto held = HoldForReleaseFreeze(request, options)) {
+    return *held;
+  }
   const fs::path dir = DirOf(request.project, name);
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -146,7 +208,10 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
                    std::to_string(request.attempt);
   record.started = std::chrono::system_clock::now();
   StrategyPlan plan = PlanFor(request.job->deploy->strategy);
-  plan.approvals_before_start = runtime.environment->protection.approvals;
+  // With a ledger the deploy waits for approvals before the gate (WaitForApprovals), who
+  // approved counted; without one the rollout counts Approve calls.
+  plan.approvals_before_start =
+      options.ledger == nullptr ? runtime.environment->protection.approvals.count : 0;
   record.strategy = StrategyName(plan);
   if (Status written = WriteEnvironmentFile(dir, file); !written.ok()) {
     return fail(written.message());
@@ -165,8 +230,16 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   const fs::path revision_dir = dir / "revisions" / record.revision;
   Result<FetchedArtifact> fetched =
       FetchArtifact(options.registry, request.artifact, request.workspace, revision_dir);
-  Result<std::string> provenance =
-      fetched.ok() ? CheckProvenanceOf(options, fetched.value()) : Result<std::string>("");
+  GateSubject gate;
+  gate.request = &request;
+  gate.environment = runtime.environment;
+  gate.pipeline = &*runtime.pipeline;
+  gate.artifact.reference = request.artifact;
+  gate.strategy = record.strategy;
+  gate.deploy_id = record.id;
+  Result<std::string> provenance = fetched.ok()
+                                       ? CheckProvenanceOf(options, fetched.value(), gate.artifact)
+                                       : Result<std::string>("");
   if (!fetched.ok() || !provenance.ok()) {
     const std::string reason =
         !fetched.ok() ? fetched.status().message() : provenance.status().message();
@@ -178,6 +251,13 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   record.provenance = provenance.value();
   request.log->Line("deploy: " + record.revision + " of " + request.artifact + " to " + name +
                     " (" + record.strategy + "); provenance " + record.provenance);
+
+  // Approvals, then the release gate: a refused deploy has started nothing.
+  if (std::optional<std::string> refused = Admit(gate, runtime, record)) {
+    (void)RemoveTree(revision_dir);
+    finish("failed", *refused);
+    return fail(*refused);
+  }
 
   RevisionSpec next{.id = record.revision,
                     .digest = record.digest,

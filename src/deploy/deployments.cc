@@ -178,6 +178,31 @@ Status Deployments::Approve(const std::string& project, const std::string& envir
   return Signal(dir, "approve", "approved", "approve in " + environment);
 }
 
+std::optional<Deployments::PendingApproval> Deployments::AwaitingApproval(
+    const std::string& project, const std::string& environment) {
+  std::lock_guard lock(impl_->mutex);
+  auto found = impl_->runtimes.find({project, environment});
+  if (found == impl_->runtimes.end() || !found->second || found->second->awaiting_approval == 0) {
+    return std::nullopt;
+  }
+  return PendingApproval{found->second->awaiting_approval, found->second->awaiting_run_id};
+}
+
+Result<spec::ProtectionSpec> Deployments::Protection(const std::string& project,
+                                                     const std::string& environment) {
+  Result<EnvironmentFile> file = ReadEnvironmentFile(impl_->DirOf(project, environment));
+  if (!file.ok()) {
+    return NotFound("environment " + environment + " of project " + project +
+                    " has never been deployed here");
+  }
+  spec::LoadResult loaded = spec::ParsePipeline(file->pipeline_yaml, file->pipeline_file);
+  if (!loaded.ok())
+    return FailedPrecondition("the declaration of " + environment + " no longer loads");
+  const spec::Environment* declared = loaded.pipeline->FindEnvironment(environment);
+  if (declared == nullptr) return NotFound("environment " + environment + " is not declared");
+  return declared->protection;
+}
+
 Result<std::vector<DeployRecord>> Deployments::History(const std::string& project,
                                                        const std::string& environment) {
   const fs::path dir = impl_->DirOf(project, environment);

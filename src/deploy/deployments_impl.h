@@ -11,6 +11,8 @@
 
 namespace slipway::deploy {
 
+struct GateSubject;  // gate.h
+
 // An environment as this process drives it: its declaration, target and router objects (the
 // process target's supervisor lives as long as this), and what is in progress.
 struct Runtime {
@@ -29,6 +31,8 @@ struct Runtime {
 
   // Guarded by Deployments::Impl::mutex.
   Rollout* active = nullptr;
+  int64_t awaiting_approval = 0;  // the deploy waiting for approvals; 0 = none
+  std::string awaiting_run_id;    // its run
   std::optional<DeployRecord> active_record;
   std::deque<DriftEvent> drift;                   // newest last, at most 20
   std::map<std::string, std::string> last_drift;  // kind → last message (no repeats)
@@ -51,6 +55,9 @@ struct Deployments::Impl {
   Result<Runtime*> Adopt(const std::string& project, const std::string& environment);
 
   runner::DeployOutcome RunDeploy(const runner::DeployRequest& request);
+  // Waits for the deploy's approvals and runs the release gate (deploy_run.cc, gate.cc):
+  // nullopt when the rollout may start, else why the deploy fails.
+  std::optional<std::string> Admit(const GateSubject& gate, Runtime& runtime, DeployRecord& record);
   // Restarts the environment's built-in proxy if it died (same admin address: the router
   // object stays valid). OK for other routers.
   Status EnsureProxy(Runtime& runtime);

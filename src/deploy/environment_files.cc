@@ -94,7 +94,9 @@ std::string DeployRecordJson(const DeployRecord& record) {
               {"finished_ms", Millis(record.finished)},
               {"outcome", record.outcome},
               {"reason", record.reason},
-              {"steps", steps}}
+              {"steps", steps},
+              {"gate", record.gate},
+              {"gate_json", record.gate_json}}
       .dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -127,6 +129,8 @@ std::vector<DeployRecord> ReadDeployRecords(const fs::path& dir) {
     record.finished = FromMillis(json.value("finished_ms", int64_t{0}));
     record.outcome = json.value("outcome", "");
     record.reason = json.value("reason", "");
+    record.gate = json.value("gate", "");
+    record.gate_json = json.value("gate_json", "");
     if (json.contains("steps") && json["steps"].is_array()) {
       for (const Json& step : json["steps"]) {
         record.steps.push_back({.name = step.value("name", ""),

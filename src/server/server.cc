@@ -71,6 +71,7 @@ Status Server::Impl::Start() {
                                                                    : options_.registry_dir));
   SLIPWAY_ASSIGN_OR_RETURN(keys_, registry::KeyRing::Open(options_.data_dir / "keys"));
   publisher_ = std::make_unique<engine::Publisher>(registry_.get(), keys_.get());
+  gate_ledger_ = api::MakeGateLedger(*store_);
   deployments_ = std::make_unique<deploy::Deployments>(deploy::DeploymentsOptions{
       .state_dir = options_.data_dir / "environments",
       .slipway_binary = std::filesystem::read_symlink("/proc/self/exe", ec),
@@ -78,7 +79,8 @@ Status Server::Impl::Start() {
       .keys = keys_->PublicKeys(),
       .health = {},
       .ready_timeout = std::chrono::minutes(2),
-      .sli_sources = deploy::PrometheusSliSources(deploy::PrometheusInstantQueries())});
+      .sli_sources = deploy::PrometheusSliSources(deploy::PrometheusInstantQueries()),
+      .ledger = gate_ledger_.get()});
 
   engine::AgentServiceOptions agent_options;
   agent_options.lease = options_.lease;

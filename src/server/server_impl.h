@@ -54,6 +54,7 @@ class Server::Impl {
   std::unique_ptr<engine::Publisher> publisher_;
   // Carries out deploy jobs (for the embedded deploy agent) and looks after environments
   // afterwards; outlives the agents and http_, which use it.
+  std::unique_ptr<policy::GateLedger> gate_ledger_;  // over store_; before deployments_
   std::unique_ptr<deploy::Deployments> deployments_;
   std::unique_ptr<engine::AgentService> agent_service_;
   std::unique_ptr<http::Server> http_;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <utility>
 
+#include "spec/analysis_fields.h"
 #include "spec/environment_fields.h"
 
 namespace slipway::spec::internal {
@@ -14,6 +15,9 @@ const std::vector<std::string> kEnvironmentKeys = {"target",     "router",    "p
                                                    "protection", "self-heal", "variables"};
 
 constexpr int64_t kMaxApprovals = 100;
+constexpr Duration kMaxExemption = std::chrono::hours(24 * 7);
+// The token roles of the server (store::Role), lowest first.
+const std::vector<std::string> kRoles = {"viewer", "developer", "releaser", "admin"};
 
 // Names usable from a shell ($NAME), as in `env:`.
 bool IsVariableName(std::string_view name) {
@@ -105,11 +109,64 @@ std::vector<std::string> ReadBranches(LoadContext& context, const Field& field) 
   return branches;
 }
 
+// `approvals: N` or `approvals: {count, role, not-author, expire-after}`.
+std::optional<ApprovalsSpec> ReadApprovals(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  ApprovalsSpec approvals;
+  approvals.pos = field.key_pos;
+  if (!field.node.IsMap()) {
+    auto count = reader.Int(field, 0, kMaxApprovals);
+    if (!count) return std::nullopt;
+    approvals.count = static_cast<int>(*count);
+    return approvals;
+  }
+  auto map = reader.Map(field, "approvals", {"count", "role", "not-author", "expire-after"});
+  if (!map) return std::nullopt;
+  bool ok = true;
+  const Field* count = reader.Require(*map, "count", "approvals");
+  ok &= count && Store(reader.Int(*count, 1, kMaxApprovals), &approvals.count);
+  if (const Field* role = map->Find("role")) {
+    ok &= Store(ReadChoice(context, *role, kRoles), &approvals.role);
+  }
+  if (const Field* not_author = map->Find("not-author")) {
+    ok &= Store(reader.Bool(*not_author), &approvals.not_author);
+  }
+  if (const Field* expire = map->Find("expire-after")) {
+    ok &= Store(ReadDuration(context, *expire), &approvals.expire_after);
+  }
+  if (!ok) return std::nullopt;
+  return approvals;
+}
+
+// `exemptions: {second-approval, max-duration}`.
+std::optional<ExemptionsSpec> ReadExemptions(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  ExemptionsSpec exemptions;
+  exemptions.pos = field.key_pos;
+  auto map = reader.Map(field, "exemptions", {"second-approval", "max-duration"});
+  if (!map) return std::nullopt;
+  bool ok = true;
+  if (const Field* second = map->Find("second-approval")) {
+    ok &= Store(reader.Bool(*second), &exemptions.second_approval);
+  }
+  if (const Field* max = map->Find("max-duration")) {
+    auto duration = ReadDuration(context, *max);
+    if (duration && (*duration < std::chrono::minutes(1) || *duration > kMaxExemption)) {
+      reader.Error(max->pos, "an exemption's max-duration must be between 1m and 7d",
+                   "break-glass is for emergencies: keep it short");
+      duration.reset();
+    }
+    ok &= Store(duration, &exemptions.max_duration);
+  }
+  if (!ok) return std::nullopt;
+  return exemptions;
+}
+
 ProtectionSpec ReadProtection(LoadContext& context, const Field& field) {
   Reader& reader = *context.reader;
   ProtectionSpec protection;
   protection.pos = field.key_pos;
-  auto map = reader.Map(field, "protection", {"branches", "windows", "approvals"});
+  auto map = reader.Map(field, "protection", {"branches", "windows", "approvals", "exemptions"});
   if (!map) return protection;
   if (const Field* branches = map->Find("branches")) {
     protection.branches = ReadBranches(context, *branches);
@@ -124,8 +181,11 @@ ProtectionSpec ReadProtection(LoadContext& context, const Field& field) {
     }
   }
   if (const Field* approvals = map->Find("approvals")) {
-    if (auto count = reader.Int(*approvals, 0, kMaxApprovals)) {
-      protection.approvals = static_cast<int>(*count);
+    if (auto value = ReadApprovals(context, *approvals)) protection.approvals = std::move(*value);
+  }
+  if (const Field* exemptions = map->Find("exemptions")) {
+    if (auto value = ReadExemptions(context, *exemptions)) {
+      protection.exemptions = std::move(*value);
     }
   }
   return protection;

@@ -133,6 +133,10 @@ void CheckAnalysisUses(LoadContext& context, const Pipeline& pipeline);
 // checked against environment_names.
 std::vector<Slo> ReadSlos(LoadContext& context, const Field& field);
 
+// policy.cc: `policies:`, in file order. Reads after ReadEnvironments: a policy's environments
+// are checked against environment_names.
+std::vector<Policy> ReadPolicies(LoadContext& context, const Field& field);
+
 // Job names, output names, environment names: ^[A-Za-z_][A-Za-z0-9_-]*$
 bool IsValidName(std::string_view name);
 

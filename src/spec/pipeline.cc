@@ -16,8 +16,9 @@ using internal::Field;
 using internal::LoadContext;
 using internal::Reader;
 
-const std::vector<std::string> kTopLevelKeys = {
-    "name", "on", "env", "concurrency", "environments", "analysis-templates", "slos", "jobs"};
+const std::vector<std::string> kTopLevelKeys = {"name",        "on",           "env",
+                                                "concurrency", "environments", "analysis-templates",
+                                                "slos",        "policies",     "jobs"};
 
 // The repository directory's name: the directory holding the file.
 std::string DefaultName(const std::string& file) {
@@ -68,6 +69,9 @@ void ReadDocument(LoadContext& context, const YAML::Node& root, Pipeline& pipeli
   }
   // After `environments:`: an SLO's freeze names environments.
   if (const Field* slos = top->Find("slos")) pipeline.slos = internal::ReadSlos(context, *slos);
+  if (const Field* policies = top->Find("policies")) {
+    pipeline.policies = internal::ReadPolicies(context, *policies);
+  }
   if (const Field* jobs = reader.Require(*top, "jobs", "the pipeline")) {
     ReadJobs(context, *jobs, pipeline);
   }
@@ -139,6 +143,13 @@ const AnalysisTemplate* Pipeline::FindAnalysisTemplate(std::string_view name) co
 const Slo* Pipeline::FindSlo(std::string_view name) const {
   for (const Slo& slo : slos) {
     if (slo.name == name) return &slo;
+  }
+  return nullptr;
+}
+
+const Policy* Pipeline::FindPolicy(std::string_view name) const {
+  for (const Policy& policy : policies) {
+    if (policy.name == name) return &policy;
   }
   return nullptr;
 }

@@ -170,10 +170,30 @@ struct DeployWindow {
   SourcePos pos;
 };
 
+// `protection.approvals`: `N` or `{count, role, not-author, expire-after}`. A deploy waits until
+// `count` distinct people with at least `role` approved it (docs/policy.md); the policy module
+// counts them.
+struct ApprovalsSpec {
+  int count = 0;            // 0 = no approval needed
+  std::string role;         // "" = any user token; else viewer|developer|releaser|admin (or higher)
+  bool not_author = false;  // the change's author cannot approve it
+  std::optional<Duration> expire_after;  // unset = approvals do not expire
+  SourcePos pos;
+};
+
+// `protection.exemptions`: emergency exemptions (break-glass) that override failing gates and
+// the SLO release freeze of this environment for a while (docs/policy.md).
+struct ExemptionsSpec {
+  bool second_approval = false;                    // another person must approve it first
+  Duration max_duration = std::chrono::hours(24);  // the longest one may be granted for
+  SourcePos pos;
+};
+
 struct ProtectionSpec {
   std::vector<std::string> branches;  // globs; empty = any branch
   std::vector<DeployWindow> windows;  // empty = any time
-  int approvals = 0;                  // required approvals (the policy module enforces them)
+  ApprovalsSpec approvals;            // required approvals (the policy module counts them)
+  ExemptionsSpec exemptions;
   SourcePos pos;
 };
 
@@ -375,6 +395,43 @@ struct Slo {
   SourcePos pos;
 };
 
+// ---- Policies: gates over CEL rules (docs/policy.md) ----
+
+// One rule of a policy: an expression over the gate's input document that must be true.
+struct PolicyRule {
+  std::string expression;  // the bare expression (a `${{ }}` wrapper removed)
+  std::string message;     // what a failure says to people
+  SourcePos pos;           // the expression's
+};
+
+// A policy gates the deploys to `environments` (and, when `strategies` is not empty, only
+// those with one of these strategies). In `enforce` mode a failing rule stops the deploy; in
+// `audit` mode it is recorded only.
+struct Policy {
+  enum class Mode { kEnforce, kAudit };
+  std::string name;                       // the key under `policies:`
+  std::vector<std::string> environments;  // keys of `environments:` (checked); not empty
+  std::vector<std::string> strategies;    // rolling | blue-green | canary; empty = any
+  Mode mode = Mode::kEnforce;
+  std::vector<PolicyRule> rules;  // not empty
+  SourcePos pos;
+};
+
+// One field of the gate's input document, as a dotted path ("artifact.provenance.verified").
+// Every field is always present (unknown values are null, "", 0, false or empty lists), so a
+// rule can test it; a reference below a kList or kMap field is not checked further.
+struct PolicyInputField {
+  enum class Type { kBool, kInt, kDouble, kString, kList, kMap, kNullableInt, kNullableDouble };
+  std::string_view path;
+  Type type;
+};
+// Every field (leaves and the maps holding them), in document order. The policy module builds
+// the document; its tests check that it has exactly these fields.
+const std::vector<PolicyInputField>& PolicyInputFields();
+// Why a reference `path` (as expr::Expression::References gives it) is not a field of the
+// input document, or nullopt when it is one (or lies below a list or open map).
+std::optional<std::string> PolicyInputReferenceError(const std::vector<std::string>& path);
+
 // The agent label of deploy jobs (their runs_on): on a server only its own deploy agent, which
 // drives the environments, takes them. Users' agents should not carry this label.
 inline constexpr std::string_view kDeployAgentLabel = "slipway-deploy";
@@ -458,11 +515,13 @@ struct Pipeline {
   std::vector<Environment> environments;             // in file order
   std::vector<AnalysisTemplate> analysis_templates;  // in file order
   std::vector<Slo> slos;                             // in file order
+  std::vector<Policy> policies;                      // in file order
 
   const Job* FindJob(std::string_view name) const;
   const Environment* FindEnvironment(std::string_view name) const;
   const AnalysisTemplate* FindAnalysisTemplate(std::string_view name) const;
   const Slo* FindSlo(std::string_view name) const;
+  const Policy* FindPolicy(std::string_view name) const;
 };
 
 // One runnable copy of a job: the job itself, or one cell of its matrix.

@@ -201,10 +201,57 @@ CREATE INDEX alerts_by_incident ON alerts (incident_id);
 CREATE INDEX alerts_by_environment ON alerts (project, environment, received_at DESC);
 )sql";
 
+// Release gates (issue 7): decisions with their input's digest, approvals of deploys and
+// emergency exemptions. Deploys are numbered per environment, so they are keyed by names.
+constexpr const char* kReleaseGates = R"sql(
+CREATE TABLE gate_decisions (
+  id {id},
+  project TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  deploy_id {int} NOT NULL,
+  run_id TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  input_json TEXT NOT NULL,
+  input_digest TEXT NOT NULL,
+  result_json TEXT NOT NULL,
+  exemption_id {int} NOT NULL,
+  decided_at {int} NOT NULL
+);
+CREATE INDEX gate_decisions_by_deploy ON gate_decisions (project, environment, deploy_id, id);
+
+CREATE TABLE deploy_approvals (
+  id {id},
+  project TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  deploy_id {int} NOT NULL,
+  approver TEXT NOT NULL,
+  role TEXT NOT NULL,
+  approved {int} NOT NULL,
+  comment TEXT NOT NULL,
+  at {int} NOT NULL
+);
+CREATE INDEX deploy_approvals_by_deploy ON deploy_approvals (project, environment, deploy_id, id);
+
+CREATE TABLE gate_exemptions (
+  id {id},
+  project TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  justification TEXT NOT NULL,
+  created {int} NOT NULL,
+  expires {int} NOT NULL,
+  needs_second_approval {int} NOT NULL,
+  approved_by TEXT NOT NULL,
+  approved_at {int}
+);
+CREATE INDEX gate_exemptions_by_environment ON gate_exemptions (project, environment, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "last_polled_commits is empty until the first poll", kNeverPolled},
     {3, "alerts and incidents", kAlertsAndIncidents},
+    {4, "release gates: decisions, approvals, exemptions", kReleaseGates},
 };
 
 }  // namespace

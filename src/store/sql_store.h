@@ -71,6 +71,21 @@ class SqlStore final : public Store {
   Result<std::vector<Incident>> ListIncidents(const IncidentFilter& filter) override;
   Result<AlertStats> GetAlertStats() override;
 
+  Result<GateDecision> RecordGateDecision(const GateDecision& decision) override;
+  Result<std::vector<GateDecision>> ListGateDecisions(const std::string& project,
+                                                      const std::string& environment,
+                                                      int64_t deploy_id) override;
+  Result<DeployApproval> AddApproval(const DeployApproval& approval) override;
+  Result<std::vector<DeployApproval>> ListApprovals(const std::string& project,
+                                                    const std::string& environment,
+                                                    int64_t deploy_id) override;
+  Result<GateExemption> CreateExemption(const GateExemption& exemption) override;
+  Result<GateExemption> GetExemption(int64_t id) override;
+  Result<GateExemption> ApproveExemption(int64_t id, const std::string& approver, Time at) override;
+  Result<std::vector<GateExemption>> ListExemptions(const std::string& project,
+                                                    const std::string& environment) override;
+  Result<GateStats> GetGateStats() override;
+
   Result<bool> HoldLeadership(std::string_view name) override { return db_->HoldLeadership(name); }
 
   // For tests: how many log chunks ReadLog has decompressed since Open (a range read of a

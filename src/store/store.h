@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/status.h"
@@ -306,6 +307,46 @@ std::optional<AlertStatus> ParseAlertStatus(std::string_view name);
 const char* IncidentStatusName(IncidentStatus status);  // "open" | "resolved"
 std::optional<IncidentStatus> ParseIncidentStatus(std::string_view name);
 
+// Release gates (docs/policy.md): each gate decision with the digest of its input document,
+// approvals of deploys and emergency exemptions. Project and environment are names, and
+// deploy_id is the deploy's number within its environment (as deploy records have it).
+struct GateDecision {
+  int64_t id = 0;
+  std::string project, environment;
+  int64_t deploy_id = 0;
+  std::string run_id;
+  std::string decision;  // "allow" | "deny" | "exempted"
+  std::string input_json, input_digest, result_json;
+  int64_t exemption_id = 0;  // 0 = none
+  Time decided_at;
+};
+
+struct DeployApproval {
+  int64_t id = 0;
+  std::string project, environment;
+  int64_t deploy_id = 0;
+  std::string approver, role;  // the token's name and role
+  bool approved = true;        // false: rejected
+  std::string comment;
+  Time at;
+};
+
+struct GateExemption {
+  int64_t id = 0;
+  std::string project, environment;
+  std::string requested_by, justification;
+  Time created, expires;
+  bool needs_second_approval = false;
+  std::string approved_by;  // "" until a second person approved it
+  std::optional<Time> approved_at;
+};
+
+// Counts for /metrics.
+struct GateStats {
+  std::vector<std::pair<std::string, int64_t>> decisions;  // decision → count, by name
+  int64_t exemptions = 0;                                  // exemptions granted
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -427,6 +468,28 @@ class Store {
   virtual Result<std::vector<Alert>> ListAlerts(const AlertFilter& filter) = 0;
   virtual Result<std::vector<Incident>> ListIncidents(const IncidentFilter& filter) = 0;
   virtual Result<AlertStats> GetAlertStats() = 0;
+
+  // Release gates. Decisions and approvals are appended, never changed; an exemption changes
+  // once, when its second approval is recorded (ApproveExemption: kFailedPrecondition when it
+  // already has one, also when two arrive at once; kNotFound for an unknown id).
+  virtual Result<GateDecision> RecordGateDecision(const GateDecision& decision) = 0;
+  // Of one deploy (deploy_id 0: of every deploy of the environment), newest first.
+  virtual Result<std::vector<GateDecision>> ListGateDecisions(const std::string& project,
+                                                              const std::string& environment,
+                                                              int64_t deploy_id) = 0;
+  virtual Result<DeployApproval> AddApproval(const DeployApproval& approval) = 0;
+  // Of one deploy, oldest first.
+  virtual Result<std::vector<DeployApproval>> ListApprovals(const std::string& project,
+                                                            const std::string& environment,
+                                                            int64_t deploy_id) = 0;
+  virtual Result<GateExemption> CreateExemption(const GateExemption& exemption) = 0;
+  virtual Result<GateExemption> GetExemption(int64_t id) = 0;
+  virtual Result<GateExemption> ApproveExemption(int64_t id, const std::string& approver,
+                                                 Time at) = 0;
+  // Of the project's environment ("" = every environment), newest first.
+  virtual Result<std::vector<GateExemption>> ListExemptions(const std::string& project,
+                                                            const std::string& environment) = 0;
+  virtual Result<GateStats> GetGateStats() = 0;
 
   // Leadership for singleton loops (pollers, cron, the dispatcher) when several servers
   // share a database: true while this process holds `name` (PostgreSQL advisory lock on a

@@ -144,6 +144,35 @@ class FaultStore final : public store::Store {
     return base_->ListIncidents(filter);
   }
   Result<store::AlertStats> GetAlertStats() override { return base_->GetAlertStats(); }
+  Result<store::GateDecision> RecordGateDecision(const store::GateDecision& decision) override {
+    return Write([&] { return base_->RecordGateDecision(decision); });
+  }
+  Result<std::vector<store::GateDecision>> ListGateDecisions(const std::string& project,
+                                                             const std::string& environment,
+                                                             int64_t deploy_id) override {
+    return base_->ListGateDecisions(project, environment, deploy_id);
+  }
+  Result<store::DeployApproval> AddApproval(const store::DeployApproval& approval) override {
+    return Write([&] { return base_->AddApproval(approval); });
+  }
+  Result<std::vector<store::DeployApproval>> ListApprovals(const std::string& project,
+                                                           const std::string& environment,
+                                                           int64_t deploy_id) override {
+    return base_->ListApprovals(project, environment, deploy_id);
+  }
+  Result<store::GateExemption> CreateExemption(const store::GateExemption& exemption) override {
+    return Write([&] { return base_->CreateExemption(exemption); });
+  }
+  Result<store::GateExemption> GetExemption(int64_t id) override { return base_->GetExemption(id); }
+  Result<store::GateExemption> ApproveExemption(int64_t id, const std::string& approver,
+                                                Time at) override {
+    return Write([&] { return base_->ApproveExemption(id, approver, at); });
+  }
+  Result<std::vector<store::GateExemption>> ListExemptions(
+      const std::string& project, const std::string& environment) override {
+    return base_->ListExemptions(project, environment);
+  }
+  Result<store::GateStats> GetGateStats() override { return base_->GetGateStats(); }
   Result<bool> HoldLeadership(std::string_view name) override {
     return base_->HoldLeadership(name);
   }

@@ -103,7 +103,7 @@ TEST(Environments, EveryKeyIsLoadedIntoTheModel) {
   EXPECT_THAT(staging.promote_from, IsEmpty());
   EXPECT_THAT(staging.protection.branches, IsEmpty());
   EXPECT_THAT(staging.protection.windows, IsEmpty());
-  EXPECT_EQ(staging.protection.approvals, 0);
+  EXPECT_EQ(staging.protection.approvals.count, 0);
 
   const Environment& production = pipeline.environments[1];
   EXPECT_EQ(production.name, "production");
@@ -114,7 +114,7 @@ TEST(Environments, EveryKeyIsLoadedIntoTheModel) {
   EXPECT_EQ(production.protection.windows[0].time_zone, "Europe/Berlin");
   EXPECT_EQ(production.protection.windows[1].cron, "@daily");
   EXPECT_EQ(production.protection.windows[1].time_zone, "UTC");
-  EXPECT_EQ(production.protection.approvals, 1);
+  EXPECT_EQ(production.protection.approvals.count, 1);
   ASSERT_TRUE(production.target.process);
   EXPECT_EQ(production.target.process->instances, 1);
   EXPECT_EQ(production.target.process->working_directory, "");

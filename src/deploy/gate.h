@@ -1,0 +1,57 @@
+// The release gate and the approvals a deploy waits for, between fetching the artifact and
+// starting the rollout (docs/policy.md). Internal to deploy.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "deploy/deploy.h"
+#include "deploy/deployments_impl.h"
+#include "policy/policy.h"
+#include "runner/runner.h"
+#include "spec/spec.h"
+
+namespace slipway::deploy {
+
+// What the gate knows of the deploy besides the request.
+struct GateSubject {
+  const runner::DeployRequest* request = nullptr;
+  const spec::Environment* environment = nullptr;
+  const spec::Pipeline* pipeline = nullptr;  // the runtime's (the one the rollout uses)
+  policy::ArtifactFacts artifact;
+  std::string strategy;
+  int64_t deploy_id = 0;
+};
+
+// Facts the ledger knows of the deploy's run: tests, who started it, the commit. Unknown
+// facts stay unset (a missing ledger, an unknown run, a store error — logged).
+void ReadRunFacts(const DeploymentsOptions& options, const GateSubject& subject,
+                  policy::GateInput& input);
+
+// Waits until the deploy's approvals satisfy protection.approvals (through the ledger),
+// polling every approval_poll_interval. Returns the approvals counted, or why the deploy may
+// not go on: rejected (FailedPrecondition), the run cancelled (Cancelled), a rollback asked
+// for (FailedPrecondition: the environment's `abort` file). OK at once when none are required.
+// `mutex` guards `runtime`'s guarded fields (Deployments::Impl::mutex).
+Result<policy::ApprovalFacts> WaitForApprovals(const DeploymentsOptions& options, std::mutex& mutex,
+                                               Runtime& runtime, const GateSubject& subject,
+                                               const std::string& author);
+
+// Evaluates the policies that apply, records the decision (ledger and `record`) and logs it.
+// nullopt when the deploy may go on (allowed, or denied and exempted); else why it may not.
+std::optional<std::string> RunGate(const DeploymentsOptions& options, const GateSubject& subject,
+                                   policy::GateInput input, DeployRecord& record);
+
+// The exemption active now for the request's environment (through the ledger), if any. Its
+// use is noted in the audit trail by the caller (GateLedger::NoteExemptionUse).
+std::optional<policy::Exemption> ActiveExemptionFor(const DeploymentsOptions& options,
+                                                    const std::string& project,
+                                                    const std::string& environment);
+
+// The error budget of the SLOs that freeze `environment`, measured once (1h burn rate).
+policy::ErrorBudgetFacts ErrorBudgetOf(const DeploymentsOptions& options,
+                                       const spec::Pipeline& pipeline,
+                                       const std::string& environment);
+
+}  // namespace slipway::deploy

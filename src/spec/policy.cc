@@ -1,0 +1,182 @@
+// `policies:` — gates over CEL rules (docs/policy.md): where each policy applies, its mode and
+// its rules. Every rule is parsed and checked against the gate's input document
+// (policy_input.cc) here, so a pipeline that loads never fails a deploy on a rule's syntax or
+// a misspelt field.
+#include <algorithm>
+#include <utility>
+
+#include "spec/analysis_fields.h"
+#include "spec/environment_fields.h"
+#include "util/hints.h"
+
+namespace slipway::spec::internal {
+namespace {
+
+const std::vector<std::string> kPolicyKeys = {"environments", "strategies", "mode", "rules"};
+const std::vector<std::string> kRuleKeys = {"rule", "message"};
+const std::vector<std::string> kModes = {"enforce", "audit"};
+const std::vector<std::string> kStrategies = {"rolling", "blue-green", "canary"};
+
+constexpr size_t kMaxRules = 100;
+constexpr size_t kMaxMessageBytes = 1000;
+
+// The rule's expression, parsed and checked against the input document's fields.
+std::optional<std::string> ReadRuleExpression(LoadContext& context, const Field& field) {
+  auto text = context.reader->ScalarText(field);
+  if (!text) return std::nullopt;
+  const auto [begin, end] = FindCondition(*text);
+  const std::string inner = text->substr(begin, end - begin);
+  if (inner.find_first_not_of(" \t\r\n") == std::string::npos) {
+    context.reader->Error(field.pos, "empty rule", "e.g. artifact.provenance.verified");
+    return std::nullopt;
+  }
+  const ScalarLocator locator(*context.reader, field.node);
+  auto parsed = expr::Expression::Parse(inner);
+  if (auto* error = std::get_if<expr::Error>(&parsed)) {
+    ReportSyntax(context, locator, begin, *error);
+    return std::nullopt;
+  }
+  expr::Scope scope;
+  scope.check_reference = [](const std::vector<std::string>& path) {
+    return PolicyInputReferenceError(path);
+  };
+  if (auto error = expr::Check(std::get<expr::Expression>(parsed), scope)) {
+    const size_t column = error->column > 0 ? static_cast<size_t>(error->column - 1) : 0;
+    context.reader->Error(locator.At(begin + column), error->message,
+                          "docs/policy.md lists the input document's fields");
+    return std::nullopt;
+  }
+  return inner;
+}
+
+std::optional<PolicyRule> ReadRule(LoadContext& context, const Field& field) {
+  Reader& reader = *context.reader;
+  auto map = reader.Map(field, "policy rule", kRuleKeys);
+  if (!map) return std::nullopt;
+  PolicyRule rule;
+  bool ok = true;
+  const Field* expression = reader.Require(*map, "rule", "policy rule");
+  if (expression) rule.pos = expression->pos;
+  ok &= expression && Store(ReadRuleExpression(context, *expression), &rule.expression);
+  const Field* message = reader.Require(*map, "message", "policy rule");
+  ok &= message && Store(ReadNonEmpty(context, *message), &rule.message);
+  if (ok && rule.message.size() > kMaxMessageBytes) {
+    reader.Error(message->pos,
+                 "a rule's message is limited to " + std::to_string(kMaxMessageBytes) + " bytes");
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return rule;
+}
+
+// Names of `environments:` keys (one that failed to load is reported where it is).
+bool ReadPolicyEnvironments(LoadContext& context, const Field& field, Policy& policy) {
+  auto items = context.reader->StringOrListFields(field);
+  if (!items) return false;
+  if (items->empty()) {
+    context.reader->Error(field.pos, "'environments' must not be empty",
+                          "a policy gates the deploys to the environments it names");
+    return false;
+  }
+  const std::vector<std::string>& declared = context.environment_names;
+  bool ok = true;
+  for (const Field& item : *items) {
+    auto name = context.reader->String(item);
+    if (!name) {
+      ok = false;
+      continue;
+    }
+    if (std::find(declared.begin(), declared.end(), *name) == declared.end()) {
+      std::string hint = DidYouMean(*name, declared);
+      if (hint.empty()) {
+        hint = declared.empty() ? "declare it under environments:"
+                                : "environments are " + JoinAlternatives(declared);
+      }
+      context.reader->Error(
+          item.pos,
+          "policy '" + policy.name + "' names '" + *name + "', which is not an environment",
+          std::move(hint));
+      ok = false;
+      continue;
+    }
+    auto& names = policy.environments;
+    if (std::find(names.begin(), names.end(), *name) == names.end()) names.push_back(*name);
+  }
+  return ok;
+}
+
+bool ReadStrategies(LoadContext& context, const Field& field, Policy& policy) {
+  auto items = context.reader->StringOrListFields(field);
+  if (!items) return false;
+  bool ok = true;
+  for (const Field& item : *items) {
+    auto strategy = ReadChoice(context, item, kStrategies);
+    if (!strategy) {
+      ok = false;
+    } else if (std::find(policy.strategies.begin(), policy.strategies.end(), *strategy) ==
+               policy.strategies.end()) {
+      policy.strategies.push_back(std::move(*strategy));
+    }
+  }
+  return ok;
+}
+
+bool ReadRules(LoadContext& context, const Field& field, Policy& policy) {
+  auto items = context.reader->List(field, "a list of {rule, message}");
+  if (!items) return false;
+  if (items->empty() || items->size() > kMaxRules) {
+    context.reader->Error(field.pos, "a policy needs 1 to " + std::to_string(kMaxRules) + " rules",
+                          "e.g. - {rule: artifact.provenance.verified, message: …}");
+    return false;
+  }
+  bool ok = true;
+  for (const Field& item : *items) {
+    auto rule = ReadRule(context, item);
+    ok &= rule.has_value();
+    if (rule) policy.rules.push_back(std::move(*rule));
+  }
+  return ok;
+}
+
+std::optional<Policy> ReadPolicy(LoadContext& context, const Field& entry) {
+  Reader& reader = *context.reader;
+  const std::string what = "policy '" + entry.key + "'";
+  Policy policy;
+  policy.name = entry.key;
+  policy.pos = entry.key_pos;
+  if (!IsValidName(policy.name)) {
+    reader.Error(entry.key_pos, "invalid policy name '" + policy.name + "'",
+                 "use letters, digits, '_' and '-', starting with a letter or '_'");
+  }
+  auto map = reader.Map(entry, what, kPolicyKeys);
+  if (!map) return std::nullopt;
+  bool ok = true;
+  const Field* environments = reader.Require(*map, "environments", what);
+  ok &= environments && ReadPolicyEnvironments(context, *environments, policy);
+  if (const Field* strategies = map->Find("strategies")) {
+    ok &= ReadStrategies(context, *strategies, policy);
+  }
+  if (const Field* mode = map->Find("mode")) {
+    auto name = ReadChoice(context, *mode, kModes);
+    ok &= name.has_value();
+    if (name) policy.mode = *name == "audit" ? Policy::Mode::kAudit : Policy::Mode::kEnforce;
+  }
+  const Field* rules = reader.Require(*map, "rules", what);
+  ok &= rules && ReadRules(context, *rules, policy);
+  if (!ok) return std::nullopt;
+  return policy;
+}
+
+}  // namespace
+
+std::vector<Policy> ReadPolicies(LoadContext& context, const Field& field) {
+  std::vector<Policy> policies;
+  auto map = context.reader->Map(field, "policies");
+  if (!map) return policies;
+  for (const Field& entry : map->entries()) {
+    if (auto policy = ReadPolicy(context, entry)) policies.push_back(std::move(*policy));
+  }
+  return policies;
+}
+
+}  // namespace slipway::spec::internal

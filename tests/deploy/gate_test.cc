@@ -1,0 +1,300 @@
+// The release gate inside Deployments::Deploy, with a fake ledger: a deny fails the deploy
+// before anything starts, an active exemption lets it through (its use noted), an exemption
+// pending its second approval does not; a deploy waits for approvals, and a rejection or a
+// rollback ends the wait. Exec targets whose commands record what they were asked to do.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "deploy/deploy.h"
+#include "deploy_test_util.h"
+
+namespace slipway::deploy {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ReadText;
+using testing::TempDir;
+using testing::WaitUntil;
+
+class FakeLedger : public policy::GateLedger {
+ public:
+  Status DescribeRun(const std::string&, const std::string&, policy::RunFacts* run,
+                     policy::ChangeFacts* change) override {
+    run->tests = policy::TestCounts{.passed = 3, .failed = failed_tests, .flaky = 0, .skipped = 0};
+    change->author = "ana";
+    return Status::Ok();
+  }
+  Result<std::vector<policy::Approval>> Approvals(const std::string&, const std::string&,
+                                                  int64_t) override {
+    std::lock_guard lock(mutex);
+    return approvals;
+  }
+  Result<std::vector<policy::Exemption>> Exemptions(const std::string&,
+                                                    const std::string&) override {
+    std::lock_guard lock(mutex);
+    return exemptions;
+  }
+  Result<int64_t> Record(const policy::GateRecord& record) override {
+    std::lock_guard lock(mutex);
+    records.push_back(record);
+    return static_cast<int64_t>(records.size());
+  }
+  Status NoteExemptionUse(const policy::Exemption& exemption, const std::string& what) override {
+    std::lock_guard lock(mutex);
+    uses.push_back(std::to_string(exemption.id) + ": " + what);
+    return Status::Ok();
+  }
+
+  void Approve(std::string who, std::string role, bool approved = true) {
+    policy::Approval approval;
+    approval.approver = std::move(who);
+    approval.role = std::move(role);
+    approval.approved = approved;
+    approval.at = std::chrono::system_clock::now();
+    std::lock_guard lock(mutex);
+    approvals.push_back(approval);
+  }
+
+  std::mutex mutex;
+  int64_t failed_tests = 0;
+  std::vector<policy::Approval> approvals;
+  std::vector<policy::Exemption> exemptions;
+  std::vector<policy::GateRecord> records;
+  std::vector<std::string> uses;
+};
+
+class Lines : public runner::LogSink {
+ public:
+  void Line(std::string_view line) override {
+    std::lock_guard lock(mutex_);
+    text_ += std::string(line) + "\n";
+  }
+  std::string text() {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string text_;
+};
+
+class DeployGateTest : public ::testing::Test {
+ protected:
+  // The pipeline: production runs revisions through exec commands that append to `applied`.
+  void Load(const std::string& protection, const std::string& policies,
+            const std::string& slos = "") {
+    yaml_ = R"(environments:
+  production:
+    target:
+      exec:
+        apply: echo "$SLIPWAY_REVISION" >> )" +
+            (dir_.path() / "applied").string() + R"(
+        status: 'echo "{\"desired\":1,\"running\":1,\"ready\":1,\"endpoints\":[],\"message\":\"\"}"'
+)" + protection +
+            policies + slos +
+            R"(jobs:
+  ship:
+    deploy: { environment: production, artifact: ./app }
+)";
+    spec::LoadResult loaded = spec::ParsePipeline(yaml_, "p.yml");
+    ASSERT_TRUE(loaded.ok()) << loaded.diagnostics.front().ToString();
+    pipeline_ = std::move(*loaded.pipeline);
+    std::filesystem::create_directories(dir_.path() / "workspace" / "app");
+    testing::WriteText(dir_.path() / "workspace" / "app" / "VERSION", "v1\n");
+    DeploymentsOptions options;
+    options.state_dir = dir_.path() / "state";
+    options.ledger = &ledger_;
+    options.approval_poll_interval = std::chrono::milliseconds(10);
+    options.sli_sources = sli_sources_;
+    options.freeze_check_interval = std::chrono::milliseconds(5);
+    options.freeze_max_wait = std::chrono::milliseconds(50);
+    deployments_ = std::make_unique<Deployments>(std::move(options));
+  }
+
+  runner::DeployOutcome Deploy() {
+    runner::DeployRequest request;
+    request.pipeline = &pipeline_;
+    request.pipeline_yaml = yaml_;
+    request.job = pipeline_.FindJob("ship");
+    request.artifact = "./app";
+    request.workspace = dir_.path() / "workspace";
+    request.project = "shop";
+    request.branch = "main";
+    request.run_id = "7";
+    request.job_id = "ship";
+    request.log = &log_;
+    return deployments_->Deploy(request);
+  }
+
+  // The revisions the target was asked to apply, each once ("r1 r2"); "" when none.
+  std::string Applied() {
+    std::set<std::string> revisions;
+    std::istringstream lines(ReadText(dir_.path() / "applied"));
+    for (std::string line; std::getline(lines, line);) revisions.insert(line);
+    std::string out;
+    for (const std::string& revision : revisions) out += (out.empty() ? "" : " ") + revision;
+    return out;
+  }
+
+  TempDir dir_;
+  FakeLedger ledger_;
+  Lines log_;
+  std::string yaml_;
+  spec::Pipeline pipeline_;
+  SliSourceFactory sli_sources_;
+  std::unique_ptr<Deployments> deployments_;
+};
+
+// Half of all requests fail: far above any freeze threshold.
+class FailingSli : public verify::SliSource {
+ public:
+  Result<double> ErrorRatio(std::chrono::milliseconds) override { return 0.5; }
+};
+
+constexpr char kTestsPolicy[] = R"(policies:
+  tests:
+    environments: production
+    rules:
+      - { rule: run.tests.failed == 0, message: the run's tests passed }
+      - { rule: "change.author != ''", message: the change has an author }
+)";
+
+TEST_F(DeployGateTest, ADenyFailsTheDeployBeforeAnythingStarts) {
+  ASSERT_NO_FATAL_FAILURE(Load("", kTestsPolicy));
+  ledger_.failed_tests = 2;
+  const runner::DeployOutcome outcome = Deploy();
+  EXPECT_EQ(outcome.outcome, runner::Outcome::kFailure);
+  EXPECT_EQ(outcome.reason, "the release gate denied the deploy: tests: the run's tests passed");
+  EXPECT_EQ(Applied(), "") << "nothing may be applied";
+  ASSERT_EQ(ledger_.records.size(), 1u);
+  const policy::GateRecord& record = ledger_.records[0];
+  EXPECT_EQ(record.decision, "deny");
+  EXPECT_EQ(record.deploy_id, 1);
+  EXPECT_EQ(record.run_id, "7");
+  EXPECT_EQ(record.input_digest, policy::InputDigest(record.input_json));
+  EXPECT_THAT(record.input_json, HasSubstr(R"("failed":2)"));
+  auto history = deployments_->History("shop", "production");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ(history->front().outcome, "failed");
+  EXPECT_EQ(history->front().gate, "deny");
+  EXPECT_THAT(history->front().gate_json, HasSubstr(record.input_digest));
+}
+
+TEST_F(DeployGateTest, AnActiveExemptionOverridesADenyAndAPendingOneDoesNot) {
+  ASSERT_NO_FATAL_FAILURE(Load("", kTestsPolicy));
+  ledger_.failed_tests = 1;
+  policy::Exemption pending;
+  pending.id = 4;
+  pending.requested_by = "ana";
+  pending.justification = "outage";
+  pending.expires = std::chrono::system_clock::now() + std::chrono::hours(1);
+  pending.needs_second_approval = true;
+  ledger_.exemptions = {pending};
+  EXPECT_EQ(Deploy().outcome, runner::Outcome::kFailure);
+  EXPECT_TRUE(ledger_.uses.empty());
+
+  ledger_.exemptions[0].approved_by = "bo";
+  const runner::DeployOutcome outcome = Deploy();
+  EXPECT_EQ(outcome.outcome, runner::Outcome::kSuccess) << outcome.reason << log_.text();
+  EXPECT_EQ(Applied(), "r2");
+  ASSERT_EQ(ledger_.records.size(), 2u);
+  EXPECT_EQ(ledger_.records[1].decision, "exempted");
+  EXPECT_EQ(ledger_.records[1].exemption_id, 4);
+  ASSERT_EQ(ledger_.uses.size(), 1u);
+  EXPECT_THAT(ledger_.uses[0], HasSubstr("4: the gate of deploy 2 to production"));
+  EXPECT_THAT(log_.text(), HasSubstr("⚠ gate: EXEMPTED — exemption 4 by ana, approved by bo"));
+}
+
+TEST_F(DeployGateTest, ADeployWaitsForDistinctApprovalsWithTheRole) {
+  ASSERT_NO_FATAL_FAILURE(Load(R"(    protection:
+      approvals: { count: 2, role: releaser, not-author: true }
+)",
+                               ""));
+  std::thread approvers([&] {
+    EXPECT_TRUE(WaitUntil(
+        [&] { return deployments_->AwaitingApproval("shop", "production").has_value(); }));
+    const auto pending = deployments_->AwaitingApproval("shop", "production");
+    EXPECT_EQ(pending ? pending->deploy_id : 0, 1);
+    EXPECT_EQ(pending ? pending->run_id : "", "7");
+    ledger_.Approve("ana", "admin");      // the author
+    ledger_.Approve("dev", "developer");  // role too low
+    ledger_.Approve("bo", "releaser");
+    ledger_.Approve("bo", "releaser");  // counted once
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(Applied(), "") << "one valid approval is not enough";
+    ledger_.Approve("cy", "admin");
+  });
+  const runner::DeployOutcome outcome = Deploy();
+  approvers.join();
+  EXPECT_EQ(outcome.outcome, runner::Outcome::kSuccess) << outcome.reason;
+  EXPECT_EQ(Applied(), "r1");
+  EXPECT_THAT(log_.text(), HasSubstr("✔ deploy: approved by 2 of the 2 needed"));
+  EXPECT_FALSE(deployments_->AwaitingApproval("shop", "production").has_value());
+}
+
+TEST_F(DeployGateTest, ARejectionOrARollbackEndsTheWait) {
+  ASSERT_NO_FATAL_FAILURE(Load("    protection: { approvals: 1 }\n", ""));
+  std::thread rejecter([&] {
+    EXPECT_TRUE(WaitUntil(
+        [&] { return deployments_->AwaitingApproval("shop", "production").has_value(); }));
+    ledger_.Approve("bo", "releaser", /*approved=*/false);
+  });
+  runner::DeployOutcome rejected = Deploy();
+  rejecter.join();
+  EXPECT_EQ(rejected.outcome, runner::Outcome::kFailure);
+  EXPECT_THAT(rejected.reason, HasSubstr("the deploy was rejected by bo"));
+
+  ledger_.approvals.clear();
+  std::thread rollback([&] {
+    EXPECT_TRUE(WaitUntil(
+        [&] { return deployments_->AwaitingApproval("shop", "production").has_value(); }));
+    EXPECT_TRUE(deployments_->Rollback("shop", "production", "not today").ok());
+  });
+  runner::DeployOutcome rolled_back = Deploy();
+  rollback.join();
+  EXPECT_EQ(rolled_back.outcome, runner::Outcome::kFailure);
+  EXPECT_THAT(rolled_back.reason, HasSubstr("rolled back while waiting for approvals: not today"));
+  EXPECT_EQ(Applied(), "");
+}
+
+TEST_F(DeployGateTest, AnExemptionLiftsTheReleaseFreeze) {
+  sli_sources_ = [](const spec::Slo&) -> Result<std::unique_ptr<verify::SliSource>> {
+    return std::unique_ptr<verify::SliSource>(std::make_unique<FailingSli>());
+  };
+  ASSERT_NO_FATAL_FAILURE(Load("", "", R"(slos:
+  availability:
+    objective: 99.9
+    sli:
+      prometheus:
+        address: http://127.0.0.1:9
+        good: 'sum(increase(ok[${{ window }}]))'
+        total: 'sum(increase(all[${{ window }}]))'
+    freeze: { environments: [production] }
+)"));
+  const runner::DeployOutcome frozen = Deploy();
+  EXPECT_EQ(frozen.outcome, runner::Outcome::kTimedOut) << frozen.reason;
+  EXPECT_EQ(Applied(), "");
+
+  policy::Exemption exemption;
+  exemption.id = 9;
+  exemption.requested_by = "ana";
+  exemption.justification = "the fix for the burn";
+  exemption.expires = std::chrono::system_clock::now() + std::chrono::hours(1);
+  ledger_.exemptions = {exemption};
+  const runner::DeployOutcome lifted = Deploy();
+  EXPECT_EQ(lifted.outcome, runner::Outcome::kSuccess) << lifted.reason;
+  EXPECT_EQ(Applied(), "r1");
+  ASSERT_EQ(ledger_.uses.size(), 1u);
+  EXPECT_EQ(ledger_.uses[0], "9: the release freeze of production");
+  EXPECT_THAT(log_.text(), HasSubstr("release freeze of production OVERRIDDEN by exemption 9"));
+}
+
+}  // namespace
+}  // namespace slipway::deploy
