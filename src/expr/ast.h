@@ -86,6 +86,11 @@ class Node {
                                            std::unique_ptr<Node> then, std::unique_ptr<Node> other,
                                            int column);
 
+  // The children of `node`, which is consumed (for the parser's rewrites).
+  static std::vector<std::unique_ptr<Node>> ReleaseChildren(std::unique_ptr<Node> node) {
+    return std::move(node->children_);
+  }
+
   Kind kind() const { return kind_; }
   int column() const { return column_; }
   // 1 for a leaf; 1 + the tallest child otherwise.

@@ -37,6 +37,24 @@ std::nullptr_t Fail(std::optional<Error>& error, int column, std::string message
   return nullptr;
 }
 
+// `cel.index(N)`, `cel.iterVar(I, J)`, `cel.accuVar(I, J)` (literal ints): their internal name.
+std::optional<std::string> BlockName(const NodePtr& target, const std::string& function,
+                                     const std::vector<NodePtr>& args) {
+  if (target->kind() != Node::Kind::kIdent || target->name() != "cel") return std::nullopt;
+  const size_t arity = function == "index"                                ? 1
+                       : (function == "iterVar" || function == "accuVar") ? 2
+                                                                          : 0;
+  if (arity == 0 || args.size() != arity) return std::nullopt;
+  std::string name = function == "index" ? "@index" : function == "iterVar" ? "@it" : "@ac";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i]->kind() != Node::Kind::kLiteral || !args[i]->literal().is_int()) {
+      return std::nullopt;
+    }
+    name += (i == 0 && arity == 1 ? "" : ":") + std::to_string(args[i]->literal().as_int());
+  }
+  return name;
+}
+
 }  // namespace
 
 NodePtr MakeCall(std::string function, std::vector<NodePtr> args, int column,
@@ -53,6 +71,22 @@ NodePtr MakeCall(std::string function, std::vector<NodePtr> args, int column,
 
 NodePtr MakeMethod(NodePtr target, std::string function, std::vector<NodePtr> args, int column,
                    std::optional<Error>& error) {
+  if (auto name = BlockName(target, function, args)) return Node::Ident(std::move(*name), column);
+  if (target->kind() == Node::Kind::kIdent && target->name() == "cel" && function == "block") {
+    if (args.size() != 2 || args[0]->kind() != Node::Kind::kList) {
+      return Fail(error, column, "cel.block() expects a list literal and an expression");
+    }
+    std::vector<NodePtr> bindings = Node::ReleaseChildren(std::move(args[0]));
+    NodePtr body = std::move(args[1]);
+    for (size_t i = bindings.size(); i-- > 0;) {
+      std::vector<NodePtr> children;
+      children.push_back(std::move(bindings[i]));
+      children.push_back(std::move(body));
+      body = Node::Make(Node::Kind::kBind, column, "block", std::move(children),
+                        {"@index" + std::to_string(i)});
+    }
+    return body;
+  }
   const Macro* macro = FindMacro(function, args.size());
   // `x.all(a, b, p)` has two variables when `b` is a name too; else it is `all(a, …)` misused.
   if (macro != nullptr && macro->variables == 2 && macro->name != "transformList" &&

@@ -10,6 +10,10 @@
 //   e.map(x, p, t)            → "map": t for each element where p holds
 //   e.filter(x, p)            → "filter": the elements where p holds
 //   cel.bind(x, init, body)   → kBind: body with x bound to init
+// cel.block([e0, e1, …], body) (CEL's block extension, emitted by optimizers) → nested kBind
+// nodes binding the internal names of cel.index(0), cel.index(1), … in turn; cel.index(N),
+// cel.iterVar(I, J) and cel.accuVar(I, J) with literal ints are those internal names (kIdent
+// "@index0", "@it:I:J", "@ac:I:J", which no source name can spell), usable as macro variables;
 // and the two-variable forms (CEL's comprehensions extension), where over a list the variables
 // are index and element and over a map key and value:
 //   e.all(i, v, p), e.exists(i, v, p), e.existsOne(i, v, p) (also exists_one)

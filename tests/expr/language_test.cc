@@ -181,6 +181,14 @@ TEST(LanguageTest, Bind) {
   EXPECT_EQ(Err("cel.bind(bad, 1 / 0, bad)").column, 17);
 }
 
+TEST(LanguageTest, Block) {
+  EXPECT_EQ(Ok("cel.block([1, cel.index(0) + 1, [cel.index(1)]], cel.index(2)[0] * 10)"),
+            Value(20));
+  EXPECT_EQ(Ok("cel.block([l], cel.index(0).map(cel.iterVar(0, 0), cel.iterVar(0, 0) * 2))"),
+            Value(Value::List{2, 4, 6}));
+  EXPECT_TRUE(MustParse("cel.block([x], cel.index(0))").References().size() == 1);
+}
+
 TEST(LanguageTest, IterationsAreBounded) {
   Activation activation;
   activation.variables["big"] = Value::List(999, Value(1));

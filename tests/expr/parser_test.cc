@@ -101,6 +101,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"has(a.b, c)", 1, "has() expects one field selection, like has(a.b)"},
         ErrorCase{"l.all(1, x)", 7, "argument 1 of all() must be a simple name"},
         ErrorCase{"m.all(k, k, true)", 10, "the two variables of all() must have different names"},
+        ErrorCase{"cel.block(1, 2)", 5, "cel.block() expects a list literal and an expression"},
         ErrorCase{"cel.bind(a.b, 1, a)", 12, "argument 1 of bind() must be a simple name"},
         ErrorCase{"(f)(x)", 4, "only named functions can be called"},
         ErrorCase{"a['b'](x)", 7, "only named functions can be called"}));
@@ -297,6 +298,10 @@ TEST(ParseTest, AggregatesMethodsAndMacros) {
   EXPECT_EQ(Sexpr("m.existsOne(k, v, v)"), "(comprehension exists_one [k v] m v)");
   EXPECT_EQ(Sexpr("m.transformMap(k, v, v + 1)"), "(comprehension transformMap [k v] m (+ v 1))");
   EXPECT_EQ(Sexpr("cel.bind(x, 1, x + x)"), "(bind bind [x] 1 (+ x x))");
+  EXPECT_EQ(Sexpr("cel.block([1, cel.index(0) + 1], cel.index(1))"),
+            "(bind block [@index0] 1 (bind block [@index1] (+ @index0 1) @index1))");
+  EXPECT_EQ(Sexpr("l.all(cel.iterVar(0, 1), cel.iterVar(0, 1))"),
+            "(comprehension all [@it:0:1] l @it:0:1)");
   // Not macros: other argument counts are method calls, whatever the library makes of them.
   EXPECT_EQ(Sexpr("l.all(x)"), "(method all l x)");
   EXPECT_EQ(Sexpr("a.cel.bind(x, 1, x)"), "(method bind a.cel x 1 x)");
