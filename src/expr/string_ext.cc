@@ -189,9 +189,13 @@ bool IsSpace(uint32_t c) {
          c == 0x3000;
 }
 
+// A string literal may hold invalid UTF-8, so a "code point" from CodePointOffsets can be a
+// lead byte followed by any number of continuation bytes: past 4 bytes it is no valid UTF-8
+// sequence (and the mask's shift would overflow), so it decodes to U+FFFD, which is no space.
 uint32_t DecodeAt(std::string_view s, size_t begin, size_t end) {
   const auto first = static_cast<unsigned char>(s[begin]);
   if (end - begin == 1) return first;
+  if (end - begin > 4) return 0xfffd;
   uint32_t c = first & (0x7f >> (end - begin));
   for (size_t i = begin + 1; i < end; ++i) c = (c << 6) | (static_cast<unsigned char>(s[i]) & 0x3f);
   return c;
