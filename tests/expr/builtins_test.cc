@@ -39,7 +39,8 @@ TEST(BuiltinsTest, Size) {
   EXPECT_EQ(Ok("size(list)"), Value(3));
   EXPECT_EQ(Ok("size(env)"), Value(2));
   EXPECT_EQ(Ok("size(env) > 0"), Value(true));
-  ExpectError("size(1)", 1, "no such overload: size() expects a string, bytes, list or map, got int");
+  ExpectError("size(1)", 1,
+              "no such overload: size() expects a string, bytes, list or map, got int");
   ExpectError("1 + size()", 5, "function 'size' expects 1 argument, got 0");
   ExpectError("size(list, env)", 1, "function 'size' expects 1 argument, got 2");
 }
@@ -55,7 +56,9 @@ TEST(BuiltinsTest, Int) {
   ExpectError("int('')", 1, "int() cannot convert '' to an int");
   ExpectError("int(1e19)", 1, "int() argument out of range: 1e+19");
   ExpectError("int(0.0 / 0.0)", 1, "int() argument out of range: NaN");
-  ExpectError("int(true)", 1, "no such overload: int() expects an int, uint, double, string or timestamp, got bool");
+  ExpectError(
+      "int(true)", 1,
+      "no such overload: int() expects an int, uint, double, string or timestamp, got bool");
 }
 
 TEST(BuiltinsTest, Double) {
@@ -75,9 +78,10 @@ TEST(BuiltinsTest, String) {
   EXPECT_EQ(Ok("string(true)"), Value("true"));
   EXPECT_EQ(Ok("string('s')"), Value("s"));
   EXPECT_EQ(Ok("'v' + string(1 + 1)"), Value("v2"));
-  ExpectError("string(list)", 1,
-              "no such overload: string() expects a string, int, uint, double, bool, bytes, duration or "
-              "timestamp, got list");
+  ExpectError(
+      "string(list)", 1,
+      "no such overload: string() expects a string, int, uint, double, bool, bytes, duration or "
+      "timestamp, got list");
 }
 
 TEST(BuiltinsTest, CallerFunctionsOverrideBuiltins) {
