@@ -7,6 +7,7 @@
 
 #include "spec/analysis_fields.h"
 #include "spec/environment_fields.h"
+#include "util/hints.h"
 
 namespace slipway::spec::internal {
 namespace {
@@ -294,6 +295,33 @@ std::optional<std::string> ReadNonEmpty(LoadContext& context, const Field& field
     return std::nullopt;
   }
   return text;
+}
+
+bool ReadEnvironmentNames(LoadContext& context, const std::vector<Field>& items,
+                          std::string_view referrer, std::vector<std::string>& names) {
+  const std::vector<std::string>& declared = context.environment_names;
+  bool ok = true;
+  for (const Field& item : items) {
+    auto name = context.reader->String(item);
+    if (!name) {
+      ok = false;
+      continue;
+    }
+    if (std::find(declared.begin(), declared.end(), *name) == declared.end()) {
+      std::string hint = DidYouMean(*name, declared);
+      if (hint.empty()) {
+        hint = declared.empty() ? "declare it under environments:"
+                                : "environments are " + JoinAlternatives(declared);
+      }
+      context.reader->Error(
+          item.pos, std::string(referrer) + " names '" + *name + "', which is not an environment",
+          std::move(hint));
+      ok = false;
+      continue;
+    }
+    if (std::find(names.begin(), names.end(), *name) == names.end()) names.push_back(*name);
+  }
+  return ok;
 }
 
 std::optional<NamedValues> ReadLiteralValues(LoadContext& context, const Field& field) {

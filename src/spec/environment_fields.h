@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "spec/loader.h"
 
@@ -30,6 +31,12 @@ std::optional<std::string> ReadLiteral(LoadContext& context, const Field& field)
 std::optional<std::string> ReadNonEmpty(LoadContext& context, const Field& field);
 // `map NAME -> scalar`: names usable from a shell, values literal in their YAML text form.
 std::optional<NamedValues> ReadLiteralValues(LoadContext& context, const Field& field);
+
+// Each of `items` must be a key of `environments:` (one that failed to load is reported where
+// it is, not again here); `referrer` says who names it in the error ("policy 'p'", "the
+// freeze"). Appends each valid name to `names` once; false when any item is not one.
+bool ReadEnvironmentNames(LoadContext& context, const std::vector<Field>& items,
+                          std::string_view referrer, std::vector<std::string>& names);
 
 // target.cc: `{process: …} | {exec: …}`.
 std::optional<TargetSpec> ReadTarget(LoadContext& context, const Field& field);

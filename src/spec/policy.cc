@@ -7,7 +7,6 @@
 
 #include "spec/analysis_fields.h"
 #include "spec/environment_fields.h"
-#include "util/hints.h"
 
 namespace slipway::spec::internal {
 namespace {
@@ -78,31 +77,7 @@ bool ReadPolicyEnvironments(LoadContext& context, const Field& field, Policy& po
                           "a policy gates the deploys to the environments it names");
     return false;
   }
-  const std::vector<std::string>& declared = context.environment_names;
-  bool ok = true;
-  for (const Field& item : *items) {
-    auto name = context.reader->String(item);
-    if (!name) {
-      ok = false;
-      continue;
-    }
-    if (std::find(declared.begin(), declared.end(), *name) == declared.end()) {
-      std::string hint = DidYouMean(*name, declared);
-      if (hint.empty()) {
-        hint = declared.empty() ? "declare it under environments:"
-                                : "environments are " + JoinAlternatives(declared);
-      }
-      context.reader->Error(
-          item.pos,
-          "policy '" + policy.name + "' names '" + *name + "', which is not an environment",
-          std::move(hint));
-      ok = false;
-      continue;
-    }
-    auto& names = policy.environments;
-    if (std::find(names.begin(), names.end(), *name) == names.end()) names.push_back(*name);
-  }
-  return ok;
+  return ReadEnvironmentNames(context, *items, "policy '" + policy.name + "'", policy.environments);
 }
 
 bool ReadStrategies(LoadContext& context, const Field& field, Policy& policy) {

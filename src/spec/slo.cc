@@ -1,11 +1,9 @@
 // `slos:` — service level objectives: the objective, its window, the SLI's good/total queries,
 // the release freeze and alerting. docs/slo.md.
-#include <algorithm>
 #include <utility>
 
 #include "spec/analysis_fields.h"
 #include "spec/environment_fields.h"
-#include "util/hints.h"
 
 namespace slipway::spec::internal {
 namespace {
@@ -133,30 +131,7 @@ std::optional<SliSpec> ReadSli(LoadContext& context, const Field& field) {
 bool ReadFreezeEnvironments(LoadContext& context, const Field& field, SloFreezeSpec& freeze) {
   auto items = context.reader->StringOrListFields(field);
   if (!items) return false;
-  const std::vector<std::string>& declared = context.environment_names;
-  bool ok = true;
-  for (const Field& item : *items) {
-    auto name = context.reader->String(item);
-    if (!name) {
-      ok = false;
-      continue;
-    }
-    if (std::find(declared.begin(), declared.end(), *name) == declared.end()) {
-      std::string hint = DidYouMean(*name, declared);
-      if (hint.empty()) {
-        hint = declared.empty() ? "declare it under environments:"
-                                : "environments are " + JoinAlternatives(declared);
-      }
-      context.reader->Error(item.pos,
-                            "the freeze names '" + *name + "', which is not an environment",
-                            std::move(hint));
-      ok = false;
-      continue;
-    }
-    auto& names = freeze.environments;
-    if (std::find(names.begin(), names.end(), *name) == names.end()) names.push_back(*name);
-  }
-  return ok;
+  return ReadEnvironmentNames(context, *items, "the freeze", freeze.environments);
 }
 
 std::optional<SloFreezeSpec> ReadFreeze(LoadContext& context, const Field& field) {
