@@ -2,51 +2,14 @@
 // fine when it gets 25% of the traffic, turns bad while the rollout pauses there, and the
 // background analysis (the judge over the proxy's error counts) rolls it back on its own —
 // nobody approves or aborts anything.
-#include <atomic>
 #include <map>
-#include <mutex>
+#include <thread>
 
+#include "e2e/request_load.h"
 #include "e2e/server_harness.h"
 
 namespace slipway::e2e {
 namespace {
-
-// GET / to the production proxy from a thread, about 50 a second, counting answers by
-// "status body".
-class Load {
- public:
-  explicit Load(uint16_t port)
-      : thread_([this, port] {
-          http::ClientOptions options;
-          options.base_url = "http://127.0.0.1:" + std::to_string(port);
-          options.request_timeout = std::chrono::seconds(5);
-          auto client = http::HttpClient::Create(options);
-          if (!client.ok()) return;
-          while (!stop_.load()) {
-            auto answer = (*client)->Send("GET", "/");
-            {
-              std::lock_guard lock(mutex_);
-              ++counts_[answer.ok() ? std::to_string(answer->status) + " " + answer->body
-                                    : "error " + answer.status().message()];
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          }
-        }) {}
-  ~Load() {
-    stop_ = true;
-    thread_.join();
-  }
-  std::map<std::string, int> TakeCounts() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(counts_, {});
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::map<std::string, int> counts_;
-  std::thread thread_;
-};
 
 class BackgroundAnalysisTest : public ServerE2eTest {
  protected:
@@ -125,19 +88,7 @@ jobs:
   Json Environment() { return Call("GET", "/api/v1/projects/svc/environments/production").json; }
 
   // Waits until the rollout in progress pauses after its 25% step.
-  bool WaitForPause() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const Json status = Environment();
-      if (status.is_object() && status["active"].is_object() &&
-          !status["active"]["steps"].empty() &&
-          status["active"]["steps"].back().value("name", "") == "set weight 25") {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
+  bool WaitForPause() { return WaitForRolloutStep("svc", "production", "set weight 25"); }
 
   uint16_t port_ = 0;
   fs::path flags_;
@@ -149,7 +100,7 @@ TEST_F(BackgroundAnalysisTest, ACanaryThatTurnsBadAt25PercentIsRolledBackByIt) {
   const int first = StartRun("svc");
   ASSERT_EQ(WaitForRun(first, "svc").value("status", ""), "success") << ServerLog();
 
-  Load load(port_);
+  RequestLoad load("http://127.0.0.1:" + std::to_string(port_), std::chrono::milliseconds(20));
   Write("VERSION", "v2\n");
   Commit("v2");
   const int second = StartRun("svc");

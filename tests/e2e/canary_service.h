@@ -4,9 +4,7 @@
 // 127.0.0.1:port_. The environment is destroyed after each test.
 #pragma once
 
-#include <chrono>
 #include <string>
-#include <thread>
 
 #include "e2e/server_harness.h"
 
@@ -44,19 +42,7 @@ class CanaryServiceTest : public ServerE2eTest {
   Json Environment() { return Call("GET", "/api/v1/projects/svc/environments/production").json; }
 
   // Waits until the rollout in progress is paused for approval.
-  bool WaitForPause() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const Json status = Environment();
-      if (status.is_object() && status["active"].is_object() &&
-          !status["active"]["steps"].empty() &&
-          status["active"]["steps"].back().value("name", "") == "set weight 50") {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
+  bool WaitForPause() { return WaitForRolloutStep("svc", "production", "set weight 50"); }
 
   uint16_t port_ = 0;
 

@@ -1,51 +1,15 @@
 // The example service's pipeline deploys itself: staging (blue-green) then production (canary
 // with analysis) behind the built-in proxy; a good release is promoted, a bad one is rolled
 // back by the analysis while traffic flows, and production keeps serving the good one.
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <regex>
 #include <thread>
 
 #include "e2e/e2e_util.h"
-#include "http/http.h"
+#include "e2e/request_load.h"
 
 namespace slipway::e2e {
 namespace {
-
-// Requests to a URL from a thread, ~100/s, counting answers by "status body".
-class Load {
- public:
-  explicit Load(std::string url)
-      : thread_([this, url] {
-          http::ClientOptions options;
-          options.base_url = url;
-          options.request_timeout = std::chrono::seconds(5);
-          auto client = http::HttpClient::Create(options);
-          if (!client.ok()) return;
-          while (!stop_.load()) {
-            auto answer = (*client)->Send("GET", "/");
-            std::lock_guard lock(mutex_);
-            ++counts_[answer.ok() ? std::to_string(answer->status) + " " + answer->body
-                                  : "error " + answer.status().message()];
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-          }
-        }) {}
-  ~Load() {
-    stop_ = true;
-    thread_.join();
-  }
-  std::map<std::string, int> TakeCounts() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(counts_, {});
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::map<std::string, int> counts_;
-  std::thread thread_;
-};
 
 class DeployExampleTest : public E2eTest {
  protected:
@@ -99,7 +63,8 @@ TEST_F(DeployExampleTest, PromotesAGoodReleaseAndRollsBackABadOneUnderTraffic) {
   EXPECT_EQ(Get(staging_), "200 hello from 1.0.0\n");
   EXPECT_EQ(Get(production_), "200 hello from 1.0.0\n");
 
-  Load load("http://127.0.0.1:" + std::to_string(production_));
+  RequestLoad load("http://127.0.0.1:" + std::to_string(production_),
+                   std::chrono::milliseconds(10));
   // A good release goes through the canary and its analysis: production serves it.
   Release("1.1.0", "0");
   Outcome good = Run({"--json", "-j", "4", "--secret", "DEMO_TOKEN=tok-" + marker_});

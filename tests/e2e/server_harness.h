@@ -13,6 +13,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "e2e/e2e_util.h"
@@ -124,6 +125,24 @@ class ServerE2eTest : public E2eTest {
                  std::optional<std::string> token = std::nullopt) {
     return Call(method, path, body, std::move(token), http::Headers());
   }
+  // Waits up to 60 s until the rollout in progress in PROJECT's ENVIRONMENT has `step` (a
+  // step's name, "set weight 50") as its latest step; false when it never gets there.
+  bool WaitForRolloutStep(const std::string& project, const std::string& environment,
+                          const std::string& step) {
+    const std::string path = "/api/v1/projects/" + project + "/environments/" + environment;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const Json status = Call("GET", path).json;
+      if (status.is_object() && status["active"].is_object() &&
+          !status["active"]["steps"].empty() &&
+          status["active"]["steps"].back().value("name", "") == step) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
   // The same with `extra` headers (a webhook's signature, say; Content-Type wins when given).
   ApiAnswer Call(const std::string& method, const std::string& path, const std::string& body,
                  std::optional<std::string> token, const http::Headers& extra) {
