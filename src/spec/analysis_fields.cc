@@ -75,25 +75,12 @@ std::optional<std::string> ReadAnalysisText(LoadContext& context, const Field& f
 }
 
 std::optional<std::string> ReadResultCondition(LoadContext& context, const Field& field) {
-  auto text = context.reader->ScalarText(field);
-  if (!text) return std::nullopt;
-  const auto [begin, end] = FindCondition(*text);
-  const std::string inner = text->substr(begin, end - begin);
-  if (inner.find_first_not_of(" \t\r\n") == std::string::npos) {
-    context.reader->Error(field.pos, "empty condition", "e.g. result < 0.01");
+  auto condition = ParseConditionField(context, field, "empty condition", "e.g. result < 0.01");
+  if (!condition || !CheckNames(context, *condition->locator, condition->offset,
+                                condition->expression, kConditionVariables)) {
     return std::nullopt;
   }
-  const ScalarLocator locator(*context.reader, field.node);
-  auto parsed = expr::Expression::Parse(inner);
-  if (auto* error = std::get_if<expr::Error>(&parsed)) {
-    ReportSyntax(context, locator, begin, *error);
-    return std::nullopt;
-  }
-  if (!CheckNames(context, locator, begin, std::get<expr::Expression>(parsed),
-                  kConditionVariables)) {
-    return std::nullopt;
-  }
-  return inner;
+  return std::move(condition->text);
 }
 
 std::optional<std::string> ReadHttpUrl(LoadContext& context, const Field& field, bool templated) {

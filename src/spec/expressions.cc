@@ -55,6 +55,28 @@ ConditionSpan FindCondition(std::string_view text) {
   return {begin, end};
 }
 
+std::optional<ParsedCondition> ParseConditionField(LoadContext& context, const Field& field,
+                                                   std::string_view empty_message,
+                                                   std::string_view hint) {
+  // `if: false` is a common way to switch a job off, so booleans are conditions too.
+  auto text = context.reader->ScalarText(field);
+  if (!text) return std::nullopt;
+  const auto [begin, end] = FindCondition(*text);
+  std::string inner = text->substr(begin, end - begin);
+  if (inner.find_first_not_of(" \t\r\n") == std::string::npos) {
+    context.reader->Error(field.pos, std::string(empty_message), std::string(hint));
+    return std::nullopt;
+  }
+  auto locator = std::make_shared<const ScalarLocator>(*context.reader, field.node);
+  auto parsed = expr::Expression::Parse(inner);
+  if (auto* error = std::get_if<expr::Error>(&parsed)) {
+    ReportSyntax(context, *locator, begin, *error);
+    return std::nullopt;
+  }
+  return ParsedCondition{std::move(inner), std::get<expr::Expression>(std::move(parsed)), begin,
+                         std::move(locator)};
+}
+
 std::optional<std::string> ReadTemplate(LoadContext& context, const Field& field,
                                         std::string_view job, unsigned functions) {
   auto text = context.reader->String(field);
@@ -75,27 +97,14 @@ std::optional<std::vector<std::string>> ReadTemplates(LoadContext& context, cons
 
 std::optional<std::string> ReadCondition(LoadContext& context, const Field& field,
                                          std::string_view job) {
-  // `if: false` is a common way to switch a job off, so booleans are conditions too.
-  auto text = context.reader->ScalarText(field);
-  if (!text) return std::nullopt;
-  auto locator = std::make_shared<const ScalarLocator>(*context.reader, field.node);
-
-  const auto [begin, end] = FindCondition(*text);
-  const std::string inner = text->substr(begin, end - begin);
-  if (inner.find_first_not_of(" \t\r\n") == std::string::npos) {
-    context.reader->Error(field.pos, "empty condition",
+  auto condition =
+      ParseConditionField(context, field, "empty condition",
                           "write an expression such as branch == 'main', or remove 'if'");
-    return std::nullopt;
-  }
-
-  auto parsed = expr::Expression::Parse(inner);
-  if (auto* error = std::get_if<expr::Error>(&parsed)) {
-    ReportSyntax(context, *locator, begin, *error);
-    return std::nullopt;
-  }
-  const expr::Expression& expression = std::get<expr::Expression>(parsed);
-  context.expressions.push_back(
-      ExpressionUse{expression, locator, begin, std::string(job), kStatusFunctions});
+  if (!condition) return std::nullopt;
+  const expr::Expression& expression = condition->expression;
+  const std::string& inner = condition->text;
+  context.expressions.push_back(ExpressionUse{expression, condition->locator, condition->offset,
+                                              std::string(job), kStatusFunctions});
 
   for (const expr::Expression::Call& call : expression.Calls()) {
     if (call.name == "success" || call.name == "failure" || call.name == "always" ||

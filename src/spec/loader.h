@@ -80,6 +80,19 @@ struct ConditionSpan {
   size_t begin = 0, end = 0;
 };
 ConditionSpan FindCondition(std::string_view text);
+// A condition scalar (`if:`, an analysis condition, a policy rule) read and parsed: its
+// expression (FindCondition's span of the text), where that starts in the scalar's value, and a
+// locator for positions in it. An empty one is reported with `empty_message` and `hint`, a
+// syntax error at its line and column; both give nullopt.
+struct ParsedCondition {
+  std::string text;
+  expr::Expression expression;
+  size_t offset = 0;
+  std::shared_ptr<const ScalarLocator> locator;
+};
+std::optional<ParsedCondition> ParseConditionField(LoadContext& context, const Field& field,
+                                                   std::string_view empty_message,
+                                                   std::string_view hint);
 // Reports an expression's syntax error at its line and column; `offset` is where the
 // expression starts in the scalar's value.
 void ReportSyntax(LoadContext& context, const ScalarLocator& locator, size_t offset,

@@ -21,31 +21,20 @@ constexpr size_t kMaxMessageBytes = 1000;
 
 // The rule's expression, parsed and checked against the input document's fields.
 std::optional<std::string> ReadRuleExpression(LoadContext& context, const Field& field) {
-  auto text = context.reader->ScalarText(field);
-  if (!text) return std::nullopt;
-  const auto [begin, end] = FindCondition(*text);
-  const std::string inner = text->substr(begin, end - begin);
-  if (inner.find_first_not_of(" \t\r\n") == std::string::npos) {
-    context.reader->Error(field.pos, "empty rule", "e.g. artifact.provenance.verified");
-    return std::nullopt;
-  }
-  const ScalarLocator locator(*context.reader, field.node);
-  auto parsed = expr::Expression::Parse(inner);
-  if (auto* error = std::get_if<expr::Error>(&parsed)) {
-    ReportSyntax(context, locator, begin, *error);
-    return std::nullopt;
-  }
+  auto rule =
+      ParseConditionField(context, field, "empty rule", "e.g. artifact.provenance.verified");
+  if (!rule) return std::nullopt;
   expr::Scope scope;
   scope.check_reference = [](const std::vector<std::string>& path) {
     return PolicyInputReferenceError(path);
   };
-  if (auto error = expr::Check(std::get<expr::Expression>(parsed), scope)) {
+  if (auto error = expr::Check(rule->expression, scope)) {
     const size_t column = error->column > 0 ? static_cast<size_t>(error->column - 1) : 0;
-    context.reader->Error(locator.At(begin + column), error->message,
+    context.reader->Error(rule->locator->At(rule->offset + column), error->message,
                           "docs/policy.md lists the input document's fields");
     return std::nullopt;
   }
-  return inner;
+  return std::move(rule->text);
 }
 
 std::optional<PolicyRule> ReadRule(LoadContext& context, const Field& field) {
