@@ -8,6 +8,7 @@
 #include "spec/analysis_fields.h"
 #include "spec/environment_fields.h"
 #include "util/hints.h"
+#include "util/time_zone.h"
 
 namespace slipway::spec::internal {
 namespace {
@@ -28,27 +29,6 @@ bool IsVariableName(std::string_view name) {
   });
 }
 
-// The shape of an IANA zone name ("Europe/Berlin", "UTC", "Etc/GMT+1"): '/'-separated
-// segments of letters, digits and '_', '-', '+', '.', none of them "." or "..". Whether the
-// zone exists depends on the tz database of the machine that applies the window (the
-// triggers module reads it, and spec may not depend on triggers), so an unknown but
-// well-formed name is reported when the window is evaluated, not here.
-bool IsTimeZoneName(std::string_view name) {
-  if (name.empty() || name.front() == '/' || name.back() == '/') return false;
-  size_t segment_start = 0;
-  for (size_t i = 0; i <= name.size(); ++i) {
-    if (i == name.size() || name[i] == '/') {
-      const std::string_view segment = name.substr(segment_start, i - segment_start);
-      if (segment.empty() || segment == "." || segment == "..") return false;
-      segment_start = i + 1;
-    } else if (!std::isalnum(static_cast<unsigned char>(name[i])) &&
-               std::string_view("_-+.").find(name[i]) == std::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::optional<std::string> ReadCron(LoadContext& context, const Field& field) {
   auto text = context.reader->String(field);
   if (!text) return std::nullopt;
@@ -62,6 +42,8 @@ std::optional<std::string> ReadCron(LoadContext& context, const Field& field) {
 std::optional<std::string> ReadTimeZone(LoadContext& context, const Field& field) {
   auto name = context.reader->String(field);
   if (!name) return std::nullopt;
+  // Only the name's shape: whether the zone exists depends on the tz database of the machine
+  // that applies the window, so an unknown but well-formed name is reported then, not here.
   if (!IsTimeZoneName(*name)) {
     context.reader->Error(field.pos, "'" + *name + "' is not a time zone name",
                           "use an IANA name such as Europe/Berlin, America/New_York or UTC");

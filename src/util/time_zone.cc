@@ -12,7 +12,9 @@ namespace {
 // TZif files are a few KiB; anything much larger is not one.
 constexpr size_t kMaxTzifBytes = size_t{1} << 20;
 
-bool ValidZoneName(std::string_view name) {
+}  // namespace
+
+bool IsTimeZoneName(std::string_view name) {
   if (name.empty() || name.front() == '/' || name.back() == '/') return false;
   size_t segment_start = 0;
   for (size_t i = 0; i <= name.size(); ++i) {
@@ -30,8 +32,6 @@ bool ValidZoneName(std::string_view name) {
   }
   return true;
 }
-
-}  // namespace
 
 int64_t TimeZone::Rules::OffsetAt(int64_t utc_seconds) const {
   if (transitions.empty() || utc_seconds < transitions.front()) {
@@ -55,7 +55,7 @@ TimeZone TimeZone::Utc() {
 
 Result<TimeZone> TimeZone::Load(std::string_view name, const std::filesystem::path& zoneinfo_dir) {
   if (name == "UTC" || name == "Etc/UTC") return Utc();
-  if (!ValidZoneName(name)) {
+  if (!IsTimeZoneName(name)) {
     return InvalidArgument("'" + std::string(name) +
                            "' is not a time zone name (like Europe/Berlin or UTC)");
   }

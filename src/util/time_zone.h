@@ -13,6 +13,12 @@
 
 namespace slipway {
 
+// Whether `name` has the shape of an IANA zone name ("Europe/Berlin", "UTC", "Etc/GMT+1"):
+// '/'-separated segments of letters, digits and '_', '-', '+', '.', none of them "." or "..",
+// so it can never name a file outside the zoneinfo directory. Says nothing of whether the zone
+// exists (TimeZone::Load does).
+bool IsTimeZoneName(std::string_view name);
+
 // A time zone. Cheap to copy (shares immutable data); safe to use from many threads.
 class TimeZone {
  public:
