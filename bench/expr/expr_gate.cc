@@ -17,25 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-// JSON as `slipway expr` reads it: integers int, other numbers double, objects maps.
-Value FromJson(const json& j) {
-  if (j.is_boolean()) return j.get<bool>();
-  if (j.is_number_integer()) return j.get<int64_t>();
-  if (j.is_number()) return j.get<double>();
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_array()) {
-    Value::List list;
-    for (const auto& e : j) list.push_back(FromJson(e));
-    return list;
-  }
-  if (j.is_object()) {
-    Value::Map map;
-    for (auto it = j.begin(); it != j.end(); ++it) map.emplace(it.key(), FromJson(it.value()));
-    return map;
-  }
-  return nullptr;
-}
-
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -53,7 +34,7 @@ int main(int argc, char** argv) {
     if (line.find_first_not_of(" \t") != std::string::npos) rules.push_back(line);
   std::ifstream input_in(argv[2]);
   Activation activation;
-  activation.variables = FromJson(json::parse(input_in)).as_map();
+  activation.variables = ValueFromJson(json::parse(input_in)).as_map();
   const long iterations = std::stol(argv[3]);
 
   // Parse + check, as a policy loader does once per rule.

@@ -20,38 +20,6 @@ using nlohmann::json;
 
 constexpr size_t kMaxInputBytes = 64u << 20;
 
-// JSON as expression values: integers stay int (past int64, uint), other numbers are double.
-expr::Value FromJson(const json& j) {
-  switch (j.type()) {
-    case json::value_t::boolean:
-      return j.get<bool>();
-    case json::value_t::number_integer:
-      return j.get<int64_t>();
-    case json::value_t::number_unsigned: {
-      const auto u = j.get<uint64_t>();
-      if (u <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(u);
-      return expr::Value::Uint(u);
-    }
-    case json::value_t::number_float:
-      return j.get<double>();
-    case json::value_t::string:
-      return j.get<std::string>();
-    case json::value_t::array: {
-      expr::Value::List list;
-      list.reserve(j.size());
-      for (const auto& element : j) list.push_back(FromJson(element));
-      return list;
-    }
-    case json::value_t::object: {
-      expr::Value::Map map;
-      for (auto it = j.begin(); it != j.end(); ++it) map.emplace(it.key(), FromJson(it.value()));
-      return map;
-    }
-    default:
-      return nullptr;
-  }
-}
-
 // A result as JSON: timestamps, durations and types in their CEL string form, bytes in base64,
 // NaN and infinities as the strings proto3 JSON uses, map keys that are not strings stringified.
 json ToJson(const expr::Value& v) {
@@ -142,7 +110,7 @@ Result<expr::Value::Map> LoadInput(const std::string& file) {
     return InvalidArgument(name + ": the input must be a JSON object (its keys become the " +
                            "expression's variables), not " + std::string(document.type_name()));
   }
-  return FromJson(document).as_map();
+  return expr::ValueFromJson(document).as_map();
 }
 
 }  // namespace

@@ -39,6 +39,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -151,6 +152,12 @@ class Value {
                std::shared_ptr<const Map>, UintBox, BytesBox, Duration, Timestamp, TypeBox>
       data_;
 };
+
+// A JSON document as a value: booleans, strings, arrays (lists) and objects (maps keyed by
+// string) as themselves, null as null, integers as int and other numbers as double. An integer
+// past int64's range becomes a uint (kUint) or keeps its magnitude as a double (kDouble).
+enum class LargeIntegers { kUint, kDouble };
+Value ValueFromJson(const nlohmann::json& json, LargeIntegers large = LargeIntegers::kUint);
 
 // A parse, check or evaluation error. `column` is 1-based within the expression text
 // (0 when unknown), so callers can add it to where the expression sits in its file.

@@ -197,8 +197,10 @@ Result<Exemption> NewExemption(const spec::ExemptionsSpec& spec, std::string pro
 // Why `approver` may not give `exemption` its second approval now (it needs none, it has one,
 // it expired, the approver asked for it), or OK.
 Status MaySecondApprove(const Exemption& exemption, std::string_view approver, Time now);
-// The active exemption that expires last, or null.
+// The active exemption that expires last, or null. The pointer points into `exemptions`, so a
+// temporary list is refused at compile time.
 const Exemption* ActiveExemption(const std::vector<Exemption>& exemptions, Time now);
+const Exemption* ActiveExemption(std::vector<Exemption>&& exemptions, Time now) = delete;
 
 // ---- Records ----
 

@@ -61,7 +61,7 @@ Result<Measurement> FromObject(const Json& object) {
     SLIPWAY_ASSIGN_OR_RETURN(Counts counts, CountsOf(object));
     m.counts = counts;
   }
-  m.result = JsonToValue(object);
+  m.result = expr::ValueFromJson(object, expr::LargeIntegers::kDouble);
   return m;
 }
 
@@ -76,7 +76,7 @@ Result<Measurement> ParseExecOutput(std::string_view output) {
     Measurement m;
     m.value = value;
     m.samples = {value};
-    m.result = JsonToValue(json);
+    m.result = expr::ValueFromJson(json, expr::LargeIntegers::kDouble);
     return m;
   }
   if (json.is_array()) {
@@ -86,7 +86,7 @@ Result<Measurement> ParseExecOutput(std::string_view output) {
     Measurement m;
     if (!samples->empty()) m.value = samples->front();
     m.samples = std::move(*samples);
-    m.result = JsonToValue(json);
+    m.result = expr::ValueFromJson(json, expr::LargeIntegers::kDouble);
     return m;
   }
   if (json.is_object()) return FromObject(json);

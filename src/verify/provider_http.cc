@@ -80,7 +80,8 @@ class HttpCheckProvider final : public Provider {
     m.result = expr::Value::Map{
         {"status", answer.status},
         {"latency_ms", latency_ms},
-        {"body", json.is_discarded() ? expr::Value(answer.body) : internal::JsonToValue(json)},
+        {"body", json.is_discarded() ? expr::Value(answer.body)
+                                     : expr::ValueFromJson(json, expr::LargeIntegers::kDouble)},
         {"status_ok", status_ok},
         {"body_ok", body_ok},
         {"ok", status_ok && body_ok},

@@ -50,9 +50,6 @@ Status CheckHeaders(const std::vector<std::pair<std::string, std::string>>& head
 // cannot forge log lines.
 std::string Quote(std::string_view text, size_t max = 200);
 
-// JSON to expression values: integers stay int, other numbers double; objects map.
-expr::Value JsonToValue(const nlohmann::json& json);
-
 // The numbers of a JSON array of finite numbers; nullopt when it holds anything else.
 std::optional<std::vector<double>> FiniteNumbers(const nlohmann::json& json);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "expr/expr.h"
@@ -131,6 +132,27 @@ TEST(ValueTest, TemplateStringsOfDurationsAndTimestamps) {
   EXPECT_EQ(Value(Timestamp{-62135596800, 0}).ToTemplateString(), "0001-01-01T00:00:00Z");
   EXPECT_EQ(Value::Uint(7).ToTemplateString(), "7");
   EXPECT_EQ(Value(Value::Map{{1, Value::Uint(2)}}).ToTemplateString(), R"({"1":2})");
+}
+
+TEST(ValueTest, FromJson) {
+  const auto document = nlohmann::json::parse(
+      R"({"n": 3, "x": 2.5, "ok": true, "s": "a", "none": null, "list": [1, "b"],
+          "big": 18446744073709551615})");
+  const Value value = ValueFromJson(document);
+  const Value::Map& map = value.as_map();
+  EXPECT_TRUE(map.at("n").is_int());
+  EXPECT_EQ(map.at("n"), Value(3));
+  EXPECT_EQ(map.at("x"), Value(2.5));
+  EXPECT_EQ(map.at("ok"), Value(true));
+  EXPECT_EQ(map.at("s"), Value("a"));
+  EXPECT_TRUE(map.at("none").is_null());
+  EXPECT_EQ(map.at("list"), Value(Value::List{1, "b"}));
+  EXPECT_TRUE(map.at("big").is_uint());
+  EXPECT_EQ(map.at("big").as_uint(), 18446744073709551615u);
+
+  const Value as_double = ValueFromJson(document, LargeIntegers::kDouble);
+  EXPECT_TRUE(as_double.as_map().at("big").is_double());
+  EXPECT_TRUE(as_double.as_map().at("n").is_int());
 }
 
 }  // namespace

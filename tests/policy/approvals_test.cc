@@ -132,7 +132,8 @@ TEST(ExemptionsTest, ASecondPersonMustApproveWhenConfigured) {
   Exemption exemption = *made;
   exemption.id = 3;
   EXPECT_EQ(StateOf(exemption, kNoon), ExemptionState::kPending);
-  EXPECT_EQ(ActiveExemption({exemption}, kNoon), nullptr);
+  const std::vector<Exemption> pending = {exemption};
+  EXPECT_EQ(ActiveExemption(pending, kNoon), nullptr);
   // Not by the person who asked; not once expired.
   EXPECT_EQ(MaySecondApprove(exemption, "ana", kNoon).code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(MaySecondApprove(exemption, "bo", kNoon + hours(3)).code(),
@@ -142,8 +143,9 @@ TEST(ExemptionsTest, ASecondPersonMustApproveWhenConfigured) {
   exemption.approved_at = kNoon;
   EXPECT_EQ(StateOf(exemption, kNoon), ExemptionState::kActive);
   EXPECT_EQ(MaySecondApprove(exemption, "cy", kNoon).code(), StatusCode::kFailedPrecondition);
-  ASSERT_NE(ActiveExemption({exemption}, kNoon), nullptr);
-  EXPECT_EQ(ActiveExemption({exemption}, kNoon + hours(2)), nullptr);
+  const std::vector<Exemption> exemptions = {exemption};
+  ASSERT_NE(ActiveExemption(exemptions, kNoon), nullptr);
+  EXPECT_EQ(ActiveExemption(exemptions, kNoon + hours(2)), nullptr);
 }
 
 TEST(ExemptionsTest, TheActiveExemptionThatLastsLongestWins) {
@@ -154,7 +156,8 @@ TEST(ExemptionsTest, TheActiveExemptionThatLastsLongestWins) {
   b.expires = kNoon + hours(3);
   expired.id = 3;
   expired.expires = kNoon;
-  const Exemption* active = ActiveExemption({a, expired, b}, kNoon);
+  const std::vector<Exemption> exemptions = {a, expired, b};
+  const Exemption* active = ActiveExemption(exemptions, kNoon);
   ASSERT_NE(active, nullptr);
   EXPECT_EQ(active->id, 2);
 }
