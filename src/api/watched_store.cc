@@ -162,6 +162,24 @@ Result<std::vector<store::GateExemption>> WatchedStore::ListExemptions(
   return base_->ListExemptions(project, environment);
 }
 Result<store::GateStats> WatchedStore::GetGateStats() { return base_->GetGateStats(); }
+Status WatchedStore::PutEnvironment(const store::EnvironmentRow& row) {
+  return Wrote(base_->PutEnvironment(row));
+}
+Result<store::EnvironmentRow> WatchedStore::GetEnvironment(const std::string& project,
+                                                           const std::string& environment) {
+  return base_->GetEnvironment(project, environment);
+}
+Result<std::vector<store::EnvironmentRow>> WatchedStore::ListEnvironments() {
+  return base_->ListEnvironments();
+}
+Status WatchedStore::DeleteEnvironment(const std::string& project, const std::string& environment) {
+  return Wrote(base_->DeleteEnvironment(project, environment));
+}
+Status WatchedStore::PutDeploy(const store::DeployRow& row) { return Wrote(base_->PutDeploy(row)); }
+Result<std::vector<store::DeployRow>> WatchedStore::ListDeploys(const std::string& project,
+                                                                const std::string& environment) {
+  return base_->ListDeploys(project, environment);
+}
 Result<bool> WatchedStore::HoldLeadership(std::string_view name) {
   return base_->HoldLeadership(name);
 }

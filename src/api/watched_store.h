@@ -81,6 +81,14 @@ class WatchedStore final : public store::Store {
   Result<std::vector<store::GateExemption>> ListExemptions(const std::string& project,
                                                            const std::string& environment) override;
   Result<store::GateStats> GetGateStats() override;
+  Status PutEnvironment(const store::EnvironmentRow& row) override;
+  Result<store::EnvironmentRow> GetEnvironment(const std::string& project,
+                                               const std::string& environment) override;
+  Result<std::vector<store::EnvironmentRow>> ListEnvironments() override;
+  Status DeleteEnvironment(const std::string& project, const std::string& environment) override;
+  Status PutDeploy(const store::DeployRow& row) override;
+  Result<std::vector<store::DeployRow>> ListDeploys(const std::string& project,
+                                                    const std::string& environment) override;
   Result<bool> HoldLeadership(std::string_view name) override;
 
  private:

@@ -64,14 +64,16 @@ void PrintStatus(const Json& status) {
 }
 
 void PrintHistory(const Json& records) {
-  Table table({"DEPLOY", "REVISION", "STRATEGY", "OUTCOME", "GATE", "STARTED", "TOOK", "REASON"});
+  Table table(
+      {"DEPLOY", "REVISION", "STRATEGY", "OUTCOME", "GATE", "BY", "STARTED", "TOOK", "REASON"});
   for (const Json& record : records) {
     // An exempted gate stands out: someone overrode a policy (slipway gate explain ENV.ID).
     const Json& gate = record.contains("gate") ? record["gate"] : Json(nullptr);
     const std::string decision = gate.is_object() ? Field(gate, "decision") : "";
     table.Add({std::to_string(record.value("id", 0)), Field(record, "revision"),
                Field(record, "strategy"), Field(record, "outcome"),
-               decision == "exempted" ? "EXEMPTED" : decision, Ago(record["started"]),
+               decision == "exempted" ? "EXEMPTED" : decision, Field(record, "triggered_by"),
+               Ago(record["started"]),
                Elapsed(record["started"], record["finished"]), Field(record, "reason")});
   }
   table.Print();

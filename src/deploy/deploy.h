@@ -29,6 +29,9 @@
 namespace slipway::verify {
 class SliSource;  // verify/verify.h
 }  // namespace slipway::verify
+namespace slipway::store {
+class Store;  // store/store.h
+}  // namespace slipway::store
 
 namespace slipway::deploy {
 
@@ -418,16 +421,18 @@ Status StopProxyProcess(const std::filesystem::path& state_dir);
 
 // ---- Environments: deploys from pipelines, rollback, drift ----
 
-// One deploy of an environment, as recorded (deploys.jsonl in the environment's directory).
+// One deploy of an environment, as its EnvironmentLedger records it.
 struct DeployRecord {
   int64_t id = 0;  // per environment, from 1
   std::string project, environment;
-  std::string revision;    // "r3"
-  std::string artifact;    // as the job named it
-  std::string digest;      // the manifest digest ("" for a local path)
-  std::string provenance;  // "verified (builder …, commit …)", "none", or "failed: why"
-  std::string trigger;     // "run 12, job deploy-prod, attempt 1" or "rollback by ana"
-  std::string strategy;    // "canary", "blue-green", "rolling"
+  std::string revision;      // "r3"
+  std::string artifact;      // as the job named it
+  std::string digest;        // the manifest digest ("" for a local path)
+  std::string provenance;    // "verified (builder …, commit …)", "none", or "failed: why"
+  std::string trigger;       // "run 12, job deploy-prod, attempt 1"
+  std::string triggered_by;  // who started the run ("" when unknown)
+  std::string run_id;        // the run whose job deployed
+  std::string strategy;      // "canary", "blue-green", "rolling"
   std::chrono::system_clock::time_point started, finished;
   std::string outcome;  // "running", "succeeded", "failed"
   std::string reason;   // why it failed
@@ -438,6 +443,49 @@ struct DeployRecord {
   std::string gate;
   std::string gate_json;
 };
+
+// An environment's desired state: the declaration deployed last and the revision that should
+// serve. The reconciler keeps what runs in line with it.
+struct DesiredState {
+  std::string project, environment;
+  std::string pipeline_file, pipeline_yaml;  // where the environment is declared, and how
+  int64_t next_revision = 1;                 // "r<next_revision>" is the next deploy's revision
+  int64_t next_deploy = 1;                   // the next deploy's id
+  std::optional<RevisionSpec> stable;        // unset until a deploy succeeded
+};
+
+// Keeps environments' desired state and deploy records (docs/deploy.md, "Where state lives").
+// `slipway run` keeps them in files beside the environment (MakeFileLedger); the server keeps
+// them in its store (MakeStoreLedger), so they are in its database with everything else.
+// What a target runs (processes, the proxy, revision files) stays on the deploying host either
+// way. Thread-safety: every method may be called from any thread.
+class EnvironmentLedger {
+ public:
+  virtual ~EnvironmentLedger() = default;
+  // kNotFound when the environment was never deployed (or was destroyed).
+  virtual Result<DesiredState> Load(const std::string& project, const std::string& environment) = 0;
+  virtual Status Save(const DesiredState& state) = 0;
+  // Stores the record, replacing the one of the same environment and id: a deploy is recorded
+  // when it starts (outcome "running"), after each step and when it ends.
+  virtual Status RecordDeploy(const DeployRecord& record) = 0;
+  // Oldest first, one record per id (its latest).
+  virtual Result<std::vector<DeployRecord>> Deploys(const std::string& project,
+                                                    const std::string& environment) = 0;
+  // Every environment with a desired state, by project then name.
+  virtual Result<std::vector<DesiredState>> Environments() = 0;
+  // Forgets the environment and its records (kNotFound when there is none).
+  virtual Status Forget(const std::string& project, const std::string& environment) = 0;
+};
+
+// The ledger of `slipway run`: <state_dir>/<project>/<environment>/environment.json and
+// deploys.jsonl (one line per RecordDeploy; the last line of an id wins).
+std::unique_ptr<EnvironmentLedger> MakeFileLedger(std::filesystem::path state_dir);
+// The server's ledger: tables `environments` and `deploys` of `store`, borrowed.
+std::unique_ptr<EnvironmentLedger> MakeStoreLedger(store::Store& store);
+// Moves what a file ledger under `state_dir` holds into `into` (a server upgraded from a
+// slipway that kept environments in files): each environment `into` does not know yet is
+// copied with its records, then its files are renamed *.imported. Returns how many moved.
+Result<int> ImportFileLedger(const std::filesystem::path& state_dir, EnvironmentLedger& into);
 
 // Something the reconciler saw differ from the desired state.
 struct DriftEvent {
@@ -500,9 +548,12 @@ std::string SloMetricsText(
     const std::vector<std::pair<std::string, std::vector<SloReport>>>& by_project);
 
 struct DeploymentsOptions {
-  // Environments live in <state_dir>/<project>/<environment>/ (revisions, instances, proxy,
-  // records). Required.
+  // What runs in each environment lives in <state_dir>/<project>/<environment>/ (revisions,
+  // instances, proxy, analyses). Required.
   std::filesystem::path state_dir;
+  // Where desired states and deploy records are kept. Unset: in files under state_dir
+  // (MakeFileLedger). Borrowed; must outlive the Deployments.
+  EnvironmentLedger* environments = nullptr;
   std::filesystem::path slipway_binary;    // runs the built-in proxies (`slipway proxy`)
   registry::Registry* registry = nullptr;  // resolves REPO@DIGEST / REPO:TAG artifacts
   std::vector<registry::PublicKey> keys;   // provenance signers trusted
@@ -569,7 +620,7 @@ class Deployments : public runner::Deployer {
   // (its records too). FailedPrecondition while a rollout runs.
   Status Destroy(const std::string& project, const std::string& environment);
 
-  // Environments with state under state_dir, as (project, environment).
+  // Environments the ledger knows, as (project, environment).
   std::vector<std::pair<std::string, std::string>> Environments();
 
   // Compares every environment without a rollout in progress with its desired state, once:

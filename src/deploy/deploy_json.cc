@@ -41,6 +41,8 @@ Json RecordJson(const DeployRecord& record) {
           {"digest", record.digest},
           {"provenance", record.provenance},
           {"trigger", record.trigger},
+          {"triggered_by", record.triggered_by},
+          {"run_id", record.run_id},
           {"strategy", record.strategy},
           {"started", FormatRfc3339(record.started)},
           {"finished", finished ? Json(FormatRfc3339(record.finished)) : Json(nullptr)},

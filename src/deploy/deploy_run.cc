@@ -1,5 +1,6 @@
 // One deploy job: artifact → revision → rollout → record.
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 #include "deploy/artifact_fetch.h"
@@ -109,14 +110,12 @@ std::string FormatStep(const StepRecord& step) {
 }  // namespace
 
 std::optional<std::string> Deployments::Impl::Admit(const GateSubject& gate, Runtime& runtime,
-                                                    DeployRecord& record) {
+                                                    DeployRecord& record, policy::GateInput input) {
   const runner::DeployRequest& request = *gate.request;
-  policy::GateInput input;
   input.project = request.project;
   input.environment = runtime.name;
   input.strategy = gate.strategy;
   input.artifact = gate.artifact;
-  ReadRunFacts(options, gate, input);
   {
     std::lock_guard guard(mutex);  // the deploy shows as running while it waits
     record.outcome = "running";
@@ -134,6 +133,22 @@ std::optional<std::string> Deployments::Impl::Admit(const GateSubject& gate, Run
   input.error_budget = ErrorBudgetOf(options, *gate.pipeline, runtime.name);
   input.now = std::chrono::system_clock::now();
   return RunGate(options, gate, std::move(input), record);
+}
+
+std::optional<std::string> Deployments::Impl::CheckPromotionOf(const runner::DeployRequest& request,
+                                                               const Runtime& runtime,
+                                                               const DeployRecord& record) {
+  Status promoted = CheckPromotion(*runtime.environment, request.project,
+                                   {.digest = record.digest, .run_id = request.run_id}, *ledger);
+  if (promoted.ok()) return std::nullopt;
+  std::optional<policy::Exemption> exemption =
+      ActiveExemptionFor(options, request.project, runtime.name);
+  if (!exemption) return promoted.message();
+  request.log->Line("⚠ deploy: promotion order OVERRIDDEN by exemption " +
+                    std::to_string(exemption->id) + " (" + exemption->requested_by +
+                    "): " + promoted.message());
+  (void)options.ledger->NoteExemptionUse(*exemption, "the promotion order of " + runtime.name);
+  return std::nullopt;
 }
 
 DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request) {
@@ -190,37 +205,50 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   }
   if (Status proxy = EnsureProxy(runtime); !proxy.ok()) return fail(proxy.message());
 
-  Result<EnvironmentFile> existing = ReadEnvironmentFile(dir);
-  if (!existing.ok() && fs::exists(dir / "environment.json", ec)) {
+  Result<DesiredState> existing = ledger->Load(request.project, name);
+  if (!existing.ok() && existing.status().code() != StatusCode::kNotFound) {
     return fail(existing.status().message());  // never forget the stable revision silently
   }
-  EnvironmentFile file = existing.ok() ? existing.value() : EnvironmentFile{};
-  file.pipeline_file = pipeline_file;
-  file.pipeline_yaml = yaml;
-  file.environment = name;
+  DesiredState desired = existing.ok() ? existing.value() : DesiredState{};
+  desired.project = request.project;
+  desired.environment = name;
+  desired.pipeline_file = pipeline_file;
+  desired.pipeline_yaml = yaml;
   DeployRecord record;
-  record.id = file.next_deploy++;
+  record.id = desired.next_deploy++;
   record.project = request.project;
   record.environment = name;
-  record.revision = "r" + std::to_string(file.next_revision++);
+  record.revision = "r" + std::to_string(desired.next_revision++);
   record.artifact = request.artifact;
   record.trigger = "run " + request.run_id + ", job " + request.job_id + ", attempt " +
                    std::to_string(request.attempt);
+  record.run_id = request.run_id;
+  policy::GateInput run_facts;  // what the gate ledger knows of the run, the gate's input
+  ReadRunFacts(options, request, run_facts);
+  record.triggered_by = run_facts.change.author;
+  if (options.ledger == nullptr) {  // `slipway run`: whoever runs it
+    if (const char* user = std::getenv("USER")) record.triggered_by = user;
+  }
   record.started = std::chrono::system_clock::now();
+  record.outcome = "running";
   StrategyPlan plan = PlanFor(request.job->deploy->strategy);
   // With a ledger the deploy waits for approvals before the gate (WaitForApprovals), who
   // approved counted; without one the rollout counts Approve calls.
   plan.approvals_before_start =
       options.ledger == nullptr ? runtime.environment->protection.approvals.count : 0;
   record.strategy = StrategyName(plan);
-  if (Status written = WriteEnvironmentFile(dir, file); !written.ok()) {
-    return fail(written.message());
+  if (Status written = ledger->Save(desired); !written.ok()) return fail(written.message());
+  if (Status recorded = ledger->RecordDeploy(record); !recorded.ok()) {
+    return fail(recorded.message());
   }
   auto finish = [&](std::string outcome, std::string reason) {
     record.finished = std::chrono::system_clock::now();
     record.outcome = std::move(outcome);
     record.reason = std::move(reason);
-    (void)AppendDeployRecord(dir, record);
+    if (Status recorded = ledger->RecordDeploy(record); !recorded.ok()) {
+      request.log->Line("⚠ deploy: the record of deploy " + std::to_string(record.id) +
+                        " could not be stored: " + recorded.message());
+    }
     std::lock_guard guard(mutex);
     runtime.active = nullptr;
     runtime.active_record.reset();
@@ -252,8 +280,10 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   request.log->Line("deploy: " + record.revision + " of " + request.artifact + " to " + name +
                     " (" + record.strategy + "); provenance " + record.provenance);
 
-  // Approvals, then the release gate: a refused deploy has started nothing.
-  if (std::optional<std::string> refused = Admit(gate, runtime, record)) {
+  // Promotion order, approvals, then the release gate: a refused deploy has started nothing.
+  std::optional<std::string> refused = CheckPromotionOf(request, runtime, record);
+  if (!refused) refused = Admit(gate, runtime, record, std::move(run_facts));
+  if (refused) {
     (void)RemoveTree(revision_dir);
     finish("failed", *refused);
     return fail(*refused);
@@ -264,7 +294,7 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
                     .artifact_dir = revision_dir,
                     .instances = InstancesFor(*runtime.environment),
                     .env = {}};
-  std::optional<RevisionSpec> stable = file.stable;
+  std::optional<RevisionSpec> stable = desired.stable;
   if (stable && !runtime.target->Inspect(stable->id).ok()) {
     request.log->Line("deploy: the stable revision " + stable->id +
                       " is not running; this deploy starts from nothing");
@@ -297,8 +327,17 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
       .drain_delay = std::chrono::seconds(2),
       .on_step = [&](const StepRecord& step) {
         log_line(FormatStep(step));
-        std::lock_guard guard(mutex);
-        if (runtime.active_record) runtime.active_record->steps.push_back(step);
+        std::optional<DeployRecord> progress;
+        {
+          std::lock_guard guard(mutex);
+          if (runtime.active_record) {
+            runtime.active_record->steps.push_back(step);
+            progress = runtime.active_record;
+          }
+        }
+        // Other servers and `slipway env history` see the steps so far (best effort: the
+        // final record is stored at the end either way).
+        if (progress) (void)ledger->RecordDeploy(*progress);
       }};
   Rollout rollout(std::move(rollout_options), stable, next, plan);
   {
@@ -322,9 +361,9 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
             "deploy to " + name + " rolled back: " + result.reason};
   }
   // The new revision is stable; the one it replaced keeps its files for one more deploy.
-  const std::optional<RevisionSpec> previous = file.stable;
-  file.stable = next;
-  if (Status written = WriteEnvironmentFile(dir, file); !written.ok()) {
+  const std::optional<RevisionSpec> previous = desired.stable;
+  desired.stable = next;
+  if (Status written = ledger->Save(desired); !written.ok()) {
     finish("failed", written.message());
     return fail(written.message());
   }

@@ -10,26 +10,49 @@ namespace slipway::deploy {
 
 namespace fs = std::filesystem;
 
-std::string PathComponent(std::string_view name) {
-  std::string out;
-  for (char c : name) {
-    const bool safe =
-        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-    out += safe ? c : '_';
-  }
-  if (out.empty() || out == "." || out == "..") out = "_" + out;
-  return out;
-}
-
 Deployments::Deployments(DeploymentsOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
+  if (impl_->options.environments == nullptr) {
+    impl_->file_ledger = MakeFileLedger(impl_->options.state_dir);
+  }
+  impl_->ledger = impl_->options.environments != nullptr ? impl_->options.environments
+                                                         : impl_->file_ledger.get();
 }
 
 Deployments::~Deployments() = default;
 
+namespace {
+
+void CloseInterruptedDeploys(EnvironmentLedger& ledger, const std::string& project,
+                             const std::string& environment) {
+  Result<std::vector<DeployRecord>> records = ledger.Deploys(project, environment);
+  if (!records.ok()) return;
+  for (DeployRecord& record : records.value()) {
+    if (record.outcome != "running") continue;
+    record.outcome = "failed";
+    record.reason = "interrupted: the slipway process deploying it stopped";
+    record.finished = std::chrono::system_clock::now();
+    (void)ledger.RecordDeploy(record);
+  }
+}
+
+}  // namespace
+
+Status NeverDeployed(const Status& lookup, const std::string& project,
+                     const std::string& environment) {
+  if (lookup.code() != StatusCode::kNotFound) return lookup;
+  return NotFound("environment " + environment + " of project " + project +
+                  " has never been deployed");
+}
+
+Status Deployments::Impl::Known(const std::string& project, const std::string& environment) {
+  Status found = ledger->Load(project, environment).status();
+  return found.ok() ? found : NeverDeployed(found, project, environment);
+}
+
 fs::path Deployments::Impl::DirOf(const std::string& project,
                                   const std::string& environment) const {
-  return options.state_dir / PathComponent(project) / PathComponent(environment);
+  return EnvironmentDir(options.state_dir, project, environment);
 }
 
 namespace {
@@ -98,11 +121,13 @@ Result<Runtime*> Deployments::Impl::Open(const std::string& project, const std::
     slot.reset();
   } else {
     runtime->owner = std::make_unique<EnvironmentLock>(runtime->dir, "owner.lock");
-  }
-  if (!runtime->owner->locked()) {
-    return FailedPrecondition("environment " + environment +
-                              " is looked after by another slipway process (a server, a "
-                              "`slipway run` deploying, or `slipway env reconcile --watch`)");
+    if (!runtime->owner->locked()) {
+      return FailedPrecondition("environment " + environment +
+                                " is looked after by another slipway process (a server, a "
+                                "`slipway run` deploying, or `slipway env reconcile --watch`)");
+    }
+    // No other process looks after it, so a deploy still "running" lost its process.
+    CloseInterruptedDeploys(*ledger, project, environment);
   }
   SLIPWAY_ASSIGN_OR_RETURN(runtime->target, MakeTargetFor(*runtime->environment, runtime->dir));
   SLIPWAY_RETURN_IF_ERROR(BuildRouter(options, *runtime));
@@ -127,12 +152,13 @@ Result<Runtime*> Deployments::Impl::Adopt(const std::string& project,
     auto found = runtimes.find({project, environment});
     if (found != runtimes.end() && found->second) return found->second.get();
   }
-  Result<EnvironmentFile> file = ReadEnvironmentFile(DirOf(project, environment));
-  if (!file.ok()) {
-    return NotFound("environment " + environment + " of project " + project +
-                    " has never been deployed here");
+  Result<DesiredState> desired = ledger->Load(project, environment);
+  if (!desired.ok()) return NeverDeployed(desired.status(), project, environment);
+  if (!fs::exists(DirOf(project, environment))) {
+    return FailedPrecondition("environment " + environment + " of project " + project +
+                              " was deployed from another host; what runs there is not here");
   }
-  return Open(project, environment, file.value().pipeline_file, file.value().pipeline_yaml);
+  return Open(project, environment, desired->pipeline_file, desired->pipeline_yaml);
 }
 
 namespace {
@@ -140,6 +166,9 @@ namespace {
 // Another process's rollout is reached through a file in the environment's directory.
 Status Signal(const fs::path& dir, const std::string& file, const std::string& text,
               const std::string& what) {
+  if (!fs::exists(dir)) {
+    return FailedPrecondition("cannot " + what + ": it was deployed from another host");
+  }
   EnvironmentLock probe(dir);
   if (probe.locked()) return FailedPrecondition("no rollout is in progress to " + what);
   return WriteFileAtomic(dir / file, text);
@@ -156,11 +185,8 @@ Status Deployments::Rollback(const std::string& project, const std::string& envi
       return found->second->active->Abort(reason);
     }
   }
-  const fs::path dir = impl_->DirOf(project, environment);
-  if (!fs::exists(dir / "environment.json")) {
-    return NotFound("environment " + environment + " has never been deployed");
-  }
-  return Signal(dir, "abort", reason, "roll back in " + environment);
+  SLIPWAY_RETURN_IF_ERROR(impl_->Known(project, environment));
+  return Signal(impl_->DirOf(project, environment), "abort", reason, "roll back in " + environment);
 }
 
 Status Deployments::Approve(const std::string& project, const std::string& environment) {
@@ -171,11 +197,9 @@ Status Deployments::Approve(const std::string& project, const std::string& envir
       return found->second->active->Approve();
     }
   }
-  const fs::path dir = impl_->DirOf(project, environment);
-  if (!fs::exists(dir / "environment.json")) {
-    return NotFound("environment " + environment + " has never been deployed");
-  }
-  return Signal(dir, "approve", "approved", "approve in " + environment);
+  SLIPWAY_RETURN_IF_ERROR(impl_->Known(project, environment));
+  return Signal(impl_->DirOf(project, environment), "approve", "approved",
+                "approve in " + environment);
 }
 
 std::optional<Deployments::PendingApproval> Deployments::AwaitingApproval(
@@ -190,12 +214,9 @@ std::optional<Deployments::PendingApproval> Deployments::AwaitingApproval(
 
 Result<spec::ProtectionSpec> Deployments::Protection(const std::string& project,
                                                      const std::string& environment) {
-  Result<EnvironmentFile> file = ReadEnvironmentFile(impl_->DirOf(project, environment));
-  if (!file.ok()) {
-    return NotFound("environment " + environment + " of project " + project +
-                    " has never been deployed here");
-  }
-  spec::LoadResult loaded = spec::ParsePipeline(file->pipeline_yaml, file->pipeline_file);
+  Result<DesiredState> desired = impl_->ledger->Load(project, environment);
+  if (!desired.ok()) return NeverDeployed(desired.status(), project, environment);
+  spec::LoadResult loaded = spec::ParsePipeline(desired->pipeline_yaml, desired->pipeline_file);
   if (!loaded.ok())
     return FailedPrecondition("the declaration of " + environment + " no longer loads");
   const spec::Environment* declared = loaded.pipeline->FindEnvironment(environment);
@@ -205,26 +226,28 @@ Result<spec::ProtectionSpec> Deployments::Protection(const std::string& project,
 
 Result<std::vector<DeployRecord>> Deployments::History(const std::string& project,
                                                        const std::string& environment) {
-  const fs::path dir = impl_->DirOf(project, environment);
-  if (!fs::exists(dir / "environment.json")) {
-    return NotFound("environment " + environment + " has never been deployed");
-  }
-  std::vector<DeployRecord> records = ReadDeployRecords(dir);
+  Result<std::vector<DeployRecord>> records = impl_->ledger->Deploys(project, environment);
+  if (!records.ok()) return NeverDeployed(records.status(), project, environment);
+  // The deploy running here is fresher in memory than in the ledger.
   std::lock_guard lock(impl_->mutex);
   auto found = impl_->runtimes.find({project, environment});
   if (found != impl_->runtimes.end() && found->second && found->second->active_record) {
-    records.push_back(*found->second->active_record);
+    const DeployRecord& active = *found->second->active_record;
+    auto same = std::find_if(records->begin(), records->end(),
+                             [&](const DeployRecord& r) { return r.id == active.id; });
+    if (same != records->end()) {
+      *same = active;
+    } else {
+      records->push_back(active);
+    }
   }
   return records;
 }
 
 Result<std::vector<verify::AnalysisRecord>> Deployments::Analyses(const std::string& project,
                                                                   const std::string& environment) {
-  const fs::path dir = impl_->DirOf(project, environment);
-  if (!fs::exists(dir / "environment.json")) {
-    return NotFound("environment " + environment + " has never been deployed");
-  }
-  return ReadAnalyses(dir / "analyses");
+  SLIPWAY_RETURN_IF_ERROR(impl_->Known(project, environment));
+  return ReadAnalyses(impl_->DirOf(project, environment) / "analyses");
 }
 
 Result<verify::AnalysisRecord> Deployments::Analysis(const std::string& project,
@@ -246,21 +269,17 @@ Status Deployments::Destroy(const std::string& project, const std::string& envir
     std::lock_guard guard(impl_->mutex);
     impl_->runtimes.erase({project, environment});  // joins the target's supervisor
   }
+  SLIPWAY_RETURN_IF_ERROR(impl_->ledger->Forget(project, environment));
   return RemoveTree(dir);
 }
 
 std::vector<std::pair<std::string, std::string>> Deployments::Environments() {
   std::vector<std::pair<std::string, std::string>> found;
-  std::error_code ec;
-  for (const auto& project : fs::directory_iterator(impl_->options.state_dir, ec)) {
-    if (!project.is_directory()) continue;
-    for (const auto& environment : fs::directory_iterator(project.path(), ec)) {
-      Result<EnvironmentFile> file = ReadEnvironmentFile(environment.path());
-      if (!file.ok()) continue;
-      found.emplace_back(project.path().filename().string(), file.value().environment);
-    }
+  Result<std::vector<DesiredState>> states = impl_->ledger->Environments();
+  if (!states.ok()) return found;
+  for (const DesiredState& state : states.value()) {
+    found.emplace_back(state.project, state.environment);
   }
-  std::sort(found.begin(), found.end());
   return found;
 }
 
@@ -272,12 +291,11 @@ Result<EnvironmentStatus> Deployments::Describe(const std::string& project,
   status.environment = environment;
   if (!adopted.ok() && adopted.status().code() == StatusCode::kFailedPrecondition) {
     // Another process looks after it: say what is recorded, and that it is busy elsewhere.
-    SLIPWAY_ASSIGN_OR_RETURN(EnvironmentFile file,
-                             ReadEnvironmentFile(impl_->DirOf(project, environment)));
-    if (file.stable) {
-      status.stable_digest = file.stable->digest;
-      status.stable = RevisionState{.id = file.stable->id,
-                                    .desired = file.stable->instances,
+    SLIPWAY_ASSIGN_OR_RETURN(DesiredState desired, impl_->ledger->Load(project, environment));
+    if (desired.stable) {
+      status.stable_digest = desired.stable->digest;
+      status.stable = RevisionState{.id = desired.stable->id,
+                                    .desired = desired.stable->instances,
                                     .running = 0,
                                     .ready = 0,
                                     .restarts = 0,
@@ -290,10 +308,10 @@ Result<EnvironmentStatus> Deployments::Describe(const std::string& project,
   }
   if (!adopted.ok()) return adopted.status();
   Runtime* runtime = adopted.value();
-  SLIPWAY_ASSIGN_OR_RETURN(EnvironmentFile file, ReadEnvironmentFile(runtime->dir));
-  if (file.stable) {
-    status.stable_digest = file.stable->digest;
-    Result<RevisionState> seen = runtime->target->Inspect(file.stable->id);
+  SLIPWAY_ASSIGN_OR_RETURN(DesiredState desired, impl_->ledger->Load(project, environment));
+  if (desired.stable) {
+    status.stable_digest = desired.stable->digest;
+    Result<RevisionState> seen = runtime->target->Inspect(desired.stable->id);
     if (seen.ok()) status.stable = seen.value();
   }
   if (runtime->router) {

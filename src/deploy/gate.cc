@@ -28,9 +28,8 @@ Json ExemptionJson(const policy::Exemption& e) {
 
 }  // namespace
 
-void ReadRunFacts(const DeploymentsOptions& options, const GateSubject& subject,
+void ReadRunFacts(const DeploymentsOptions& options, const runner::DeployRequest& request,
                   policy::GateInput& input) {
-  const runner::DeployRequest& request = *subject.request;
   input.run.id = request.run_id;
   input.change.branch = request.branch;
   if (options.ledger == nullptr) return;

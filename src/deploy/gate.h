@@ -24,9 +24,10 @@ struct GateSubject {
   int64_t deploy_id = 0;
 };
 
-// Facts the ledger knows of the deploy's run: tests, who started it, the commit. Unknown
-// facts stay unset (a missing ledger, an unknown run, a store error — logged).
-void ReadRunFacts(const DeploymentsOptions& options, const GateSubject& subject,
+// Facts the ledger knows of the request's run: tests, who started it, the commit, into
+// input.run and input.change. Unknown facts stay unset (a missing ledger, an unknown run, a
+// store error — logged).
+void ReadRunFacts(const DeploymentsOptions& options, const runner::DeployRequest& request,
                   policy::GateInput& input);
 
 // Waits until the deploy's approvals satisfy protection.approvals (through the ledger),

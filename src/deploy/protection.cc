@@ -1,5 +1,6 @@
 #include "deploy/protection.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "triggers/triggers.h"
@@ -55,6 +56,37 @@ Status CheckProtection(const spec::Environment& environment, std::string_view br
   return FailedPrecondition(environment.name + " is outside its deploy windows (" +
                             Joined(windows) + ")" +
                             (opens ? "; the next one opens at " + FormatRfc3339(*opens) : ""));
+}
+
+namespace {
+
+bool SameRelease(const DeployRecord& record, const ReleaseIdentity& release) {
+  if (!release.digest.empty()) return record.digest == release.digest;
+  return record.digest.empty() && !release.run_id.empty() && record.run_id == release.run_id;
+}
+
+}  // namespace
+
+Status CheckPromotion(const spec::Environment& environment, const std::string& project,
+                      const ReleaseIdentity& release, EnvironmentLedger& ledger) {
+  std::vector<std::string> missing;
+  for (const std::string& earlier : environment.promote_from) {
+    Result<std::vector<DeployRecord>> deploys = ledger.Deploys(project, earlier);
+    if (!deploys.ok() && deploys.status().code() != StatusCode::kNotFound) {
+      return deploys.status().WithContext("promotion from " + earlier);
+    }
+    const bool passed =
+        deploys.ok() && std::any_of(deploys->begin(), deploys->end(), [&](const DeployRecord& r) {
+          return r.outcome == "succeeded" && SameRelease(r, release);
+        });
+    if (!passed) missing.push_back(earlier);
+  }
+  if (missing.empty()) return Status::Ok();
+  const std::string what = !release.digest.empty() ? "release " + release.digest
+                                                   : "the artifact of run " + release.run_id;
+  return FailedPrecondition(environment.name + " takes releases promoted from " +
+                            Joined(environment.promote_from) + ", and " + what +
+                            " has not been deployed successfully to " + Joined(missing) + " yet");
 }
 
 }  // namespace slipway::deploy

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "deploy/deploy.h"
 #include "spec/spec.h"
 #include "util/status.h"
 
@@ -15,5 +16,18 @@ namespace slipway::deploy {
 // not checked here (the rollout waits for them).
 Status CheckProtection(const spec::Environment& environment, std::string_view branch,
                        std::chrono::system_clock::time_point now);
+
+// The release being deployed, as promotion knows it: by its manifest digest, or, for an
+// artifact from the run's own workspace (no digest), by the run that built it.
+struct ReleaseIdentity {
+  std::string digest;
+  std::string run_id;
+};
+
+// FailedPrecondition naming the environments still to pass when the release has not been
+// deployed successfully to every environment of `environment.promote_from` (in `project`, as
+// `ledger` records them). OK when it has, or when the environment names none.
+Status CheckPromotion(const spec::Environment& environment, const std::string& project,
+                      const ReleaseIdentity& release, EnvironmentLedger& ledger);
 
 }  // namespace slipway::deploy

@@ -64,9 +64,9 @@ std::vector<DriftEvent> Deployments::Impl::ReconcileOne(Runtime& runtime) {
   std::vector<DriftEvent> found;
   EnvironmentLock lock(runtime.dir);
   if (!lock.locked()) return found;  // a rollout owns the environment now
-  Result<EnvironmentFile> file = ReadEnvironmentFile(runtime.dir);
-  if (!file.ok() || !file.value().stable) return found;
-  const RevisionSpec& stable = *file.value().stable;
+  Result<DesiredState> desired = ledger->Load(runtime.project, runtime.name);
+  if (!desired.ok() || !desired->stable) return found;
+  const RevisionSpec& stable = *desired->stable;
   const bool heal = runtime.environment->self_heal;
   std::map<std::string, std::string> seen;  // kind → message, for this pass
 
@@ -129,6 +129,8 @@ std::vector<DriftEvent> Deployments::Impl::ReconcileOne(Runtime& runtime) {
 std::vector<DriftEvent> Deployments::Reconcile() {
   std::vector<DriftEvent> found;
   for (const auto& [project, environment] : Environments()) {
+    // What runs is looked after by the host that deployed it.
+    if (!std::filesystem::exists(impl_->DirOf(project, environment))) continue;
     Result<Runtime*> runtime = impl_->Adopt(project, environment);
     if (!runtime.ok()) continue;
     std::vector<DriftEvent> events = impl_->ReconcileOne(*runtime.value());
@@ -159,11 +161,11 @@ std::string Deployments::MetricsText() {
     const std::string labels = "project=\"" + PrometheusLabelValue(project) + "\",environment=\"" +
                                PrometheusLabelValue(environment) + "\",service=\"" +
                                PrometheusLabelValue(project) + "\"";
-    Result<EnvironmentFile> file = ReadEnvironmentFile(impl_->DirOf(project, environment));
-    if (file.ok() && file.value().stable) {
+    Result<DesiredState> desired = impl_->ledger->Load(project, environment);
+    if (desired.ok() && desired->stable) {
       info += "slipway_deploy_info{" + labels + ",revision=\"" +
-              PrometheusLabelValue(file.value().stable->id) + "\",digest=\"" +
-              PrometheusLabelValue(file.value().stable->digest) + "\"} 1\n";
+              PrometheusLabelValue(desired->stable->id) + "\",digest=\"" +
+              PrometheusLabelValue(desired->stable->digest) + "\"} 1\n";
     }
     Result<std::vector<DeployRecord>> history = History(project, environment);
     if (history.ok() && !history->empty()) {

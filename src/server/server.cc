@@ -72,8 +72,17 @@ Status Server::Impl::Start() {
   SLIPWAY_ASSIGN_OR_RETURN(keys_, registry::KeyRing::Open(options_.data_dir / "keys"));
   publisher_ = std::make_unique<engine::Publisher>(registry_.get(), keys_.get());
   gate_ledger_ = api::MakeGateLedger(*store_);
+  environment_ledger_ = deploy::MakeStoreLedger(*store_);
+  const std::filesystem::path environments_dir = options_.data_dir / "environments";
+  SLIPWAY_ASSIGN_OR_RETURN(int imported,
+                           deploy::ImportFileLedger(environments_dir, *environment_ledger_));
+  if (imported > 0) {
+    Log("moved " + std::to_string(imported) + " environment(s) from " + environments_dir.string() +
+        " into the database");
+  }
   deployments_ = std::make_unique<deploy::Deployments>(deploy::DeploymentsOptions{
-      .state_dir = options_.data_dir / "environments",
+      .state_dir = environments_dir,
+      .environments = environment_ledger_.get(),
       .slipway_binary = std::filesystem::read_symlink("/proc/self/exe", ec),
       .registry = registry_.get(),
       .keys = keys_->PublicKeys(),

@@ -55,6 +55,7 @@ class Server::Impl {
   // Carries out deploy jobs (for the embedded deploy agent) and looks after environments
   // afterwards; outlives the agents and http_, which use it.
   std::unique_ptr<policy::GateLedger> gate_ledger_;  // over store_; before deployments_
+  std::unique_ptr<deploy::EnvironmentLedger> environment_ledger_;  // ditto
   std::unique_ptr<deploy::Deployments> deployments_;
   std::unique_ptr<engine::AgentService> agent_service_;
   std::unique_ptr<http::Server> http_;

@@ -247,11 +247,48 @@ CREATE TABLE gate_exemptions (
 CREATE INDEX gate_exemptions_by_environment ON gate_exemptions (project, environment, id);
 )sql";
 
+// Environments deployed to and their deploys (docs/deploy.md, "Where state lives"), which the
+// deploy module kept in files before. Deploys are numbered per environment and keyed by names,
+// like the gate tables; no foreign key ties a deploy to its environment row, so the deploy
+// module may write them in either order. The JSON texts are the deploy module's; the columns
+// beside them are what queries select and order by (delivery metrics: deploys by outcome and
+// time).
+constexpr const char* kEnvironmentsAndDeploys = R"sql(
+CREATE TABLE environments (
+  project TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  pipeline_file TEXT NOT NULL,
+  pipeline_yaml TEXT NOT NULL,
+  next_revision {int} NOT NULL,
+  next_deploy {int} NOT NULL,
+  stable_json TEXT NOT NULL,
+  updated_at {int} NOT NULL,
+  PRIMARY KEY (project, environment)
+);
+
+CREATE TABLE deploys (
+  project TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  deploy_id {int} NOT NULL,
+  revision TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  triggered_by TEXT NOT NULL,
+  started_at {int} NOT NULL,
+  finished_at {int} NOT NULL,
+  record_json TEXT NOT NULL,
+  PRIMARY KEY (project, environment, deploy_id)
+);
+CREATE INDEX deploys_by_outcome ON deploys (outcome, finished_at);
+CREATE INDEX deploys_by_start ON deploys (started_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "last_polled_commits is empty until the first poll", kNeverPolled},
     {3, "alerts and incidents", kAlertsAndIncidents},
     {4, "release gates: decisions, approvals, exemptions", kReleaseGates},
+    {5, "environments and deploys", kEnvironmentsAndDeploys},
 };
 
 }  // namespace

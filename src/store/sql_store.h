@@ -3,7 +3,7 @@
 //
 // The methods are spread over store_*.cc by concern: projects, runs and jobs, a run's status
 // (store_run_status.cc), the queue and leases, logs, agents and tokens, the audit trail, alerts
-// and incidents.
+// and incidents, release gates, environments and deploys.
 #pragma once
 
 #include <atomic>
@@ -85,6 +85,15 @@ class SqlStore final : public Store {
   Result<std::vector<GateExemption>> ListExemptions(const std::string& project,
                                                     const std::string& environment) override;
   Result<GateStats> GetGateStats() override;
+
+  Status PutEnvironment(const EnvironmentRow& row) override;
+  Result<EnvironmentRow> GetEnvironment(const std::string& project,
+                                        const std::string& environment) override;
+  Result<std::vector<EnvironmentRow>> ListEnvironments() override;
+  Status DeleteEnvironment(const std::string& project, const std::string& environment) override;
+  Status PutDeploy(const DeployRow& row) override;
+  Result<std::vector<DeployRow>> ListDeploys(const std::string& project,
+                                             const std::string& environment) override;
 
   Result<bool> HoldLeadership(std::string_view name) override { return db_->HoldLeadership(name); }
 

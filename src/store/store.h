@@ -341,6 +341,30 @@ struct GateExemption {
   std::optional<Time> approved_at;
 };
 
+// Environments deployed to (docs/deploy.md, "Where state lives"): the desired state of each
+// and one row per deploy. The deploy module owns what the JSON texts hold; the store keeps
+// them as they come and indexes what queries need. Project and environment are names.
+struct EnvironmentRow {
+  std::string project, environment;
+  std::string pipeline_file, pipeline_yaml;  // the declaration the environment was deployed from
+  int64_t next_revision = 1;                 // the revision number the next deploy takes
+  int64_t next_deploy = 1;                   // the deploy number the next deploy takes
+  std::string stable_json;                   // the revision serving now; "" = none
+  Time updated_at;
+};
+
+// One deploy, written when it starts (outcome "running") and again when it ends.
+struct DeployRow {
+  std::string project, environment;
+  int64_t deploy_id = 0;       // within the environment, from 1
+  std::string revision;        // "r3"
+  std::string digest;          // the artifact's manifest digest; "" for a local path
+  std::string outcome;         // "running" | "succeeded" | "failed"
+  std::string triggered_by;    // who started the run or asked for the rollback
+  Time started, finished;      // finished = started while running
+  std::string record_json;     // the whole record as the deploy module serialises it
+};
+
 // Counts for /metrics.
 struct GateStats {
   std::vector<std::pair<std::string, int64_t>> decisions;  // decision → count, by name
@@ -490,6 +514,20 @@ class Store {
   virtual Result<std::vector<GateExemption>> ListExemptions(const std::string& project,
                                                             const std::string& environment) = 0;
   virtual Result<GateStats> GetGateStats() = 0;
+
+  // Environments and deploys. PutEnvironment inserts or replaces the row of (project,
+  // environment); PutDeploy inserts or replaces the row of (project, environment, deploy_id).
+  // DeleteEnvironment removes the environment and its deploys (kNotFound when there is none).
+  virtual Status PutEnvironment(const EnvironmentRow& row) = 0;
+  virtual Result<EnvironmentRow> GetEnvironment(const std::string& project,
+                                                const std::string& environment) = 0;  // kNotFound
+  // Every environment, by project then environment name.
+  virtual Result<std::vector<EnvironmentRow>> ListEnvironments() = 0;
+  virtual Status DeleteEnvironment(const std::string& project, const std::string& environment) = 0;
+  virtual Status PutDeploy(const DeployRow& row) = 0;
+  // The environment's deploys, oldest first (by deploy_id).
+  virtual Result<std::vector<DeployRow>> ListDeploys(const std::string& project,
+                                                     const std::string& environment) = 0;
 
   // Leadership for singleton loops (pollers, cron, the dispatcher) when several servers
   // share a database: true while this process holds `name` (PostgreSQL advisory lock on a

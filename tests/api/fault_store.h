@@ -173,6 +173,26 @@ class FaultStore final : public store::Store {
     return base_->ListExemptions(project, environment);
   }
   Result<store::GateStats> GetGateStats() override { return base_->GetGateStats(); }
+  Status PutEnvironment(const store::EnvironmentRow& row) override {
+    return Write([&] { return base_->PutEnvironment(row); });
+  }
+  Result<store::EnvironmentRow> GetEnvironment(const std::string& project,
+                                               const std::string& environment) override {
+    return base_->GetEnvironment(project, environment);
+  }
+  Result<std::vector<store::EnvironmentRow>> ListEnvironments() override {
+    return base_->ListEnvironments();
+  }
+  Status DeleteEnvironment(const std::string& project, const std::string& environment) override {
+    return Write([&] { return base_->DeleteEnvironment(project, environment); });
+  }
+  Status PutDeploy(const store::DeployRow& row) override {
+    return Write([&] { return base_->PutDeploy(row); });
+  }
+  Result<std::vector<store::DeployRow>> ListDeploys(const std::string& project,
+                                                    const std::string& environment) override {
+    return base_->ListDeploys(project, environment);
+  }
   Result<bool> HoldLeadership(std::string_view name) override {
     return base_->HoldLeadership(name);
   }

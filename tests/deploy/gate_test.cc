@@ -87,21 +87,20 @@ class Lines : public runner::LogSink {
 class DeployGateTest : public ::testing::Test {
  protected:
   // The pipeline: production runs revisions through exec commands that append to `applied`.
-  void Load(const std::string& protection, const std::string& policies,
-            const std::string& slos = "") {
-    yaml_ = R"(environments:
-  production:
-    target:
+  // `environment_extra` is more of production's settings (protection:, promote-from:);
+  // `staging`, when set, declares a staging environment like production.
+  void Load(const std::string& environment_extra, const std::string& policies,
+            const std::string& slos = "", bool staging = false) {
+    const std::string target = R"(    target:
       exec:
         apply: echo "$SLIPWAY_REVISION" >> )" +
-            (dir_.path() / "applied").string() + R"(
+                               (dir_.path() / "applied").string() + R"(
         status: 'echo "{\"desired\":1,\"running\":1,\"ready\":1,\"endpoints\":[],\"message\":\"\"}"'
-)" + protection +
-            policies + slos +
-            R"(jobs:
-  ship:
-    deploy: { environment: production, artifact: ./app }
 )";
+    yaml_ = "environments:\n  production:\n" + target + environment_extra +
+            (staging ? "  staging:\n" + target : "") + policies + slos +
+            "jobs:\n  ship:\n    deploy: { environment: production, artifact: ./app }\n" +
+            (staging ? "  stage:\n    deploy: { environment: staging, artifact: ./app }\n" : "");
     spec::LoadResult loaded = spec::ParsePipeline(yaml_, "p.yml");
     ASSERT_TRUE(loaded.ok()) << loaded.diagnostics.front().ToString();
     pipeline_ = std::move(*loaded.pipeline);
@@ -117,17 +116,19 @@ class DeployGateTest : public ::testing::Test {
     deployments_ = std::make_unique<Deployments>(std::move(options));
   }
 
-  runner::DeployOutcome Deploy() {
+  runner::DeployOutcome Deploy(const std::string& job = "ship") { return DeployFromRun("7", job); }
+
+  runner::DeployOutcome DeployFromRun(const std::string& run_id, const std::string& job = "ship") {
     runner::DeployRequest request;
     request.pipeline = &pipeline_;
     request.pipeline_yaml = yaml_;
-    request.job = pipeline_.FindJob("ship");
+    request.job = pipeline_.FindJob(job);
     request.artifact = "./app";
     request.workspace = dir_.path() / "workspace";
     request.project = "shop";
     request.branch = "main";
-    request.run_id = "7";
-    request.job_id = "ship";
+    request.run_id = run_id;
+    request.job_id = job;
     request.log = &log_;
     return deployments_->Deploy(request);
   }
@@ -210,6 +211,66 @@ TEST_F(DeployGateTest, AnActiveExemptionOverridesADenyAndAPendingOneDoesNot) {
   ASSERT_EQ(ledger_.uses.size(), 1u);
   EXPECT_THAT(ledger_.uses[0], HasSubstr("4: the gate of deploy 2 to production"));
   EXPECT_THAT(log_.text(), HasSubstr("⚠ gate: EXEMPTED — exemption 4 by ana, approved by bo"));
+}
+
+TEST_F(DeployGateTest, PromotionOrderHoldsUntilStagingHadTheReleaseOrAnExemptionOverrides) {
+  ASSERT_NO_FATAL_FAILURE(Load("    promote-from: [staging]\n", "", "", /*staging=*/true));
+  runner::DeployOutcome refused = Deploy();
+  EXPECT_EQ(refused.outcome, runner::Outcome::kFailure);
+  EXPECT_EQ(refused.reason,
+            "production takes releases promoted from staging, and the artifact of run 7 has not "
+            "been deployed successfully to staging yet");
+  EXPECT_EQ(Applied(), "") << "nothing may be applied";
+
+  // The same run deployed it to staging: production takes it.
+  ASSERT_EQ(Deploy("stage").outcome, runner::Outcome::kSuccess) << log_.text();
+  const runner::DeployOutcome promoted = Deploy();
+  EXPECT_EQ(promoted.outcome, runner::Outcome::kSuccess) << promoted.reason;
+  auto history = deployments_->History("shop", "production");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ(history->at(0).outcome, "failed");
+  EXPECT_EQ(history->at(1).outcome, "succeeded");
+  EXPECT_EQ(history->at(1).run_id, "7");
+  EXPECT_EQ(history->at(1).triggered_by, "ana") << "who started the run, from the gate ledger";
+
+  // An emergency: an active exemption lets a release skip staging, and says so.
+  policy::Exemption exemption;
+  exemption.id = 9;
+  exemption.requested_by = "bo";
+  exemption.justification = "hotfix";
+  exemption.expires = std::chrono::system_clock::now() + std::chrono::hours(1);
+  ledger_.exemptions = {exemption};
+  const runner::DeployOutcome hotfix = DeployFromRun("8");  // never deployed to staging
+  EXPECT_EQ(hotfix.outcome, runner::Outcome::kSuccess) << hotfix.reason;
+  EXPECT_THAT(log_.text(), HasSubstr("⚠ deploy: promotion order OVERRIDDEN by exemption 9 (bo)"));
+  ASSERT_FALSE(ledger_.uses.empty());
+  EXPECT_THAT(ledger_.uses.back(), HasSubstr("the promotion order of production"));
+}
+
+TEST_F(DeployGateTest, ADeployLeftRunningByAProcessThatDiedIsClosedByTheNextOwner) {
+  ASSERT_NO_FATAL_FAILURE(Load("", ""));
+  ASSERT_EQ(Deploy().outcome, runner::Outcome::kSuccess) << log_.text();
+  // Another process recorded deploy 2 as running, then died.
+  DeployRecord stale;
+  stale.id = 2;
+  stale.project = "shop";
+  stale.environment = "production";
+  stale.outcome = "running";
+  stale.started = std::chrono::system_clock::now();
+  ASSERT_TRUE(MakeFileLedger(dir_.path() / "state")->RecordDeploy(stale).ok());
+  auto history = deployments_->History("shop", "production");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().outcome, "running") << "this process still owns the environment";
+
+  ASSERT_NO_FATAL_FAILURE(Load("", ""));  // a new process takes the environment over
+  ASSERT_TRUE(deployments_->Describe("shop", "production").ok());
+  history = deployments_->History("shop", "production");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ(history->front().outcome, "succeeded");
+  EXPECT_EQ(history->back().outcome, "failed");
+  EXPECT_EQ(history->back().reason, "interrupted: the slipway process deploying it stopped");
 }
 
 TEST_F(DeployGateTest, ADeployWaitsForDistinctApprovalsWithTheRole) {

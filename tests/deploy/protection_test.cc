@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "deploy_test_util.h"
+
 namespace slipway::deploy {
 namespace {
 
@@ -58,6 +60,75 @@ TEST(Protection, UnknownTimeZoneRefusesWithTheReason) {
 
 TEST(Protection, NothingDeclaredAllowsEverything) {
   EXPECT_TRUE(CheckProtection(Production(), "anything", At("2026-11-27T03:00:00")).ok());
+}
+
+}  // namespace
+}  // namespace slipway::deploy
+
+namespace slipway::deploy {
+namespace {
+
+using ::testing::HasSubstr;
+
+class PromotionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DesiredState staging;
+    staging.project = "shop";
+    staging.environment = "staging";
+    ASSERT_TRUE(ledger_->Save(staging).ok());
+    production_.name = "production";
+    production_.promote_from = {"staging"};
+  }
+  void Deployed(const std::string& outcome, const std::string& digest, const std::string& run) {
+    DeployRecord record;
+    record.id = ++deploys_;
+    record.project = "shop";
+    record.environment = "staging";
+    record.digest = digest;
+    record.run_id = run;
+    record.outcome = outcome;
+    ASSERT_TRUE(ledger_->RecordDeploy(record).ok());
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<EnvironmentLedger> ledger_ = MakeFileLedger(dir_.path());
+  spec::Environment production_;
+  int64_t deploys_ = 0;
+};
+
+const std::string kDigest = "sha256:" + std::string(64, 'c');
+
+TEST_F(PromotionTest, AReleaseMustHaveSucceededInEveryEarlierEnvironment) {
+  Status refused =
+      CheckPromotion(production_, "shop", {.digest = kDigest, .run_id = "7"}, *ledger_);
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(), HasSubstr("has not been deployed successfully to staging"));
+  Deployed("failed", kDigest, "7");
+  Deployed("running", kDigest, "7");
+  Deployed("succeeded", "sha256:" + std::string(64, 'd'), "7");  // another release
+  EXPECT_FALSE(
+      CheckPromotion(production_, "shop", {.digest = kDigest, .run_id = "7"}, *ledger_).ok());
+  Deployed("succeeded", kDigest, "3");  // built by another run: the digest is what counts
+  EXPECT_TRUE(
+      CheckPromotion(production_, "shop", {.digest = kDigest, .run_id = "7"}, *ledger_).ok());
+
+  production_.promote_from.push_back("qa");  // never deployed at all
+  refused = CheckPromotion(production_, "shop", {.digest = kDigest, .run_id = "7"}, *ledger_);
+  EXPECT_THAT(refused.message(), HasSubstr("successfully to qa yet"));
+}
+
+TEST_F(PromotionTest, AnArtifactFromTheWorkspaceIsKnownByItsRun) {
+  Deployed("succeeded", "", "41");
+  EXPECT_TRUE(CheckPromotion(production_, "shop", {.digest = "", .run_id = "41"}, *ledger_).ok());
+  Status refused = CheckPromotion(production_, "shop", {.digest = "", .run_id = "42"}, *ledger_);
+  EXPECT_THAT(refused.message(), HasSubstr("the artifact of run 42"));
+}
+
+TEST_F(PromotionTest, AnEnvironmentWithoutPromoteFromTakesAnything) {
+  production_.promote_from.clear();
+  EXPECT_TRUE(
+      CheckPromotion(production_, "shop", {.digest = kDigest, .run_id = "1"}, *ledger_).ok());
 }
 
 }  // namespace

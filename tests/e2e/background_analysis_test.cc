@@ -78,10 +78,7 @@ jobs:
   }
 
   void TearDown() override {
-    if (fs::exists(data_dir() / "environments" / "svc" / "production" / "environment.json")) {
-      ApiAnswer down = Call("DELETE", "/api/v1/projects/svc/environments/production");
-      EXPECT_EQ(down.status, 200) << down;
-    }
+    TakeDownEnvironment("svc", "production");
     ServerE2eTest::TearDown();
   }
 

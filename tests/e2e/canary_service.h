@@ -22,10 +22,7 @@ class CanaryServiceTest : public ServerE2eTest {
 
   void TearDown() override {
     // The environment's processes outlive servers: take them down (when it got that far).
-    if (fs::exists(data_dir() / "environments" / "svc" / "production" / "environment.json")) {
-      ApiAnswer down = Call("DELETE", "/api/v1/projects/svc/environments/production");
-      EXPECT_EQ(down.status, 200) << down;
-    }
+    TakeDownEnvironment("svc", "production");
     ServerE2eTest::TearDown();
   }
 

@@ -143,6 +143,15 @@ class ServerE2eTest : public E2eTest {
     return false;
   }
 
+  // Takes PROJECT's ENVIRONMENT down through the API when the server knows it (its processes
+  // outlive servers): what a test that deploys does last.
+  void TakeDownEnvironment(const std::string& project, const std::string& environment) {
+    const std::string path = "/api/v1/projects/" + project + "/environments/" + environment;
+    if (Call("GET", path).status != 200) return;
+    ApiAnswer down = Call("DELETE", path);
+    EXPECT_EQ(down.status, 200) << down;
+  }
+
   // The same with `extra` headers (a webhook's signature, say; Content-Type wins when given).
   ApiAnswer Call(const std::string& method, const std::string& path, const std::string& body,
                  std::optional<std::string> token, const http::Headers& extra) {

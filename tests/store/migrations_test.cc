@@ -49,6 +49,7 @@ TEST_P(MigrationsTest, ProjectsNeverPolledReadAsNeverPolled) {
       ExecSql("UPDATE projects SET last_polled_commits = '{}' WHERE name = 'never'; "
               "DROP TABLE alerts; DROP TABLE incidents; DROP TABLE gate_decisions; "
               "DROP TABLE deploy_approvals; DROP TABLE gate_exemptions; "
+              "DROP TABLE environments; DROP TABLE deploys; "
               "DELETE FROM schema_migrations WHERE version >= 2"));
   ASSERT_NO_FATAL_FAILURE(Reopen());
   ASSERT_OK_AND_ASSIGN(Project never_after, store().GetProject("never"));
