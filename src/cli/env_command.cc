@@ -73,8 +73,8 @@ void PrintHistory(const Json& records) {
     table.Add({std::to_string(record.value("id", 0)), Field(record, "revision"),
                Field(record, "strategy"), Field(record, "outcome"),
                decision == "exempted" ? "EXEMPTED" : decision, Field(record, "triggered_by"),
-               Ago(record["started"]),
-               Elapsed(record["started"], record["finished"]), Field(record, "reason")});
+               Ago(record["started"]), Elapsed(record["started"], record["finished"]),
+               Field(record, "reason")});
   }
   table.Print();
 }
