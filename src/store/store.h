@@ -356,13 +356,13 @@ struct EnvironmentRow {
 // One deploy, written when it starts (outcome "running") and again when it ends.
 struct DeployRow {
   std::string project, environment;
-  int64_t deploy_id = 0;       // within the environment, from 1
-  std::string revision;        // "r3"
-  std::string digest;          // the artifact's manifest digest; "" for a local path
-  std::string outcome;         // "running" | "succeeded" | "failed"
-  std::string triggered_by;    // who started the run or asked for the rollback
-  Time started, finished;      // finished = started while running
-  std::string record_json;     // the whole record as the deploy module serialises it
+  int64_t deploy_id = 0;     // within the environment, from 1
+  std::string revision;      // "r3"
+  std::string digest;        // the artifact's manifest digest; "" for a local path
+  std::string outcome;       // "running" | "succeeded" | "failed"
+  std::string triggered_by;  // who started the run or asked for the rollback
+  Time started, finished;    // finished = started while running
+  std::string record_json;   // the whole record as the deploy module serialises it
 };
 
 // Counts for /metrics.
