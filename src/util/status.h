@@ -15,9 +15,9 @@ namespace slipway {
 // What kind of failure, so callers can branch without parsing messages.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // the caller's input is wrong (bad YAML, unknown flag, ...)
-  kNotFound,          // a named thing does not exist
-  kAlreadyExists,     // creating something that is there already
+  kInvalidArgument,  // the caller's input is wrong (bad YAML, unknown flag, ...)
+  kNotFound,         // a named thing does not exist
+  kAlreadyExists,    // creating something that is there already
   kFailedPrecondition,
   kPermissionDenied,
   kResourceExhausted,  // a size or count limit was hit
@@ -51,7 +51,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
@@ -74,7 +76,7 @@ Status ErrnoStatus(const std::string& what, int err);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).ok() && "Result needs a value or an error");
   }

@@ -313,11 +313,12 @@ TEST(DeployJobs, RollingAndBlueGreenFields) {
   EXPECT_THAT(
       strategy("        blue-green:\n          scale-down-delay: 30\n          auto-promote: yes\n"
                "          pre-promotion-analysis: [a]\n          autoPromote: true\n"),
-      ElementsAre("p.yml:17:29: duration '30' has no unit (add a unit, e.g. 30s or 10m)",
-                  "p.yml:18:25: expected a boolean, got string 'yes' (use true or false)",
-                  "p.yml:19:35: expected a template name or {template: NAME, args: {…}}, got a list",
-                  "p.yml:20:11: unknown key 'autoPromote' in blue-green (did you mean "
-                  "'auto-promote'?)"));
+      ElementsAre(
+          "p.yml:17:29: duration '30' has no unit (add a unit, e.g. 30s or 10m)",
+          "p.yml:18:25: expected a boolean, got string 'yes' (use true or false)",
+          "p.yml:19:35: expected a template name or {template: NAME, args: {…}}, got a list",
+          "p.yml:20:11: unknown key 'autoPromote' in blue-green (did you mean "
+          "'auto-promote'?)"));
 }
 
 TEST(DeployJobs, ADeployJobRunsNoSteps) {
