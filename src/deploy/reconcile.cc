@@ -157,15 +157,19 @@ std::string Seconds(std::chrono::system_clock::time_point at) {
 // in the same label (docs/server.md, "Alerts and incidents").
 std::string Deployments::MetricsText() {
   std::string info, started, finished, deploys, drift;
-  for (const auto& [project, environment] : Environments()) {
+  // The ledger lists each environment with its desired state: one read for all of them.
+  Result<std::vector<DesiredState>> states = impl_->ledger->Environments();
+  if (!states.ok()) states = std::vector<DesiredState>{};
+  for (const DesiredState& desired : states.value()) {
+    const std::string& project = desired.project;
+    const std::string& environment = desired.environment;
     const std::string labels = "project=\"" + PrometheusLabelValue(project) + "\",environment=\"" +
                                PrometheusLabelValue(environment) + "\",service=\"" +
                                PrometheusLabelValue(project) + "\"";
-    Result<DesiredState> desired = impl_->ledger->Load(project, environment);
-    if (desired.ok() && desired->stable) {
+    if (desired.stable) {
       info += "slipway_deploy_info{" + labels + ",revision=\"" +
-              PrometheusLabelValue(desired->stable->id) + "\",digest=\"" +
-              PrometheusLabelValue(desired->stable->digest) + "\"} 1\n";
+              PrometheusLabelValue(desired.stable->id) + "\",digest=\"" +
+              PrometheusLabelValue(desired.stable->digest) + "\"} 1\n";
     }
     Result<std::vector<DeployRecord>> history = History(project, environment);
     if (history.ok() && !history->empty()) {
