@@ -120,7 +120,8 @@ int ExprCommand(const std::vector<std::string>& args) {
   FlagSet set("slipway expr", "[--input FILE.json] [--] EXPR",
               "Evaluates the expression EXPR (CEL, as in `if:` conditions and policy rules) and\n"
               "prints its result as JSON. The top-level keys of the input document are the\n"
-              "variables. An error prints its column and exits 1; see docs/cel.md.");
+              "variables. The expression is type-checked first (the variables are dyn). An\n"
+              "error prints its column and exits 1; see docs/cel.md.");
   set.String("input", 'i', &input, "FILE", "JSON object whose keys are the variables ('-': stdin)");
   std::vector<std::string> positionals;
   if (Status s = set.Parse(args, &positionals); !s.ok()) return UsageError(s);
@@ -143,6 +144,10 @@ int ExprCommand(const std::vector<std::string>& args) {
   }
   auto parsed = expr::Expression::Parse(text);
   if (auto* error = std::get_if<expr::Error>(&parsed)) return ReportError(text, *error);
+  // The input's variables are dyn to the checker, which still catches `1 + "a"`.
+  if (auto error = expr::Check(std::get<expr::Expression>(parsed), expr::Scope{})) {
+    return ReportError(text, *error);
+  }
   auto result = expr::Evaluate(std::get<expr::Expression>(parsed), activation);
   if (auto* error = std::get_if<expr::Error>(&result)) return ReportError(text, *error);
   std::printf("%s\n", ToJson(std::get<expr::Value>(result)).dump(2).c_str());

@@ -1,13 +1,14 @@
-// Check: are the names an expression uses defined, and are functions called with the right
-// number of arguments? Operators need nothing here: CollectUses walks every operand.
-// Functions are the scope's, the built-ins (one argument each), the rest of the standard
-// library (its overloads are resolved at evaluation) and `dyn`; methods (`x.f()`) are the
-// standard library's receiver-style functions. (A later change adds CEL type-checking here.)
+// Check and CheckType: first the names (are the names an expression uses defined, and are the
+// scope's functions called with the right number of arguments? CollectUses walks every operand),
+// then the types (type_checker.cc). Functions are the scope's, the built-ins (one argument
+// each), the rest of the standard library and `dyn`; methods (`x.f()`) are the standard
+// library's receiver-style functions.
 #include <string>
 
 #include "expr/ast.h"
 #include "expr/expr.h"
 #include "expr/operators.h"
+#include "expr/type_rules.h"
 #include "expr/uses.h"
 
 namespace slipway::expr {
@@ -34,9 +35,7 @@ std::optional<Error> CheckCall(const Use& call, const Scope& scope) {
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<Error> Check(const Expression& expression, const Scope& scope) {
+std::optional<Error> CheckNames(const Expression& expression, const Scope& scope) {
   for (const Use& use : CollectUses(expression.root())) {
     if (use.kind == Use::Kind::kCall) {
       if (auto error = CheckCall(use, scope)) return error;
@@ -50,6 +49,19 @@ std::optional<Error> Check(const Expression& expression, const Scope& scope) {
       }
     }
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<Type, Error> CheckType(const Expression& expression, const Scope& scope) {
+  if (auto error = CheckNames(expression, scope)) return *error;
+  return DeduceType(expression.root(), scope);
+}
+
+std::optional<Error> Check(const Expression& expression, const Scope& scope) {
+  std::variant<Type, Error> checked = CheckType(expression, scope);
+  if (auto* error = std::get_if<Error>(&checked)) return *error;
   return std::nullopt;
 }
 

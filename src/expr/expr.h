@@ -28,8 +28,9 @@
 // Bounds: the expression's length (kMaxExpressionLength) and nesting (kMaxDepth), and at run
 // time the size of the strings, bytes, lists and maps it builds and the iterations of all its
 // macros together (ast.h); going over one is an error naming the limit.
-// Not supported: optional values (`.?f`, `[?k]`, optional.of…), protobuf messages and enums, a
-// `container` for name resolution, and static type-checking (Check checks names and calls).
+// Check type-checks as CEL does (Scope declares variables' types; undeclared ones are dyn).
+// Not supported: optional values (`.?f`, `[?k]`, optional.of…), protobuf messages and enums, and
+// a `container` for name resolution.
 //
 // Thread-safety: Expression and Value are immutable after construction and may be shared
 // between threads; Evaluate is reentrant.
@@ -166,6 +167,61 @@ struct Error {
   std::string message;
 };
 
+// A CEL type, as the checker deduces it: dyn (unknown until evaluation), the primitives, list(T),
+// map(K, V), type(T) (the type of a type value such as `int`), wrapper(T) (a T that may be null:
+// a JSON field that is sometimes null) and type parameters (A, K, V in the library's signatures;
+// they never leave the checker). Cheap to copy.
+class Type {
+ public:
+  enum class Kind {
+    kDyn,
+    kNull,
+    kBool,
+    kInt,
+    kUint,
+    kDouble,
+    kString,
+    kBytes,
+    kDuration,
+    kTimestamp,
+    kList,     // element()
+    kMap,      // key(), value()
+    kType,     // element(): the type it is the type of
+    kWrapper,  // element(): kBool, kInt, kUint, kDouble, kString or kBytes
+    kParam,    // param_name()
+  };
+
+  Type() = default;  // dyn
+  // A type without parameters: kDyn … kTimestamp.
+  static Type Of(Kind kind);
+  static Type List(Type element);
+  static Type Map(Type key, Type value);
+  static Type TypeOf(Type type);
+  static Type Wrapper(Type primitive);
+  static Type Param(std::string name);
+  // The type of `value`: a list or map literal's elements joined (dyn where they differ).
+  static Type OfValue(const Value& value);
+
+  Kind kind() const { return kind_; }
+  bool is_dyn() const { return kind_ == Kind::kDyn; }
+  const Type& element() const;  // kList, kType, kWrapper
+  const Type& key() const;      // kMap
+  const Type& value() const;    // kMap
+  const std::string& param_name() const { return name_; }
+
+  // CEL's spelling: "int", "list(string)", "map(string, dyn)", "google.protobuf.Timestamp",
+  // "type(int)", "wrapper(int)", "null_type".
+  std::string ToString() const;
+
+  friend bool operator==(const Type& a, const Type& b);
+
+ private:
+  Type(Kind kind, std::vector<Type> params, std::string name = {});
+  Kind kind_ = Kind::kDyn;
+  std::shared_ptr<const std::vector<Type>> params_;
+  std::string name_;
+};
+
 class Node;  // AST node; private to the module.
 
 // A parsed expression. Cheap to copy (the tree is shared and immutable).
@@ -204,8 +260,8 @@ class Expression {
 // same name there takes precedence.
 bool IsBuiltinFunction(std::string_view name);
 
-// What names an expression may use. Check walks the expression and reports the first
-// reference or call that is not defined.
+// What names an expression may use, and their types. Check walks the expression, reports the
+// first reference or call that is not defined, then type-checks it as CEL does.
 struct Scope {
   // Returns an explanation when `path` is not defined (e.g. "matrix has no axis 'os'"),
   // std::nullopt when it is.
@@ -213,8 +269,20 @@ struct Scope {
   // Function names that may be called, with their arity (-1: one or more), besides the
   // standard library's (built-ins have one argument; other library functions' arguments are
   // checked when evaluated). Methods (`x.f()`) must be the library's receiver-style functions.
+  // Their results are dyn to the type-checker.
   std::map<std::string, int, std::less<>> functions;
+  // Declared types of variables. A dotted name ("artifact.provenance.verified") declares the
+  // type of that selection, found by CEL's longest-prefix rule for qualified names. A variable
+  // that is not declared is dyn (check_reference decides whether it exists).
+  std::map<std::string, Type, std::less<>> variables;
 };
+
+// Checks names (as Scope says) and types: every operator, function and method must have an
+// overload for its operands' types (`1 + 'a'`: "found no matching overload for '+' applied to
+// (int, string)"), fields are selected only from maps, comprehensions range over lists and
+// maps. dyn operands match any overload. The expression's type when it checks.
+std::variant<Type, Error> CheckType(const Expression& expression, const Scope& scope);
+// CheckType without the result.
 std::optional<Error> Check(const Expression& expression, const Scope& scope);
 
 // Values and functions an evaluation sees.

@@ -1,5 +1,6 @@
 // The gate's input document, built twice from one GateInput: as an expr::Value for rules and as
-// canonical JSON for the record. Both follow spec::PolicyInputFields() (the tests check each
+// canonical JSON for the record (where time.now, a CEL timestamp for rules, is its RFC 3339
+// string). Both follow spec::PolicyInputFields() (the tests check each
 // field of both). Maps are built only from literal keys, so the document keeps compiling when
 // the expression language's map keys become CEL values.
 #include "policy/input_document.h"
@@ -116,7 +117,7 @@ Value::Map InputVariables(const GateInput& in) {
                                   {"commit", Value(in.change.commit)},
                                   {"files", Strings(in.change.files.value_or(no_files))},
                                   {"files_known", Value(in.change.files.has_value())}})},
-      {"time", Value(Value::Map{{"now", Value(clock.now)},
+      {"time", Value(Value::Map{{"now", Value(expr::Timestamp{.seconds = clock.unix, .nanos = 0})},
                                 {"unix", Value(clock.unix)},
                                 {"weekday", Value(clock.weekday)},
                                 {"hour", Value(clock.hour)}})},

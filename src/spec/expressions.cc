@@ -104,7 +104,8 @@ std::optional<std::string> ReadCondition(LoadContext& context, const Field& fiel
   const expr::Expression& expression = condition->expression;
   const std::string& inner = condition->text;
   context.expressions.push_back(ExpressionUse{expression, condition->locator, condition->offset,
-                                              std::string(job), kStatusFunctions});
+                                              std::string(job), kStatusFunctions,
+                                              /*condition=*/true});
 
   for (const expr::Expression::Call& call : expression.Calls()) {
     if (call.name == "success" || call.name == "failure" || call.name == "always" ||

@@ -172,8 +172,8 @@ void CheckExpressions(LoadContext& context, const Pipeline& pipeline) {
       }
     }
     if (found) continue;
-    // Whatever the checks above do not cover (argument counts, and whatever the expression
-    // language learns to check later) comes from expr::Check, with the same scope.
+    // Whatever the checks above do not cover (argument counts, operand types) comes from
+    // expr::CheckType, with the same scope.
     expr::Scope check_scope;
     check_scope.check_reference = [&](const std::vector<std::string>& path) {
       auto problem = scope.Check(path);
@@ -182,8 +182,14 @@ void CheckExpressions(LoadContext& context, const Pipeline& pipeline) {
     for (const auto& [name, arity] : KnownFunctions()) {
       if (use.functions & FunctionGroup(name)) check_scope.functions.emplace(name, arity);
     }
-    if (auto error = expr::Check(use.expression, check_scope)) {
+    std::variant<expr::Type, expr::Error> checked = expr::CheckType(use.expression, check_scope);
+    if (auto* error = std::get_if<expr::Error>(&checked)) {
       context.reader->Error(use.At(error->column), std::move(error->message));
+    } else if (const expr::Type& type = std::get<expr::Type>(checked);
+               use.condition && type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
+      context.reader->Error(use.At(1),
+                            "an if: condition must be a bool; this one is " + type.ToString(),
+                            "compare it, e.g. inputs.count > 0");
     }
   }
 }

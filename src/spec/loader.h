@@ -31,6 +31,7 @@ struct ExpressionUse {
   size_t value_offset = 0;  // where the expression text starts in the scalar's value
   std::string job;          // the job whose fields see it; empty at the pipeline level
   unsigned functions = kNoFunctions;
+  bool condition = false;  // an `if:` condition, which must be a bool
 
   SourcePos At(int expression_column) const {
     return locator->At(value_offset + (expression_column > 0 ? expression_column - 1 : 0));

@@ -1,7 +1,7 @@
 // `policies:` — gates over CEL rules (docs/policy.md): where each policy applies, its mode and
 // its rules. Every rule is parsed and checked against the gate's input document
-// (policy_input.cc) here, so a pipeline that loads never fails a deploy on a rule's syntax or
-// a misspelt field.
+// (policy_input.cc) here, names and CEL types, so a pipeline that loads never fails a deploy on
+// a rule's syntax, a misspelt field or a type mismatch (`artifact.sbom > 0`).
 #include <algorithm>
 #include <utility>
 
@@ -24,14 +24,19 @@ std::optional<std::string> ReadRuleExpression(LoadContext& context, const Field&
   auto rule =
       ParseConditionField(context, field, "empty rule", "e.g. artifact.provenance.verified");
   if (!rule) return std::nullopt;
-  expr::Scope scope;
-  scope.check_reference = [](const std::vector<std::string>& path) {
-    return PolicyInputReferenceError(path);
-  };
-  if (auto error = expr::Check(rule->expression, scope)) {
+  static const expr::Scope scope = PolicyRuleScope();
+  std::variant<expr::Type, expr::Error> checked = expr::CheckType(rule->expression, scope);
+  if (auto* error = std::get_if<expr::Error>(&checked)) {
     const size_t column = error->column > 0 ? static_cast<size_t>(error->column - 1) : 0;
     context.reader->Error(rule->locator->At(rule->offset + column), error->message,
-                          "docs/policy.md lists the input document's fields");
+                          "docs/policy.md lists the input document's fields and their types");
+    return std::nullopt;
+  }
+  if (const expr::Type& type = std::get<expr::Type>(checked);
+      type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
+    context.reader->Error(rule->locator->At(rule->offset),
+                          "a rule must be a bool expression; this one is " + type.ToString(),
+                          "compare it, e.g. run.tests.failed == 0");
     return std::nullopt;
   }
   return std::move(rule->text);

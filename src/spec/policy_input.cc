@@ -9,27 +9,28 @@
 namespace slipway::spec {
 namespace {
 
-using Type = PolicyInputField::Type;
+using Kind = expr::Type::Kind;
 
-const char* TypeName(Type type) {
-  switch (type) {
-    case Type::kBool:
-      return "a bool";
-    case Type::kInt:
-    case Type::kNullableInt:
-      return "an int";
-    case Type::kDouble:
-    case Type::kNullableDouble:
-      return "a double";
-    case Type::kString:
-      return "a string";
-    case Type::kList:
+// "a string", "an int", "a list": how a field's type reads in a message.
+std::string Described(const expr::Type& type) {
+  switch (type.kind()) {
+    case Kind::kWrapper:
+      return Described(type.element());
+    case Kind::kList:
       return "a list";
-    case Type::kMap:
+    case Kind::kMap:
       return "a map";
+    case Kind::kInt:
+      return "an int";
+    case Kind::kTimestamp:
+      return "a timestamp";
+    default:
+      return "a " + type.ToString();
   }
-  return "a value";
 }
+
+// A map whose fields are listed below it (selecting another is an error).
+bool IsRecord(const expr::Type& type) { return type.kind() == Kind::kMap && type.value().is_dyn(); }
 
 const PolicyInputField* Find(std::string_view path) {
   for (const PolicyInputField& field : PolicyInputFields()) {
@@ -57,51 +58,56 @@ std::vector<std::string> Children(std::string_view parent) {
 }  // namespace
 
 const std::vector<PolicyInputField>& PolicyInputFields() {
+  using expr::Type;
+  static const Type kBool = Type::Of(Kind::kBool), kInt = Type::Of(Kind::kInt),
+                    kString = Type::Of(Kind::kString), kNullableInt = Type::Wrapper(kInt),
+                    kStrings = Type::List(kString), kRecord = Type::Map(kString, Type()),
+                    kRecords = Type::List(kRecord);
   static const std::vector<PolicyInputField> kFields = {
-      {"project", Type::kString},
-      {"environment", Type::kMap},
-      {"environment.name", Type::kString},
-      {"environment.strategy", Type::kString},
-      {"artifact", Type::kMap},
-      {"artifact.reference", Type::kString},
-      {"artifact.repository", Type::kString},
-      {"artifact.digest", Type::kString},
-      {"artifact.provenance", Type::kMap},
-      {"artifact.provenance.status", Type::kString},
-      {"artifact.provenance.verified", Type::kBool},
-      {"artifact.provenance.builder", Type::kString},
-      {"artifact.provenance.source_repository", Type::kString},
-      {"artifact.provenance.ref", Type::kString},
-      {"artifact.provenance.commit", Type::kString},
-      {"artifact.sbom", Type::kBool},
-      {"run", Type::kMap},
-      {"run.id", Type::kString},
-      {"run.tests", Type::kMap},
-      {"run.tests.passed", Type::kNullableInt},
-      {"run.tests.failed", Type::kNullableInt},
-      {"run.tests.flaky", Type::kNullableInt},
-      {"run.tests.skipped", Type::kNullableInt},
-      {"run.reports", Type::kList},
-      {"change", Type::kMap},
-      {"change.author", Type::kString},
-      {"change.branch", Type::kString},
-      {"change.commit", Type::kString},
-      {"change.files", Type::kList},
-      {"change.files_known", Type::kBool},
-      {"time", Type::kMap},
-      {"time.now", Type::kString},
-      {"time.unix", Type::kInt},
-      {"time.weekday", Type::kString},
-      {"time.hour", Type::kInt},
-      {"approvals", Type::kMap},
-      {"approvals.required", Type::kInt},
-      {"approvals.count", Type::kInt},
-      {"approvals.approvers", Type::kList},
-      {"approvals.satisfied", Type::kBool},
-      {"error_budget", Type::kMap},
-      {"error_budget.evaluated", Type::kBool},
-      {"error_budget.frozen", Type::kBool},
-      {"error_budget.slos", Type::kList},
+      {"project", kString},
+      {"environment", kRecord},
+      {"environment.name", kString},
+      {"environment.strategy", kString},
+      {"artifact", kRecord},
+      {"artifact.reference", kString},
+      {"artifact.repository", kString},
+      {"artifact.digest", kString},
+      {"artifact.provenance", kRecord},
+      {"artifact.provenance.status", kString},
+      {"artifact.provenance.verified", kBool},
+      {"artifact.provenance.builder", kString},
+      {"artifact.provenance.source_repository", kString},
+      {"artifact.provenance.ref", kString},
+      {"artifact.provenance.commit", kString},
+      {"artifact.sbom", kBool},
+      {"run", kRecord},
+      {"run.id", kString},
+      {"run.tests", kRecord},
+      {"run.tests.passed", kNullableInt},
+      {"run.tests.failed", kNullableInt},
+      {"run.tests.flaky", kNullableInt},
+      {"run.tests.skipped", kNullableInt},
+      {"run.reports", kRecords},
+      {"change", kRecord},
+      {"change.author", kString},
+      {"change.branch", kString},
+      {"change.commit", kString},
+      {"change.files", kStrings},
+      {"change.files_known", kBool},
+      {"time", kRecord},
+      {"time.now", Type::Of(Kind::kTimestamp)},
+      {"time.unix", kInt},
+      {"time.weekday", kString},
+      {"time.hour", kInt},
+      {"approvals", kRecord},
+      {"approvals.required", kInt},
+      {"approvals.count", kInt},
+      {"approvals.approvers", kStrings},
+      {"approvals.satisfied", kBool},
+      {"error_budget", kRecord},
+      {"error_budget.evaluated", kBool},
+      {"error_budget.frozen", kBool},
+      {"error_budget.slos", kRecords},
   };
   return kFields;
 }
@@ -112,12 +118,12 @@ std::optional<std::string> PolicyInputReferenceError(const std::vector<std::stri
     const std::string parent = prefix;
     prefix += (prefix.empty() ? "" : ".") + name;
     if (const PolicyInputField* field = Find(prefix)) {
-      if (field->type == Type::kList) return std::nullopt;  // elements are not described here
+      if (field->type.kind() == Kind::kList) return std::nullopt;  // CheckType checks elements
       continue;
     }
     if (const PolicyInputField* holder = parent.empty() ? nullptr : Find(parent);
-        holder != nullptr && holder->type != Type::kMap) {
-      return "'" + parent + "' is " + TypeName(holder->type) + "; it has no field '" + name + "'";
+        holder != nullptr && !IsRecord(holder->type)) {
+      return "'" + parent + "' is " + Described(holder->type) + "; it has no field '" + name + "'";
     }
     const std::vector<std::string> siblings = Children(parent);
     std::string message = "the gate's input has no field '" + prefix + "'";
@@ -127,6 +133,17 @@ std::optional<std::string> PolicyInputReferenceError(const std::vector<std::stri
     return message + " (" + hint + ")";
   }
   return std::nullopt;
+}
+
+expr::Scope PolicyRuleScope() {
+  expr::Scope scope;
+  scope.check_reference = [](const std::vector<std::string>& path) {
+    return PolicyInputReferenceError(path);
+  };
+  for (const PolicyInputField& field : PolicyInputFields()) {
+    scope.variables.emplace(field.path, field.type);
+  }
+  return scope;
 }
 
 }  // namespace slipway::spec

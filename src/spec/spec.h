@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "expr/expr.h"
+
 namespace slipway::spec {
 
 // 1-based line and column in the pipeline file; 0 means unknown.
@@ -417,13 +419,13 @@ struct Policy {
   SourcePos pos;
 };
 
-// One field of the gate's input document, as a dotted path ("artifact.provenance.verified").
-// Every field is always present (unknown values are null, "", 0, false or empty lists), so a
-// rule can test it; a reference below a kList or kMap field is not checked further.
+// One field of the gate's input document, as a dotted path ("artifact.provenance.verified"),
+// and its CEL type. Every field is always present (unknown values are null, "", 0, false or
+// empty lists; a field that may be null has a wrapper type), so a rule can test it; a reference
+// below a list or an open map (map(string, dyn)) is not checked further.
 struct PolicyInputField {
-  enum class Type { kBool, kInt, kDouble, kString, kList, kMap, kNullableInt, kNullableDouble };
   std::string_view path;
-  Type type;
+  expr::Type type;
 };
 // Every field (leaves and the maps holding them), in document order. The policy module builds
 // the document; its tests check that it has exactly these fields.
@@ -431,6 +433,9 @@ const std::vector<PolicyInputField>& PolicyInputFields();
 // Why a reference `path` (as expr::Expression::References gives it) is not a field of the
 // input document, or nullopt when it is one (or lies below a list or open map).
 std::optional<std::string> PolicyInputReferenceError(const std::vector<std::string>& path);
+// What a rule may use: the fields above as declared variables (CheckType types them) and
+// PolicyInputReferenceError as the reference check.
+expr::Scope PolicyRuleScope();
 
 // The agent label of deploy jobs (their runs_on): on a server only its own deploy agent, which
 // drives the environments, takes them. Users' agents should not carry this label.

@@ -121,6 +121,16 @@ TEST(Expressions, OperatorsAndBuiltinsAreAcceptedEverywhere) {
                           "use an index (a['b-linux']), or put spaces around '-' to subtract"));
 }
 
+TEST(Expressions, TypesAreCheckedAndConditionsMustBeBooleans) {
+  EXPECT_THAT(Errors(WithRun("      - run: \"${{ size(inputs.target) + 'x' }}\"\n"
+                             "        if: matrix.os == 'linux' && success()\n")),
+              ElementsAre("p.yml:15:39: found no matching overload for '+' applied to (int, "
+                          "string)"));
+  EXPECT_THAT(Errors(WithRun("      - run: x\n        if: size(matrix.os)\n")),
+              ElementsAre("p.yml:16:13: an if: condition must be a bool; this one is int "
+                          "(compare it, e.g. inputs.count > 0)"));
+}
+
 TEST(Expressions, SyntaxErrors) {
   EXPECT_THAT(Errors(OneJob(R"(    if: branch ==
     steps:

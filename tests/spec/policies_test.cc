@@ -94,6 +94,47 @@ TEST(PoliciesTest, ReportsEveryProblemWithItsPosition) {
           HasSubstr("p.yml:21:12: a policy needs 1 to 100 rules")));
 }
 
+TEST(PoliciesTest, RulesAreTypeCheckedAgainstTheInputDocument) {
+  const std::string typed = WithPolicies("", R"(policies:
+  typed:
+    environments: production
+    rules:
+      - rule: time.now.getHours('Europe/Paris') < 18 && time.now - timestamp('2026-01-01T00:00:00Z') > duration('0s')
+        message: timestamps
+      - rule: run.tests.failed == null || run.tests.failed + run.tests.flaky < 3
+        message: nullable counts compare with null and add as ints
+      - rule: change.files.all(f, f.startsWith('docs/')) && run.reports.exists(r, r.job == 'unit')
+        message: list elements are typed
+)");
+  LoadResult loaded = ParsePipeline(typed, "p.yml");
+  EXPECT_TRUE(loaded.ok()) << loaded.diagnostics.front().ToString();
+
+  const std::string yaml = WithPolicies("", R"(policies:
+  wrong:
+    environments: production
+    rules:
+      - rule: artifact.sbom > 0
+        message: a
+      - rule: size(change.files)
+        message: b
+      - rule: change.files.exists(f, f + 1 == 'x')
+        message: c
+      - rule: time.now > '2026-01-01'
+        message: d
+)");
+  const std::string kHint = " (docs/policy.md lists the input document's fields and their types)";
+  EXPECT_THAT(
+      Errors(yaml),
+      ElementsAre(
+          "p.yml:10:29: found no matching overload for '>' applied to (bool, int)" + kHint,
+          "p.yml:12:15: a rule must be a bool expression; this one is int (compare it, e.g. "
+          "run.tests.failed == 0)",
+          "p.yml:14:40: found no matching overload for '+' applied to (string, int)" + kHint,
+          "p.yml:16:24: found no matching overload for '>' applied to "
+          "(google.protobuf.Timestamp, string)" +
+              kHint));
+}
+
 TEST(PoliciesTest, ApprovalsTakeACountOrTheirFullForm) {
   const std::string yaml = WithPolicies(R"(  canary:
     target: { exec: { apply: ./a, status: ./s } }

@@ -1,5 +1,6 @@
 // Runs the cel-spec conformance suite (extracted by extract.mjs into a JSON array of cases)
-// through expr::Expression::Parse and expr::Evaluate, prints a per-file table, and fails when a
+// through expr::Expression::Parse, expr::CheckType (unless the case disables checking) and
+// expr::Evaluate, prints a per-file table, and fails when a
 // file passes fewer cases than its committed floor (floor.json): an honest regression gate that
 // the floor is raised on as the language grows (--write-floor).
 //
@@ -51,6 +52,26 @@ Outcome RunCase(const json& c) {
   auto parsed = expr::Expression::Parse(c.at("expr").get<std::string>());
   if (auto* error = std::get_if<expr::Error>(&parsed))
     return {false, "parse error: column " + std::to_string(error->column) + ": " + error->message};
+  if (c.value("check", false)) {
+    expr::Scope scope;
+    try {
+      if (auto types = c.find("types"); types != c.end())
+        for (auto it = types->begin(); it != types->end(); ++it)
+          scope.variables.insert_or_assign(it.key(), TypeFromProtoJson(it.value()));
+    } catch (const std::exception& e) {
+      return {false, std::string("harness: declaration: ") + e.what()};
+    }
+    auto checked = expr::CheckType(std::get<expr::Expression>(parsed), scope);
+    if (auto* error = std::get_if<expr::Error>(&checked))
+      return {false,
+              "check error: column " + std::to_string(error->column) + ": " + error->message};
+    if (auto deduced = c.find("deducedType"); deduced != c.end()) {
+      const std::string expected = TypeFromProtoJson(*deduced).ToString();
+      const std::string got = std::get<expr::Type>(checked).ToString();
+      if (got != expected) return {false, "deduced type " + got + ", expected " + expected};
+    }
+  }
+  if (c.at("expect") == "type") return {true, {}};
   expr::Activation activation;
   try {
     if (auto bindings = c.find("bindings"); bindings != c.end())
@@ -117,6 +138,7 @@ struct Tally {
 
 std::string Expected(const json& c) {
   if (c.at("expect") == "error") return "an error";
+  if (c.at("expect") == "type") return "type " + c.at("deducedType").dump();
   try {
     return Describe(FromProtoJson(c.at("value")));
   } catch (const std::exception& e) {

@@ -3,8 +3,12 @@
 // runner (conformance_main.cc) reads, and decides here which cases are skipped and why.
 //
 // Usage: node extract.mjs OUT.json
-// Each case: {file, section, name, expr, bindings?, expect: "value"|"error", value?, skip?}
-// where `skip` is one of the SKIP reasons below (absent when the case runs).
+// Each case: {file, section, name, expr, bindings?, check, types?, deducedType?,
+//              expect: "value"|"error"|"type", value?, skip?}
+// `check`: type-check before evaluating (the suite's disableCheck unset); `types`: the declared
+// variables' types (proto3-JSON cel.expr.Type by name); `deducedType`: the type the checker must
+// deduce; expect "type": check only, nothing is evaluated. `skip` is one of the SKIP reasons
+// below (absent when the case runs).
 import { createRequire } from "node:module";
 import { writeFileSync } from "node:fs";
 
@@ -16,7 +20,7 @@ const { tests } = require("@bufbuild/cel-spec/testdata/conformance.js");
 const SKIP = {
   proto: "protobuf message types",
   container: "container (proto package) resolution",
-  typeCheck: "type-check only",
+  functionDecls: "declares functions or abstract types",
   unknowns: "unknown / partial-state results",
 };
 
@@ -60,7 +64,8 @@ function skipReason(file, t) {
   if ((t.typeEnv ?? []).some((d) => JSON.stringify(d).includes("messageType"))) return SKIP.proto;
   if (needsMessages(t.bindings) || needsMessages(t.value) || needsMessages(t.typedResult))
     return SKIP.proto;
-  if (t.checkOnly || (t.typedResult && !t.typedResult.result)) return SKIP.typeCheck;
+  if ((t.typeEnv ?? []).some((d) => d.function) || /abstractType|typeParam/.test(JSON.stringify(t)))
+    return SKIP.functionDecls;
   if (t.unknown || t.anyUnknowns) return SKIP.unknowns;
   return undefined;
 }
@@ -74,7 +79,14 @@ function walk(suite, path) {
       c.bindings = {};
       for (const [name, exprValue] of Object.entries(t.bindings)) c.bindings[name] = exprValue.value;
     }
-    if (t.evalError || t.anyEvalErrors) {
+    c.check = !t.disableCheck;
+    for (const decl of t.typeEnv ?? []) {
+      if (decl.ident) (c.types ??= {})[decl.name] = decl.ident.type;
+    }
+    if (t.typedResult?.deducedType) c.deducedType = t.typedResult.deducedType;
+    if (t.checkOnly || (t.typedResult && !t.typedResult.result)) {
+      c.expect = "type";
+    } else if (t.evalError || t.anyEvalErrors) {
       c.expect = "error";
     } else {
       c.expect = "value";

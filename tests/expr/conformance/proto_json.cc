@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <stdexcept>
 
 #include "util/base64.h"
@@ -236,6 +237,73 @@ std::string Describe(const Value& value) {
   for (const auto& [k, v] : value.as_map())
     out += (out.empty() ? "" : ", ") + Describe(k) + ": " + Describe(v);
   return "{" + out + "}";
+}
+
+}  // namespace slipway::conformance
+
+namespace slipway::conformance {
+namespace {
+
+expr::Type PrimitiveType(const std::string& name) {
+  using Kind = expr::Type::Kind;
+  if (name == "BOOL") return expr::Type::Of(Kind::kBool);
+  if (name == "INT64") return expr::Type::Of(Kind::kInt);
+  if (name == "UINT64") return expr::Type::Of(Kind::kUint);
+  if (name == "DOUBLE") return expr::Type::Of(Kind::kDouble);
+  if (name == "STRING") return expr::Type::Of(Kind::kString);
+  if (name == "BYTES") return expr::Type::Of(Kind::kBytes);
+  Unsupported("primitive type " + name);
+}
+
+// The well-known message types slipway has as plain values.
+expr::Type MessageType(const std::string& name) {
+  using Kind = expr::Type::Kind;
+  static const std::map<std::string, std::string> kWrappers = {
+      {"google.protobuf.BoolValue", "BOOL"},     {"google.protobuf.Int32Value", "INT64"},
+      {"google.protobuf.Int64Value", "INT64"},   {"google.protobuf.UInt32Value", "UINT64"},
+      {"google.protobuf.UInt64Value", "UINT64"}, {"google.protobuf.FloatValue", "DOUBLE"},
+      {"google.protobuf.DoubleValue", "DOUBLE"}, {"google.protobuf.StringValue", "STRING"},
+      {"google.protobuf.BytesValue", "BYTES"}};
+  if (auto it = kWrappers.find(name); it != kWrappers.end()) {
+    return expr::Type::Wrapper(PrimitiveType(it->second));
+  }
+  if (name == "google.protobuf.Duration") return expr::Type::Of(Kind::kDuration);
+  if (name == "google.protobuf.Timestamp") return expr::Type::Of(Kind::kTimestamp);
+  if (name == "google.protobuf.Value") return expr::Type();
+  if (name == "google.protobuf.ListValue") return expr::Type::List(expr::Type());
+  if (name == "google.protobuf.Struct") {
+    return expr::Type::Map(expr::Type::Of(Kind::kString), expr::Type());
+  }
+  Unsupported("message type " + name);
+}
+
+}  // namespace
+
+expr::Type TypeFromProtoJson(const json& type) {
+  using Kind = expr::Type::Kind;
+  if (type.contains("dyn")) return expr::Type();
+  if (type.contains("null")) return expr::Type::Of(Kind::kNull);
+  if (auto it = type.find("primitive"); it != type.end()) return PrimitiveType(*it);
+  if (auto it = type.find("wrapper"); it != type.end()) {
+    return expr::Type::Wrapper(PrimitiveType(*it));
+  }
+  if (auto it = type.find("wellKnown"); it != type.end()) {
+    if (*it == "DURATION") return expr::Type::Of(Kind::kDuration);
+    if (*it == "TIMESTAMP") return expr::Type::Of(Kind::kTimestamp);
+    return expr::Type();  // ANY
+  }
+  if (auto it = type.find("listType"); it != type.end()) {
+    return expr::Type::List(TypeFromProtoJson(it->at("elemType")));
+  }
+  if (auto it = type.find("mapType"); it != type.end()) {
+    return expr::Type::Map(TypeFromProtoJson(it->at("keyType")),
+                           TypeFromProtoJson(it->at("valueType")));
+  }
+  if (auto it = type.find("type"); it != type.end()) {
+    return expr::Type::TypeOf(TypeFromProtoJson(*it));
+  }
+  if (auto it = type.find("messageType"); it != type.end()) return MessageType(*it);
+  Unsupported("type " + type.dump());
 }
 
 }  // namespace slipway::conformance

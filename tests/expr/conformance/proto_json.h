@@ -16,6 +16,11 @@ namespace slipway::conformance {
 // message type other than the well-known ones the extractor lets through).
 expr::Value FromProtoJson(const nlohmann::json& value);
 
+// Converts a proto3-JSON cel.expr.Type (a declaration's or a deduced type): primitives, null,
+// dyn, wrappers, duration and timestamp, lists, maps, type(T), and the well-known message types
+// slipway has as plain values. Throws std::runtime_error for other messages and abstract types.
+expr::Type TypeFromProtoJson(const nlohmann::json& type);
+
 // Whether two results are the same value, as the spec's runner compares them (protobuf
 // equality of the result): same type (1 and 1u and 1.0 differ), same value, NaN equal to NaN,
 // lists and maps element by element.
