@@ -1,7 +1,8 @@
 // Fuzzes parse + check + evaluate against a small activation holding a value of every type, so
-// the operators, functions, macros and indexing meet all of them. Any expression must
-// evaluate to a value or an error, bounded in time and memory (libFuzzer's -timeout and
-// -rss_limit_mb catch what the evaluator's limits miss).
+// the operators, functions, macros and indexing meet all of them. The checker is held to its
+// word: when an expression checks as type T and evaluates to a value, the value is a T. Any
+// expression must evaluate to a value or an error, bounded in time and memory (libFuzzer's -timeout
+// and -rss_limit_mb catch what the evaluator's limits miss).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -50,18 +51,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (std::holds_alternative<Error>(parsed)) return 0;
   const auto& expression = std::get<Expression>(parsed);
 
-  Scope scope;
-  scope.check_reference = [](const std::vector<std::string>& path) -> std::optional<std::string> {
-    if (path.empty() || path[0] != "undefined") return std::nullopt;
-    return "not defined";
-  };
-  scope.functions.emplace("success", 0);
-  (void)Check(expression, scope);
+  // The activation's variables declared with their types, so the checker's typed paths run.
+  static const Scope scope = [] {
+    Scope s;
+    s.check_reference = [](const std::vector<std::string>& path) -> std::optional<std::string> {
+      if (path.empty() || path[0] != "undefined") return std::nullopt;
+      return "not defined";
+    };
+    s.functions.emplace("success", 0);
+    for (const auto& [name, value] : FuzzActivation().variables) {
+      s.variables.emplace(name.as_string(), Type::OfValue(value));
+    }
+    s.variables.emplace("m.a", Type::Of(Type::Kind::kInt));
+    return s;
+  }();
+  auto checked = CheckType(expression, scope);
+  if (auto* error = std::get_if<Error>(&checked);
+      error != nullptr && (error->column < 0 || static_cast<size_t>(error->column) > size + 1)) {
+    std::abort();  // a check error's column lies within the text
+  }
 
   auto result = Evaluate(expression, FuzzActivation());
   if (auto* value = std::get_if<Value>(&result)) {
     (void)value->ToTemplateString();
     (void)(*value == *value);
+    // Soundness: a value of a checked expression has the kind the checker deduced.
+    if (const Type* type = std::get_if<Type>(&checked)) {
+      const Type::Kind kind = type->kind();
+      if (kind != Type::Kind::kDyn && kind != Type::Kind::kWrapper &&
+          Type::OfValue(*value).kind() != kind) {
+        std::abort();
+      }
+    }
   } else if (std::get<Error>(result).column < 0) {
     std::abort();
   }

@@ -18,12 +18,12 @@ constexpr std::string_view kOpen = "${{";
 const std::vector<std::string> kTextVariables = {"revision", "baseline", "environment",
                                                  "project",  "service",  "args"};
 const std::vector<std::string> kConditionVariables = {"result", "args"};
-// Functions every analysis expression may call (expr's built-ins).
-const std::vector<std::string> kFunctions = {"size", "double", "int", "string"};
-
-// Checks the names `expression` uses; `offset` is where its text starts in the scalar.
-bool CheckNames(LoadContext& context, const ScalarLocator& locator, size_t offset,
-                const expr::Expression& expression, const std::vector<std::string>& variables) {
+// Checks the names `expression` uses, then its types (any function of the standard library;
+// the variables are dyn); a condition must be a bool. `offset` is where its text starts in the
+// scalar.
+bool CheckExpression(LoadContext& context, const ScalarLocator& locator, size_t offset,
+                     const expr::Expression& expression, const std::vector<std::string>& variables,
+                     bool condition) {
   bool ok = true;
   auto at = [&](int column) { return locator.At(offset + (column > 0 ? column - 1 : 0)); };
   for (const expr::Expression::Reference& reference : expression.References()) {
@@ -42,14 +42,19 @@ bool CheckNames(LoadContext& context, const ScalarLocator& locator, size_t offse
       }
     }
   }
-  for (const expr::Expression::Call& call : expression.Calls()) {
-    if (std::find(kFunctions.begin(), kFunctions.end(), call.name) == kFunctions.end()) {
-      context.reader->Error(at(call.column), "unknown function '" + call.name + "'",
-                            "analysis expressions may call " + JoinAlternatives(kFunctions));
-      ok = false;
-    }
+  if (!ok) return false;
+  std::variant<expr::Type, expr::Error> checked = expr::CheckType(expression, expr::Scope{});
+  if (auto* error = std::get_if<expr::Error>(&checked)) {
+    context.reader->Error(at(error->column), error->message);
+    return false;
   }
-  return ok;
+  if (const expr::Type& type = std::get<expr::Type>(checked);
+      condition && type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
+    context.reader->Error(at(1), "a condition must be a bool; this one is " + type.ToString(),
+                          "compare the result, e.g. result < 0.01");
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -68,7 +73,7 @@ std::optional<std::string> ReadAnalysisText(LoadContext& context, const Field& f
     if (!part.expression) continue;
     size_t offset = static_cast<size_t>(part.offset);
     if (std::string_view(*text).substr(offset).starts_with(kOpen)) offset += kOpen.size();
-    ok &= CheckNames(context, locator, offset, *part.expression, kTextVariables);
+    ok &= CheckExpression(context, locator, offset, *part.expression, kTextVariables, false);
   }
   if (!ok) return std::nullopt;
   return text;
@@ -76,8 +81,8 @@ std::optional<std::string> ReadAnalysisText(LoadContext& context, const Field& f
 
 std::optional<std::string> ReadResultCondition(LoadContext& context, const Field& field) {
   auto condition = ParseConditionField(context, field, "empty condition", "e.g. result < 0.01");
-  if (!condition || !CheckNames(context, *condition->locator, condition->offset,
-                                condition->expression, kConditionVariables)) {
+  if (!condition || !CheckExpression(context, *condition->locator, condition->offset,
+                                     condition->expression, kConditionVariables, true)) {
     return std::nullopt;
   }
   return std::move(condition->text);

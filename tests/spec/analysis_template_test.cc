@@ -147,6 +147,17 @@ TEST(AnalysisTemplates, ProblemsAreReportedWithTheirPosition) {
                      "reslt == 1}"),
               ElementsAre("p.yml:14:76: 'reslt' is not an analysis variable (did you mean "
                           "'result'?)"));
+  EXPECT_THAT(errors("{name: m, provider: {proxy: {signal: latency}}, success-condition: "
+                     "result + 1}"),
+              ElementsAre("p.yml:14:76: a condition must be a bool; this one is int (compare "
+                          "the result, e.g. result < 0.01)"));
+  EXPECT_THAT(errors("{name: m, provider: {proxy: {signal: latency}}, success-condition: "
+                     "result < 'x' + 1}"),
+              ElementsAre("p.yml:14:89: found no matching overload for '+' applied to (string, "
+                          "int)"));
+  EXPECT_THAT(errors("{name: m, provider: {proxy: {signal: latency}}, success-condition: "
+                     "'math.abs(result) < 0.5 && [0.1, 0.2].exists(x, result < x)'}"),
+              ::testing::IsEmpty());
   EXPECT_THAT(errors("{name: m, provider: {exec: {command: 'x ${{ args.sevice }}'}}, "
                      "success-condition: result == 1}"),
               ElementsAre("p.yml:14:53: analysis template 't' has no argument 'sevice' "
