@@ -1,8 +1,9 @@
 // Release gates end to end on a real server: a policy denies a deploy (it fails with the
 // policy's message, the stable revision keeps serving), an emergency exemption with a
 // justification lets the next deploy through, and the audit trail, `slipway gate explain` and
-// /metrics show both. A deploy waits for approvals from distinct releasers who are not its
-// author. And `slipway run` evaluates policies without a server.
+// /metrics show both; an exemption that needs a second person's approval unblocks only once
+// another releaser approved it. A deploy waits for approvals from distinct releasers who are
+// not its author. And `slipway run` evaluates policies without a server.
 #include "e2e/canary_service.h"
 #include "util/sha256.h"
 
@@ -149,6 +150,52 @@ TEST_F(GateTest, APolicyDeniesAndAnExemptionLetsTheNextDeployThrough) {
   EXPECT_CONTAINS(metrics, "slipway_gate_decisions_total{decision=\"deny\"} 1\n");
   EXPECT_CONTAINS(metrics, "slipway_gate_decisions_total{decision=\"exempted\"} 1\n");
   EXPECT_CONTAINS(metrics, "slipway_gate_exemptions_total 1\n");
+}
+
+TEST_F(GateTest, AnExemptionNeedingASecondApprovalUnblocksOnlyOnceAnotherReleaserApproves) {
+  StartServer();
+  AddProject("svc");
+  const std::string protection =
+      "    protection:\n      exemptions: { second-approval: true, max-duration: 4h }\n";
+  Write(".slipway.yml", Pipeline(port_, protection, /*policy=*/false));
+  Commit("second approval for exemptions");
+  const int first = StartRun("svc");
+  ASSERT_EQ(WaitForRun(first, "svc").value("status", ""), "success") << ServerLog();
+  EXPECT_EQ(Production(), "200 v1\n");
+
+  Write("VERSION", "v2\n");
+  Write(".slipway.yml", Pipeline(port_, protection, /*policy=*/true));
+  Commit("v2 and the launch freeze");
+  const std::string ana = UserToken("ana", "releaser");
+  const std::string bo = UserToken("bo", "releaser");
+  Outcome asked = Client({"gate", "exempt", "production", "--justification",
+                          "checkout is down; v2 is the fix", "--for", "1h"},
+                         ana);
+  ASSERT_EQ(asked.exit_code, 0) << asked;
+  EXPECT_CONTAINS(asked.out, "EXEMPTION 1 by ana");
+  EXPECT_CONTAINS(asked.out, "state: pending");
+
+  // Pending: the gate still denies, and v1 keeps serving.
+  const int pending = StartRun("svc");
+  EXPECT_EQ(WaitForRun(pending, "svc").value("status", ""), "failure");
+  EXPECT_CONTAINS(RunJobs(pending, "svc")["deploy"].value("reason", ""),
+                  "the release gate denied the deploy");
+  EXPECT_EQ(Production(), "200 v1\n");
+
+  // Who asked cannot approve; another releaser can, once.
+  Outcome own = Client({"gate", "approve-exemption", "production", "1"}, ana);
+  EXPECT_NE(own.exit_code, 0) << own;
+  Outcome approved = Client({"gate", "approve-exemption", "production", "1"}, bo);
+  ASSERT_EQ(approved.exit_code, 0) << approved;
+  EXPECT_CONTAINS(approved.out, "state: active");
+
+  const int exempted = StartRun("svc");
+  ASSERT_EQ(WaitForRun(exempted, "svc").value("status", ""), "success") << ServerLog();
+  EXPECT_EQ(Production(), "200 v2\n");
+  EXPECT_CONTAINS(JobLog(exempted, "deploy", 0, "svc"), "⚠ gate: EXEMPTED — exemption 1 by ana");
+  const std::string audit = Call("GET", "/api/v1/audit").body;
+  EXPECT_CONTAINS(audit, "exemption.approve");
+  EXPECT_CONTAINS(audit, "exemption.use");
 }
 
 TEST_F(GateTest, ADeployWaitsForApprovalsFromDistinctReleasersWhoAreNotItsAuthor) {
