@@ -6,7 +6,6 @@
 // and map literals with mixed element types, and `?:` with branches of different types, are
 // dyn-typed instead of errors; functions without a signature (the caller's, math.greatest) take
 // anything and return dyn.
-#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -183,16 +182,13 @@ class TypeChecker {
       }
       const Node& root = *chain.back()->children()[0];
       if (FindLocal(root.name()) == nullptr) {
-        for (const Node* prefix : chain) {  // longest first
-          const std::string name = QualifiedName(*prefix);
+        for (size_t i = 0; i < chain.size(); ++i) {  // chain[0] is the longest name
+          const std::string name = QualifiedName(*chain[i]);
           const Type* variable = FindVariable(name);
           if (variable == nullptr && IsTypeName(name)) return Type::TypeOf(NamedType(name));
           if (variable == nullptr) continue;
           Type type = *variable;
-          for (auto it = std::find(chain.rbegin(), chain.rend(), prefix) + 1; it != chain.rend();
-               ++it) {
-            type = Field(type, **it);
-          }
+          for (size_t j = i; j-- > 0;) type = Field(type, *chain[j]);  // the selections after it
           return type;
         }
       }
