@@ -1,6 +1,8 @@
-// `slipway expr [--input FILE.json] [--] EXPR`: evaluates one expression, as pipeline
-// conditions and policy rules do, against a JSON document whose top-level keys are the
-// variables, and prints the result as JSON. For trying rules before committing them.
+// `slipway expr [--input FILE.json] [--policy] [--] EXPR`: evaluates one expression, as
+// pipeline conditions and policy rules do, against a JSON document whose top-level keys are the
+// variables, and prints the result as JSON. For trying rules before committing them; with
+// --policy the expression is checked as a policy rule and the input read as a gate's input
+// document (what `slipway gate explain --json` prints under "input").
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -10,8 +12,10 @@
 
 #include "cli/commands.h"
 #include "expr/expr.h"
+#include "spec/spec.h"
 #include "util/base64.h"
 #include "util/fs.h"
+#include "util/rfc3339.h"
 
 namespace slipway::cli {
 namespace {
@@ -113,16 +117,42 @@ Result<expr::Value::Map> LoadInput(const std::string& file) {
   return expr::ValueFromJson(document).as_map();
 }
 
+// The gate's input document as rules see it: `time.now`, RFC 3339 in the stored JSON, is a
+// timestamp.
+Status AsPolicyInput(expr::Value::Map& variables) {
+  const auto time = variables.find(expr::Value("time"));
+  if (time == variables.end() || !time->second.is_map()) return Status::Ok();
+  expr::Value::Map fields = time->second.as_map();
+  const auto now = fields.find(expr::Value("now"));
+  if (now == fields.end() || !now->second.is_string()) return Status::Ok();
+  const auto at = ParseRfc3339(now->second.as_string());
+  if (!at) {
+    return InvalidArgument("time.now is not an RFC 3339 time: '" + now->second.as_string() + "'");
+  }
+  const auto since_epoch = at->time_since_epoch();
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
+  now->second = expr::Value(expr::Timestamp{
+      .seconds = seconds.count(),
+      .nanos = static_cast<int32_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count())});
+  time->second = expr::Value(std::move(fields));
+  return Status::Ok();
+}
+
 }  // namespace
 
 int ExprCommand(const std::vector<std::string>& args) {
   std::string input;
-  FlagSet set("slipway expr", "[--input FILE.json] [--] EXPR",
+  bool policy = false;
+  FlagSet set("slipway expr", "[--input FILE.json] [--policy] [--] EXPR",
               "Evaluates the expression EXPR (CEL, as in `if:` conditions and policy rules) and\n"
               "prints its result as JSON. The top-level keys of the input document are the\n"
-              "variables. The expression is type-checked first (the variables are dyn). An\n"
-              "error prints its column and exits 1; see docs/cel.md.");
+              "variables. The expression is type-checked first (the variables are dyn; with\n"
+              "--policy, the gate's input fields with their types). An error prints its column\n"
+              "and exits 1; see docs/cel.md.");
   set.String("input", 'i', &input, "FILE", "JSON object whose keys are the variables ('-': stdin)");
+  set.Bool("policy", 0, &policy,
+           "check EXPR as a policy rule, and read the input as a gate's input document");
   std::vector<std::string> positionals;
   if (Status s = set.Parse(args, &positionals); !s.ok()) return UsageError(s);
   if (set.help_requested()) return PrintHelp(set);
@@ -141,12 +171,23 @@ int ExprCommand(const std::vector<std::string>& args) {
       return kExitFailure;
     }
     activation.variables = std::move(variables).value();
+    if (Status converted = policy ? AsPolicyInput(activation.variables) : Status::Ok();
+        !converted.ok()) {
+      std::fprintf(stderr, "slipway: %s\n", converted.message().c_str());
+      return kExitFailure;
+    }
   }
   auto parsed = expr::Expression::Parse(text);
   if (auto* error = std::get_if<expr::Error>(&parsed)) return ReportError(text, *error);
-  // The input's variables are dyn to the checker, which still catches `1 + "a"`.
-  if (auto error = expr::Check(std::get<expr::Expression>(parsed), expr::Scope{})) {
-    return ReportError(text, *error);
+  // The input's variables are dyn to the checker (which still catches `1 + "a"`), unless they
+  // are a gate's input.
+  const expr::Scope scope = policy ? spec::PolicyRuleScope() : expr::Scope{};
+  auto checked = expr::CheckType(std::get<expr::Expression>(parsed), scope);
+  if (auto* error = std::get_if<expr::Error>(&checked)) return ReportError(text, *error);
+  if (const expr::Type& type = std::get<expr::Type>(checked);
+      policy && type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
+    return ReportError(text,
+                       {1, "a rule must be a bool expression; this one is " + type.ToString()});
   }
   auto result = expr::Evaluate(std::get<expr::Expression>(parsed), activation);
   if (auto* error = std::get_if<expr::Error>(&result)) return ReportError(text, *error);

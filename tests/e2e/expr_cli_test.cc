@@ -52,6 +52,45 @@ TEST_F(ExprCliTest, AnErrorNamesItsColumnWithACaretAndExitsOne) {
   EXPECT_CONTAINS(run.err, "missing");
 }
 
+TEST_F(ExprCliTest, TypeErrorsAreReportedBeforeEvaluating) {
+  Outcome run = Slipway({"expr", "1 + 'a'"});
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.err,
+                  "error: column 3: found no matching overload for '+' applied to (int, string)");
+  // Without --policy the input's variables are dyn: only evaluation can tell.
+  Write("input.json", R"({"n": 1})");
+  run = Slipway({"expr", "-i", "input.json", "n + 'a'"});
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.err, "error: column 3: ");
+}
+
+// --policy: the expression is checked as a rule (the gate's fields and their types, a bool),
+// and the input read as the gate's input document (time.now, a string in JSON, a timestamp).
+TEST_F(ExprCliTest, PolicyRulesAreCheckedAsTheLoaderChecksThem) {
+  Write("gate.json", R"({"artifact": {"sbom": true}, "change": {"files": ["docs/a.md"]},
+                         "time": {"now": "2026-11-27T14:03:00Z", "hour": 14}})");
+  Outcome run = Slipway({"expr", "--policy", "-i", "gate.json",
+                         "artifact.sbom && change.files.all(f, f.startsWith('docs/')) && "
+                         "time.now.getHours('Europe/Paris') == 15"});
+  EXPECT_EQ(run.exit_code, 0) << run;
+  EXPECT_EQ(run.out, "true\n");
+
+  run = Slipway({"expr", "--policy", "-i", "gate.json", "artifact.sbom > 0"});
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.err, "found no matching overload for '>' applied to (bool, int)");
+  run = Slipway({"expr", "--policy", "size(change.files)"});
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.err, "a rule must be a bool expression; this one is int");
+  run = Slipway({"expr", "--policy", "artifact.provenence.verified"});
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.err, "the gate's input has no field 'artifact.provenence'");
+
+  Write("bad-time.json", R"({"time": {"now": "yesterday"}})");
+  run = Slipway({"expr", "--policy", "-i", "bad-time.json", "true"});
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.err, "time.now is not an RFC 3339 time: 'yesterday'");
+}
+
 TEST_F(ExprCliTest, BadInputNamesTheFileLineAndColumn) {
   Write("bad.json", "{\"a\": 1,\n  \"b\": tru}\n");
   Outcome run = Slipway({"expr", "--input", "bad.json", "a"});
