@@ -102,9 +102,12 @@ struct RouteInfo {
 std::vector<RouteInfo> Routes();
 
 // What release gates read and write (docs/policy.md) over `store`: runs' test reports,
-// approvals and exemptions, decisions, and the audit record of each exemption's use. Borrows
-// the store. Thread-safe as the store is.
-std::unique_ptr<policy::GateLedger> MakeGateLedger(store::Store& store);
+// approvals and exemptions, decisions, and the audit record of each exemption's use; and the
+// files a deploy changes, from the repository mirrors under `data_dir`/mirrors (the
+// ApiContext's data_dir: where runs' commits were fetched). Borrows the store. Thread-safe as
+// the store is.
+std::unique_ptr<policy::GateLedger> MakeGateLedger(store::Store& store,
+                                                   std::filesystem::path data_dir);
 // A stored exemption as the policy module has it.
 policy::Exemption ExemptionToPolicy(const store::GateExemption& exemption);
 

@@ -1,5 +1,6 @@
 // MakeGateLedger: what release gates read and write, over the server's store (runs and their
-// test reports, approvals, exemptions, decisions, the audit trail).
+// test reports, approvals, exemptions, decisions, the audit trail) and its repository mirrors
+// (the files a deploy changes).
 #include <charconv>
 #include <map>
 #include <set>
@@ -7,6 +8,7 @@
 #include "api/api.h"
 #include "api/json_io.h"
 #include "runner/runner.h"
+#include "triggers/triggers.h"
 
 namespace slipway::api {
 namespace {
@@ -25,22 +27,17 @@ policy::Approval ToPolicy(const store::DeployApproval& a) {
 
 class StoreGateLedger final : public policy::GateLedger {
  public:
-  explicit StoreGateLedger(store::Store& store) : store_(store) {}
+  StoreGateLedger(store::Store& store, std::filesystem::path data_dir)
+      : store_(store), data_dir_(std::move(data_dir)) {}
 
   Status DescribeRun(const std::string& project, const std::string& run_id, policy::RunFacts* run,
                      policy::ChangeFacts* change) override {
-    int64_t id = 0;
-    const auto [end, error] = std::from_chars(run_id.data(), run_id.data() + run_id.size(), id);
-    if (error != std::errc() || end != run_id.data() + run_id.size()) {
-      return NotFound("run '" + run_id + "' is not a stored run");
-    }
     SLIPWAY_ASSIGN_OR_RETURN(store::Project owner, store_.GetProject(project));
-    SLIPWAY_ASSIGN_OR_RETURN(store::Run stored, store_.GetRun(id));
-    if (stored.project_id != owner.id) return NotFound("run " + run_id + " is not of " + project);
+    SLIPWAY_ASSIGN_OR_RETURN(store::Run stored, RunOf(owner, run_id));
     change->author = stored.created_by;
     change->branch = stored.branch;
     change->commit = stored.commit;
-    SLIPWAY_ASSIGN_OR_RETURN(std::vector<store::Job> jobs, store_.ListJobs(id));
+    SLIPWAY_ASSIGN_OR_RETURN(std::vector<store::Job> jobs, store_.ListJobs(stored.id));
     policy::TestCounts total;
     for (const store::Job& job : jobs) {
       SLIPWAY_ASSIGN_OR_RETURN(std::vector<store::Attempt> attempts, store_.ListAttempts(job.id));
@@ -54,6 +51,34 @@ class StoreGateLedger final : public policy::GateLedger {
     }
     run->tests = total;  // a run whose jobs reported no tests has zero of each
     return Status::Ok();
+  }
+
+  // Reads the mirror that runs were started from (every server-side run's commit was fetched
+  // into it). Without the API's per-repository lock: a fetch running at the same time only
+  // adds objects and moves refs, and commits are looked up by their ids.
+  Result<std::vector<std::string>> ChangedFiles(const std::string& project,
+                                                const std::string& deployed_run_id,
+                                                const std::string& run_id) override {
+    SLIPWAY_ASSIGN_OR_RETURN(store::Project owner, store_.GetProject(project));
+    SLIPWAY_ASSIGN_OR_RETURN(const std::string to, CommitOf(owner, run_id));
+    std::string from;  // "": every file of `to` counts
+    if (!deployed_run_id.empty()) {
+      SLIPWAY_ASSIGN_OR_RETURN(from, CommitOf(owner, deployed_run_id));
+    }
+    triggers::PollOptions mirrors;
+    mirrors.data_dir = data_dir_;
+    const std::filesystem::path mirror = triggers::MirrorPath(owner.repo, mirrors);
+    const std::string repo = triggers::RedactUrl(owner.repo);
+    std::error_code ec;
+    if (!std::filesystem::exists(mirror, ec)) return NotFound("the server has no copy of " + repo);
+    Result<std::vector<std::string>> files = triggers::ChangedFiles(mirror, from, to);
+    if (files.ok() || files.status().code() != StatusCode::kNotFound) return files;
+    // Name the commit that is missing (the only NotFound once the mirror exists).
+    const bool deployed_missing = !from.empty() && !triggers::ChangedFiles(mirror, from, from).ok();
+    return NotFound(deployed_missing ? "the deployed commit " + from + " (run " + deployed_run_id +
+                                           ") is not in the server's copy of " + repo
+                                     : "commit " + to + " (run " + run_id +
+                                           ") is not in the server's copy of " + repo);
   }
 
   Result<std::vector<policy::Approval>> Approvals(const std::string& project,
@@ -105,6 +130,26 @@ class StoreGateLedger final : public policy::GateLedger {
   }
 
  private:
+  // Run `run_id` (the store's id, as deploy requests carry it) of `project`.
+  Result<store::Run> RunOf(const store::Project& project, const std::string& run_id) {
+    int64_t id = 0;
+    const auto [end, error] = std::from_chars(run_id.data(), run_id.data() + run_id.size(), id);
+    if (error != std::errc() || end != run_id.data() + run_id.size()) {
+      return NotFound("run '" + run_id + "' is not a stored run");
+    }
+    SLIPWAY_ASSIGN_OR_RETURN(store::Run stored, store_.GetRun(id));
+    if (stored.project_id != project.id) {
+      return NotFound("run " + run_id + " is not of " + project.name);
+    }
+    return stored;
+  }
+
+  Result<std::string> CommitOf(const store::Project& project, const std::string& run_id) {
+    SLIPWAY_ASSIGN_OR_RETURN(store::Run stored, RunOf(project, run_id));
+    if (stored.commit.empty()) return NotFound("run " + run_id + " names no commit");
+    return stored.commit;
+  }
+
   // The job's tests as its last finished attempt reported them; a test that failed in an
   // earlier attempt and passed in the last one is flaky. nullopt when no attempt reported any.
   static std::optional<policy::TestCounts> Tests(const std::vector<store::Attempt>& attempts) {
@@ -146,6 +191,7 @@ class StoreGateLedger final : public policy::GateLedger {
   }
 
   store::Store& store_;
+  const std::filesystem::path data_dir_;
 };
 
 }  // namespace
@@ -163,8 +209,9 @@ policy::Exemption ExemptionToPolicy(const store::GateExemption& e) {
           .approved_at = e.approved_at};
 }
 
-std::unique_ptr<policy::GateLedger> MakeGateLedger(store::Store& store) {
-  return std::make_unique<StoreGateLedger>(store);
+std::unique_ptr<policy::GateLedger> MakeGateLedger(store::Store& store,
+                                                   std::filesystem::path data_dir) {
+  return std::make_unique<StoreGateLedger>(store, std::move(data_dir));
 }
 
 }  // namespace slipway::api

@@ -130,6 +130,7 @@ std::optional<std::string> Deployments::Impl::Admit(const GateSubject& gate, Run
     input.approvals.satisfied = input.approvals.required == 0;
   }
   if (policy::PoliciesFor(*gate.pipeline, runtime.name, gate.strategy).empty()) return std::nullopt;
+  input.change.files = ChangedFilesOf(options, *ledger, gate, runtime.name);
   input.error_budget = ErrorBudgetOf(options, *gate.pipeline, runtime.name);
   input.now = std::chrono::system_clock::now();
   return RunGate(options, gate, std::move(input), record);
@@ -265,6 +266,7 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
   gate.artifact.reference = request.artifact;
   gate.strategy = record.strategy;
   gate.deploy_id = record.id;
+  gate.serving_revision = desired.stable ? desired.stable->id : "";
   Result<std::string> provenance = fetched.ok()
                                        ? CheckProvenanceOf(options, fetched.value(), gate.artifact)
                                        : Result<std::string>("");

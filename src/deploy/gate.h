@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "deploy/deploy.h"
 #include "deploy/deployments_impl.h"
@@ -22,6 +23,9 @@ struct GateSubject {
   policy::ArtifactFacts artifact;
   std::string strategy;
   int64_t deploy_id = 0;
+  // The environment's stable revision before this deploy ("r3"); "" when nothing serves it
+  // (no deploy of it succeeded yet).
+  std::string serving_revision;
 };
 
 // Facts the ledger knows of the request's run: tests, who started it, the commit, into
@@ -29,6 +33,18 @@ struct GateSubject {
 // store error — logged).
 void ReadRunFacts(const DeploymentsOptions& options, const runner::DeployRequest& request,
                   policy::GateInput& input);
+
+// The files the deploy changes in `environment`, for input.change.files: those that differ
+// between the commit of the run that deployed subject.serving_revision (found in
+// `environments`' deploy records) and the commit of the request's run, through the gate
+// ledger; every file of the run's commit when nothing serves the environment. nullopt
+// (unknown) without a gate ledger (`slipway run`), when the ledger cannot tell, or past
+// policy::kMaxChangedFiles. Logs one line either way: how many files and since what, or why
+// they are unknown. Never fails the deploy.
+std::optional<std::vector<std::string>> ChangedFilesOf(const DeploymentsOptions& options,
+                                                       EnvironmentLedger& environments,
+                                                       const GateSubject& subject,
+                                                       const std::string& environment);
 
 // Waits until the deploy's approvals satisfy protection.approvals (through the ledger),
 // polling every approval_poll_interval. Returns the approvals counted, or why the deploy may

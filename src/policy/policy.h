@@ -60,8 +60,14 @@ struct RunFacts {
 struct ChangeFacts {
   std::string author;  // who started the run (token name), or the commit's author when known
   std::string branch, commit;
-  std::optional<std::vector<std::string>> files;  // unset: not known
+  // The paths that differ between the commit the environment runs and `commit` (every path of
+  // `commit` when nothing was deployed before); unset: not known. Never more than
+  // kMaxChangedFiles: a longer list is unknown, since a cut list could pass a rule the whole
+  // list fails (`change.files.all(f, f.startsWith("docs/"))`).
+  std::optional<std::vector<std::string>> files;
 };
+
+inline constexpr size_t kMaxChangedFiles = 10000;
 
 struct SloFacts {
   std::string name;
@@ -233,6 +239,14 @@ class GateLedger {
   // branch and commit. NotFound leaves the facts unknown.
   virtual Status DescribeRun(const std::string& project, const std::string& run_id, RunFacts* run,
                              ChangeFacts* change) = 0;
+  // The paths (sorted, '/'-separated) that differ between the commit of run `deployed_run_id`
+  // of `project` (what the environment runs now) and the commit of run `run_id` (the one
+  // deploying); with `deployed_run_id` "" (nothing was deployed before), every path of the
+  // commit of `run_id`. An error is why they are unknown, in words for the deploy log: a run
+  // or its commit unknown, no copy of the repository, a commit not in it.
+  virtual Result<std::vector<std::string>> ChangedFiles(const std::string& project,
+                                                        const std::string& deployed_run_id,
+                                                        const std::string& run_id) = 0;
   virtual Result<std::vector<Approval>> Approvals(const std::string& project,
                                                   const std::string& environment,
                                                   int64_t deploy_id) = 0;

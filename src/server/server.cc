@@ -71,7 +71,7 @@ Status Server::Impl::Start() {
                                                                    : options_.registry_dir));
   SLIPWAY_ASSIGN_OR_RETURN(keys_, registry::KeyRing::Open(options_.data_dir / "keys"));
   publisher_ = std::make_unique<engine::Publisher>(registry_.get(), keys_.get());
-  gate_ledger_ = api::MakeGateLedger(*store_);
+  gate_ledger_ = api::MakeGateLedger(*store_, options_.data_dir);
   environment_ledger_ = deploy::MakeStoreLedger(*store_);
   const std::filesystem::path environments_dir = options_.data_dir / "environments";
   SLIPWAY_ASSIGN_OR_RETURN(int imported,

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -28,6 +29,14 @@ class FakeLedger : public policy::GateLedger {
     run->tests = policy::TestCounts{.passed = 3, .failed = failed_tests, .flaky = 0, .skipped = 0};
     change->author = "ana";
     return Status::Ok();
+  }
+  Result<std::vector<std::string>> ChangedFiles(const std::string&,
+                                                const std::string& deployed_run_id,
+                                                const std::string& run_id) override {
+    std::lock_guard lock(mutex);
+    diffs.push_back(deployed_run_id + ".." + run_id);
+    if (!changes_error.ok()) return changes_error;
+    return changes[run_id];
   }
   Result<std::vector<policy::Approval>> Approvals(const std::string&, const std::string&,
                                                   int64_t) override {
@@ -62,6 +71,9 @@ class FakeLedger : public policy::GateLedger {
 
   std::mutex mutex;
   int64_t failed_tests = 0;
+  std::map<std::string, std::vector<std::string>> changes;  // by the deploying run
+  Status changes_error = Status::Ok();                      // else ChangedFiles fails with it
+  std::vector<std::string> diffs;  // "deployed..deploying" run of each ChangedFiles call
   std::vector<policy::Approval> approvals;
   std::vector<policy::Exemption> exemptions;
   std::vector<policy::GateRecord> records;
@@ -186,6 +198,63 @@ TEST_F(DeployGateTest, ADenyFailsTheDeployBeforeAnythingStarts) {
   EXPECT_EQ(history->front().outcome, "failed");
   EXPECT_EQ(history->front().gate, "deny");
   EXPECT_THAT(history->front().gate_json, HasSubstr(record.input_digest));
+}
+
+constexpr char kDocsOnlyPolicy[] = R"(policies:
+  docs-only:
+    environments: production
+    rules:
+      - { rule: 'change.files.all(f, f.startsWith("docs/"))', message: only docs change }
+)";
+
+TEST_F(DeployGateTest, ChangedFilesAreThoseSinceTheRunThatDeployedTheServingRevision) {
+  ASSERT_NO_FATAL_FAILURE(Load("", kDocsOnlyPolicy));
+  ledger_.changes["7"] = {"docs/index.md"};
+  ledger_.changes["8"] = {"docs/a.md", "src/main.cc"};
+  ledger_.changes["9"] = {"docs/b.md"};
+  // Nothing serves production yet: the ledger is asked for every file of run 7's commit.
+  ASSERT_EQ(DeployFromRun("7").outcome, runner::Outcome::kSuccess) << log_.text();
+  EXPECT_THAT(log_.text(),
+              HasSubstr("gate: change.files: every file of the commit, 1 file (nothing was "
+                        "deployed to production before)"));
+  const runner::DeployOutcome denied = DeployFromRun("8");
+  EXPECT_EQ(denied.outcome, runner::Outcome::kFailure);
+  EXPECT_EQ(denied.reason, "the release gate denied the deploy: docs-only: only docs change");
+  EXPECT_THAT(log_.text(), HasSubstr("gate: change.files: 2 files changed since r1 (run 7)"));
+  // The failed deploy of run 8 changed nothing: run 9 is compared with run 7 again.
+  ASSERT_EQ(DeployFromRun("9").outcome, runner::Outcome::kSuccess) << log_.text();
+  ASSERT_EQ(DeployFromRun("10").outcome, runner::Outcome::kSuccess) << log_.text();
+  EXPECT_EQ(ledger_.diffs, (std::vector<std::string>{"..7", "7..8", "7..9", "9..10"}));
+  ASSERT_EQ(ledger_.records.size(), 4u);
+  EXPECT_THAT(ledger_.records[1].input_json,
+              HasSubstr(R"("files":["docs/a.md","src/main.cc"],"files_known":true)"));
+  EXPECT_THAT(ledger_.records[3].input_json, HasSubstr(R"("files":[],"files_known":true)"))
+      << "nothing changed: every rule over the files holds";
+}
+
+TEST_F(DeployGateTest, UnknownChangedFilesAreLoggedAndNeverFailTheDeploy) {
+  ASSERT_NO_FATAL_FAILURE(Load("", R"(policies:
+  files:
+    environments: production
+    rules:
+      - { rule: '!change.files_known && size(change.files) == 0', message: files unknown }
+)"));
+  ledger_.changes_error = NotFound("the server has no copy of /srv/shop.git");
+  ASSERT_EQ(Deploy().outcome, runner::Outcome::kSuccess) << log_.text();
+  EXPECT_THAT(
+      log_.text(),
+      HasSubstr("gate: change.files is unknown: the server has no copy of /srv/shop.git\n"));
+
+  // More files than a gate lists: unknown, not cut short.
+  ledger_.changes_error = Status::Ok();
+  for (size_t i = 0; i <= policy::kMaxChangedFiles; ++i) {
+    ledger_.changes["8"].push_back("docs/" + std::to_string(i) + ".md");
+  }
+  ASSERT_EQ(DeployFromRun("8").outcome, runner::Outcome::kSuccess) << log_.text();
+  EXPECT_THAT(log_.text(), HasSubstr("gate: change.files is unknown: 10001 files changed, more "
+                                     "than the 10000 a gate lists"));
+  ASSERT_EQ(ledger_.records.size(), 2u);
+  EXPECT_THAT(ledger_.records[1].input_json, HasSubstr(R"("files":[],"files_known":false)"));
 }
 
 TEST_F(DeployGateTest, AnActiveExemptionOverridesADenyAndAPendingOneDoesNot) {

@@ -2,7 +2,8 @@
 // policy's message, the stable revision keeps serving), an emergency exemption with a
 // justification lets the next deploy through, and the audit trail, `slipway gate explain` and
 // /metrics show both; an exemption that needs a second person's approval unblocks only once
-// another releaser approved it. A deploy waits for approvals from distinct releasers who are
+// another releaser approved it. A rule over change.files lets a docs-only change through and
+// denies one that touches code. A deploy waits for approvals from distinct releasers who are
 // not its author. And `slipway run` evaluates policies without a server.
 #include "e2e/canary_service.h"
 #include "util/sha256.h"
@@ -10,9 +11,28 @@
 namespace slipway::e2e {
 namespace {
 
-// The canary service's pipeline with a rolling deploy and, when `policy` is set, a policy
-// that denies every deploy from main (a launch freeze) beside one that passes.
-std::string Pipeline(uint16_t port, std::string_view protection, bool policy) {
+// A launch freeze: every deploy from main is denied, beside a rule that passes.
+constexpr std::string_view kLaunchFreeze = R"(policies:
+  launch-freeze:
+    environments: production
+    rules:
+      - rule: change.branch != "main"
+        message: production is frozen for the launch; ask for an exemption
+      - rule: run.tests.failed == 0
+        message: no failing tests
+)";
+
+// Code reaches production from the release branch; from main only changes to docs/ do.
+constexpr std::string_view kDocsOnlyFromMain = R"(policies:
+  docs-only:
+    environments: production
+    rules:
+      - rule: 'change.branch == "release" || change.files.all(f, f.startsWith("docs/"))'
+        message: from main only changes to docs/ reach production
+)";
+
+// The canary service's pipeline with a rolling deploy and `policies` (YAML, "" for none).
+std::string Pipeline(uint16_t port, std::string_view protection, std::string_view policies) {
   std::string yaml = R"(name: svc
 on:
   manual:
@@ -24,18 +44,8 @@ environments:
         readiness: { http: /healthz, interval: 100ms }
     router:
       proxy: { listen: 127.0.0.1:)" +
-                     std::to_string(port) + " }\n" + std::string(protection);
-  if (policy) {
-    yaml += R"(policies:
-  launch-freeze:
-    environments: production
-    rules:
-      - rule: change.branch != "main"
-        message: production is frozen for the launch; ask for an exemption
-      - rule: run.tests.failed == 0
-        message: no failing tests
-)";
-  }
+                     std::to_string(port) + " }\n" + std::string(protection) +
+                     std::string(policies);
   return yaml + R"(jobs:
   build:
     artifacts: app
@@ -73,7 +83,7 @@ class GateTest : public CanaryServiceTest {
 TEST_F(GateTest, APolicyDeniesAndAnExemptionLetsTheNextDeployThrough) {
   StartServer();
   AddProject("svc");
-  Write(".slipway.yml", Pipeline(port_, "", /*policy=*/false));
+  Write(".slipway.yml", Pipeline(port_, "", ""));
   Commit("no policy yet");
   const int first = StartRun("svc");
   ASSERT_EQ(WaitForRun(first, "svc").value("status", ""), "success") << ServerLog();
@@ -81,7 +91,7 @@ TEST_F(GateTest, APolicyDeniesAndAnExemptionLetsTheNextDeployThrough) {
 
   // v2 with the launch freeze: the gate denies it, naming the rule; v1 keeps serving.
   Write("VERSION", "v2\n");
-  Write(".slipway.yml", Pipeline(port_, "", /*policy=*/true));
+  Write(".slipway.yml", Pipeline(port_, "", kLaunchFreeze));
   Commit("v2 and the launch freeze");
   const int denied = StartRun("svc");
   EXPECT_EQ(WaitForRun(denied, "svc").value("status", ""), "failure");
@@ -157,14 +167,14 @@ TEST_F(GateTest, AnExemptionNeedingASecondApprovalUnblocksOnlyOnceAnotherRelease
   AddProject("svc");
   const std::string protection =
       "    protection:\n      exemptions: { second-approval: true, max-duration: 4h }\n";
-  Write(".slipway.yml", Pipeline(port_, protection, /*policy=*/false));
+  Write(".slipway.yml", Pipeline(port_, protection, ""));
   Commit("second approval for exemptions");
   const int first = StartRun("svc");
   ASSERT_EQ(WaitForRun(first, "svc").value("status", ""), "success") << ServerLog();
   EXPECT_EQ(Production(), "200 v1\n");
 
   Write("VERSION", "v2\n");
-  Write(".slipway.yml", Pipeline(port_, protection, /*policy=*/true));
+  Write(".slipway.yml", Pipeline(port_, protection, kLaunchFreeze));
   Commit("v2 and the launch freeze");
   const std::string ana = UserToken("ana", "releaser");
   const std::string bo = UserToken("bo", "releaser");
@@ -198,13 +208,58 @@ TEST_F(GateTest, AnExemptionNeedingASecondApprovalUnblocksOnlyOnceAnotherRelease
   EXPECT_CONTAINS(audit, "exemption.use");
 }
 
+TEST_F(GateTest, ChangedFilesLetADocsOnlyChangeThroughAndHoldAnotherBack) {
+  StartServer();
+  AddProject("svc");
+  Write(".slipway.yml", Pipeline(port_, "", kDocsOnlyFromMain));
+  Commit("docs-only from main");
+  Git({"branch", "release"});
+  // The first deploy: nothing ran in production before, so every file of the commit counts.
+  const int first = StartRun("svc", Json{{"branch", "release"}});
+  ASSERT_EQ(WaitForRun(first, "svc").value("status", ""), "success") << ServerLog();
+  EXPECT_EQ(Production(), "200 v1\n");
+  EXPECT_CONTAINS(JobLog(first, "deploy", 0, "svc"),
+                  "gate: change.files: every file of the commit, 3 files (nothing was deployed "
+                  "to production before)");
+  ApiAnswer gate = Call("GET", "/api/v1/projects/svc/environments/production/deploys/1/gate");
+  ASSERT_EQ(gate.status, 200) << gate;
+  EXPECT_EQ(gate.json["input"]["change"]["files"],
+            Json::array({".slipway.yml", "VERSION", "server.py"}));
+  EXPECT_EQ(gate.json["input"]["change"]["files_known"], true);
+
+  // A docs-only change from main: compared with the commit production runs (release's).
+  Write("docs/guide.md", "# Guide\n");
+  Commit("a guide");
+  const int docs = StartRun("svc");
+  ASSERT_EQ(WaitForRun(docs, "svc").value("status", ""), "success") << ServerLog();
+  EXPECT_CONTAINS(JobLog(docs, "deploy", 0, "svc"),
+                  "gate: change.files: 1 file changed since r1 (run ");
+  gate = Call("GET", "/api/v1/projects/svc/environments/production/deploys/2/gate");
+  EXPECT_EQ(gate.json["decision"], "allow") << gate;
+  EXPECT_EQ(gate.json["input"]["change"]["files"], Json::array({"docs/guide.md"}));
+
+  // Code and docs from main: denied, and what serves keeps serving.
+  Write("VERSION", "v2\n");
+  Write("docs/guide.md", "# Guide for v2\n");
+  Commit("v2");
+  const int code = StartRun("svc");
+  EXPECT_EQ(WaitForRun(code, "svc").value("status", ""), "failure");
+  EXPECT_CONTAINS(RunJobs(code, "svc")["deploy"].value("reason", ""),
+                  "the release gate denied the deploy: docs-only: from main only changes to "
+                  "docs/ reach production");
+  EXPECT_EQ(Production(), "200 v1\n");
+  gate = Call("GET", "/api/v1/projects/svc/environments/production/deploys/3/gate");
+  EXPECT_EQ(gate.json["decision"], "deny") << gate;
+  EXPECT_EQ(gate.json["input"]["change"]["files"], Json::array({"VERSION", "docs/guide.md"}));
+}
+
 TEST_F(GateTest, ADeployWaitsForApprovalsFromDistinctReleasersWhoAreNotItsAuthor) {
   StartServer();
   AddProject("svc");
   Write(".slipway.yml", Pipeline(port_,
                                  "    protection:\n      approvals: { count: 2, role: releaser, "
                                  "not-author: true, expire-after: 1h }\n",
-                                 /*policy=*/false));
+                                 ""));
   Commit("approvals");
   const std::string ana = UserToken("ana", "releaser");
   const std::string bo = UserToken("bo", "releaser");
@@ -279,6 +334,9 @@ jobs:
   EXPECT_CONTAINS(run.out, "supply-chain: only signed artifacts reach production");
   EXPECT_CONTAINS(run.out, "gate (audit only): watch: production deploys come from release");
   EXPECT_EQ(run.out.find("no test results are known locally"), std::string::npos) << run.out;
+  EXPECT_CONTAINS(run.out,
+                  "gate: change.files is unknown: `slipway run` does not record the commit an "
+                  "environment runs");
 
   Outcome explained = Slipway({"gate", "explain", "production.1", "--local", "--project", "repo"});
   ASSERT_EQ(explained.exit_code, 0) << explained;
