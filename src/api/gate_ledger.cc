@@ -105,6 +105,7 @@ class StoreGateLedger final : public policy::GateLedger {
                                                         .environment = record.environment,
                                                         .deploy_id = record.deploy_id,
                                                         .run_id = record.run_id,
+                                                        .step = spec::GateStepName(record.step),
                                                         .decision = record.decision,
                                                         .input_json = record.input_json,
                                                         .input_digest = record.input_digest,

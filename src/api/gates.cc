@@ -52,6 +52,7 @@ Json DecisionJson(const store::GateDecision& d, const std::vector<store::GateExe
           {"environment", d.environment},
           {"deploy", d.deploy_id},
           {"run_id", d.run_id},
+          {"step", d.step},
           {"decision", d.decision},
           {"input_digest", d.input_digest},
           {"decided_at", FormatTime(d.decided_at)},
@@ -78,7 +79,17 @@ http::Response GetDeployGate(ApiState& state, http::Request& request) {
   if (!exemptions.ok()) return http::Response::FromStatus(exemptions.status());
   auto approvals = state.store->ListApprovals(where->first, where->second, *deploy);
   if (!approvals.ok()) return http::Response::FromStatus(approvals.status());
-  Json out = DecisionJson(decisions->front(), *exemptions);
+  // Newest first: the first of each step is its decision. The top level stays the deploy
+  // step's decision (what clients before promote gates read), or the promote one when no
+  // policy gated the start; `promote` is the promote step's decision or null.
+  const store::GateDecision* at_deploy = nullptr;
+  const store::GateDecision* at_promote = nullptr;
+  for (const store::GateDecision& d : *decisions) {
+    const store::GateDecision*& slot = d.step == "promote" ? at_promote : at_deploy;
+    if (slot == nullptr) slot = &d;
+  }
+  Json out = DecisionJson(at_deploy != nullptr ? *at_deploy : *at_promote, *exemptions);
+  out["promote"] = at_promote != nullptr ? DecisionJson(*at_promote, *exemptions) : Json(nullptr);
   Json given = Json::array();
   for (const store::DeployApproval& a : *approvals) {
     given.push_back({{"approver", a.approver},

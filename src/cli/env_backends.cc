@@ -81,8 +81,14 @@ class LocalEnvironments : public EnvironmentsBackend {
     SLIPWAY_ASSIGN_OR_RETURN(Json records, History(project, environment));
     for (const Json& record : records) {
       if (record.value("id", int64_t{0}) != deploy) continue;
-      if (!record.contains("gate") || !record["gate"].is_object()) break;
-      return record["gate"];
+      // The API's shape: the deploy step's decision, or the promote one when no policy gated
+      // the start, and `promote`.
+      const Json promote = record.value("promote_gate", Json(nullptr));
+      Json gate = record.value("gate", Json(nullptr));
+      if (!gate.is_object()) gate = promote;
+      if (!gate.is_object()) break;
+      gate["promote"] = promote;
+      return gate;
     }
     return NotFound("deploy " + std::to_string(deploy) + " of " + environment +
                     " has no gate decision (no policy applied, or no such deploy)");

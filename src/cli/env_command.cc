@@ -68,13 +68,19 @@ void PrintHistory(const Json& records) {
       {"DEPLOY", "REVISION", "STRATEGY", "OUTCOME", "GATE", "BY", "STARTED", "TOOK", "REASON"});
   for (const Json& record : records) {
     // An exempted gate stands out: someone overrode a policy (slipway gate explain ENV.ID).
-    const Json& gate = record.contains("gate") ? record["gate"] : Json(nullptr);
-    const std::string decision = gate.is_object() ? Field(gate, "decision") : "";
+    auto decision = [&](const char* key) -> std::string {
+      const Json& gate = record.contains(key) ? record[key] : Json(nullptr);
+      const std::string name = gate.is_object() ? Field(gate, "decision") : "";
+      return name == "exempted" ? "EXEMPTED" : name;
+    };
+    const std::string at_deploy = decision("gate"), at_promote = decision("promote_gate");
+    const std::string gate = at_promote.empty()  ? at_deploy
+                             : at_deploy.empty() ? "promote " + at_promote
+                                                 : at_deploy + ", promote " + at_promote;
     table.Add({std::to_string(record.value("id", 0)), Field(record, "revision"),
-               Field(record, "strategy"), Field(record, "outcome"),
-               decision == "exempted" ? "EXEMPTED" : decision, Field(record, "triggered_by"),
-               Ago(record["started"]), Elapsed(record["started"], record["finished"]),
-               Field(record, "reason")});
+               Field(record, "strategy"), Field(record, "outcome"), gate,
+               Field(record, "triggered_by"), Ago(record["started"]),
+               Elapsed(record["started"], record["finished"]), Field(record, "reason")});
   }
   table.Print();
 }

@@ -41,12 +41,15 @@ void PrintExemption(const Json& exemption, const char* indent) {
               Field(exemption, "justification").c_str());
 }
 
-void PrintGate(const std::string& environment, int64_t deploy, const Json& gate) {
+// One decision: its policies and rules, the exemption that overrode it, its input document.
+// `label` says which gate ("gate", "promotion gate").
+void PrintDecision(const std::string& label, const std::string& environment, int64_t deploy,
+                   const Json& gate) {
   const std::string decision = Field(gate, "decision");
   const char* shown = decision == "allow"      ? "ALLOWED"
                       : decision == "exempted" ? "DENIED, EXEMPTED"
                                                : "DENIED";
-  std::printf("gate of %s.%lld: %s\n  input %s\n", environment.c_str(),
+  std::printf("%s of %s.%lld: %s\n  input %s\n", label.c_str(), environment.c_str(),
               static_cast<long long>(deploy), shown, Field(gate, "input_digest").c_str());
   if (gate.contains("exemption") && gate["exemption"].is_object()) {
     PrintExemption(gate["exemption"], "  ⚠ ");
@@ -63,6 +66,21 @@ void PrintGate(const std::string& environment, int64_t deploy, const Json& gate)
           Field(rule, "error").empty() ? "" : (" (error: " + Field(rule, "error") + ")").c_str());
     }
   }
+  std::printf("\n  input document:\n%s\n", gate.value("input", Json::object())
+                                               .dump(2, ' ', false, Json::error_handler_t::replace)
+                                               .c_str());
+}
+
+// The deploy's gate (the top level: the deploy step's decision, or the promote step's when
+// no policy gated the start) and, after it, its promotion gate (`promote`) when both ran;
+// then the approvals.
+void PrintGate(const std::string& environment, int64_t deploy, const Json& gate) {
+  const bool top_is_promote = Field(gate, "step") == "promote";
+  PrintDecision(top_is_promote ? "promotion gate" : "gate", environment, deploy, gate);
+  if (!top_is_promote && gate.contains("promote") && gate["promote"].is_object()) {
+    std::printf("\n");
+    PrintDecision("promotion gate", environment, deploy, gate["promote"]);
+  }
   for (const Json& approval : gate.value("approvals", Json::array())) {
     std::printf(
         "\n  %s by %s (%s) at %s%s\n", Field(approval, "verdict").c_str(),
@@ -70,9 +88,6 @@ void PrintGate(const std::string& environment, int64_t deploy, const Json& gate)
         Field(approval, "at").c_str(),
         Field(approval, "comment").empty() ? "" : (": " + Field(approval, "comment")).c_str());
   }
-  std::printf("\n  input document:\n%s\n", gate.value("input", Json::object())
-                                               .dump(2, ' ', false, Json::error_handler_t::replace)
-                                               .c_str());
 }
 
 int Explain(const std::vector<std::string>& args) {
@@ -80,7 +95,8 @@ int Explain(const std::vector<std::string>& args) {
   FlagSet set("slipway gate explain", "ENVIRONMENT.ID | ENVIRONMENT ID [flags]",
               "Shows a deploy's release gate: each policy, each rule with pass or fail and its\n"
               "message, the exemption that overrode a deny, approvals, and the input document the\n"
-              "rules saw (with its sha256).");
+              "rules saw (with its sha256); then its promotion gate (policies `at: promote`),\n"
+              "when one ran.");
   AddEnvFlags(set, &flags);
   std::vector<std::string> positionals;
   if (auto exit = ParseOrExit(set, args, &positionals, 1, 2)) return *exit;

@@ -346,6 +346,12 @@ struct RolloutOptions {
   std::chrono::milliseconds drain_delay = std::chrono::seconds(2);
   // Called after every step (from the rollout's thread), e.g. to store progress.
   std::function<void(const StepRecord&)> on_step;
+  // The promotion gate: called once by canary and blue-green rollouts (also a first deploy's)
+  // from the rollout's thread, after the last step (analysis, pause, approval) and just before
+  // the new revision takes all the traffic; recorded as the step "promotion gate". An error
+  // rolls the rollout back with its message, as a failed analysis does. Rolling rollouts never
+  // call it: their traffic moves batch by batch, with no single promotion point. Unset: none.
+  std::function<Status()> before_promotion;
 };
 
 struct RolloutState;  // internal (rollout_state.h)
@@ -442,6 +448,10 @@ struct DeployRecord {
   // {"decision","input_digest","exemption":{…}|null,"result":{…},"input":{…}}.
   std::string gate;
   std::string gate_json;
+  // The gate at promotion (policies `at: promote`; canary and blue-green only), the same way:
+  // "" when it did not run (no such policy applies, or the rollout ended before promotion).
+  std::string promote_gate;
+  std::string promote_gate_json;
 };
 
 // An environment's desired state: the declaration deployed last and the revision that should
@@ -640,7 +650,8 @@ class Deployments : public runner::Deployer {
 // JSON forms, as the API answers and `slipway env … --json` prints (docs/api.md):
 // a DeployRecord {"id","project","environment","revision","artifact","digest","provenance",
 // "trigger","strategy","started","finished" (RFC 3339),"outcome","reason","steps":[{"name",
-// "started","finished","outcome","message"}]}; an EnvironmentStatus {"project","environment",
+// "started","finished","outcome","message"}],"gate":{…}|null,"promote_gate":{…}|null}; an
+// EnvironmentStatus {"project","environment",
 // "stable":{"revision","digest","desired","running","ready","restarts","crash_looping",
 // "endpoints","message"}|null,"active":DeployRecord|null,"rollout_elsewhere","routes":
 // [{"revision","weight","endpoints"}],"router_error","traffic":[{"revision","requests",

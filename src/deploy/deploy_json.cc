@@ -16,10 +16,10 @@ Json Endpoints(const std::vector<Endpoint>& endpoints) {
   return out;
 }
 
-// The gate's explanation (kept as text in the record), or null when no policy applied.
-Json GateJson(const DeployRecord& record) {
-  if (record.gate_json.empty()) return nullptr;
-  Json gate = Json::parse(record.gate_json, nullptr, false);
+// A gate's explanation (kept as text in the record), or null when no policy applied.
+Json GateJson(const std::string& text) {
+  if (text.empty()) return nullptr;
+  Json gate = Json::parse(text, nullptr, false);
   return gate.is_discarded() ? Json(nullptr) : gate;
 }
 
@@ -49,7 +49,8 @@ Json RecordJson(const DeployRecord& record) {
           {"outcome", record.outcome},
           {"reason", record.reason},
           {"steps", steps},
-          {"gate", GateJson(record)}};
+          {"gate", GateJson(record.gate_json)},
+          {"promote_gate", GateJson(record.promote_gate_json)}};
 }
 
 std::string Dump(const Json& json) {

@@ -129,7 +129,10 @@ std::optional<std::string> Deployments::Impl::Admit(const GateSubject& gate, Run
     // Without a server the rollout counts approvals once it starts, after the gate.
     input.approvals.satisfied = input.approvals.required == 0;
   }
-  if (policy::PoliciesFor(*gate.pipeline, runtime.name, gate.strategy).empty()) return std::nullopt;
+  if (policy::PoliciesFor(*gate.pipeline, runtime.name, gate.strategy, spec::GateStep::kDeploy)
+          .empty()) {
+    return std::nullopt;
+  }
   input.change.files = ChangedFilesOf(options, *ledger, gate, runtime.name);
   input.error_budget = ErrorBudgetOf(options, *gate.pipeline, runtime.name);
   input.now = std::chrono::system_clock::now();
@@ -327,19 +330,31 @@ DeployOutcome Deployments::Impl::RunDeploy(const runner::DeployRequest& request)
       .ready_timeout = options.ready_timeout,
       .poll_interval = std::chrono::milliseconds(100),
       .drain_delay = std::chrono::seconds(2),
-      .on_step = [&](const StepRecord& step) {
-        log_line(FormatStep(step));
-        std::optional<DeployRecord> progress;
+      .on_step =
+          [&](const StepRecord& step) {
+            log_line(FormatStep(step));
+            std::optional<DeployRecord> progress;
+            {
+              std::lock_guard guard(mutex);
+              if (runtime.active_record) {
+                runtime.active_record->steps.push_back(step);
+                progress = runtime.active_record;
+              }
+            }
+            // Other servers and `slipway env history` see the steps so far (best effort: the
+            // final record is stored at the end either way).
+            if (progress) (void)ledger->RecordDeploy(*progress);
+          },
+      .before_promotion = [&]() -> Status {
+        std::optional<std::string> denied = RunPromoteGate(options, *ledger, gate, name, record);
         {
-          std::lock_guard guard(mutex);
+          std::lock_guard guard(mutex);  // progress records carry the decision from here
           if (runtime.active_record) {
-            runtime.active_record->steps.push_back(step);
-            progress = runtime.active_record;
+            runtime.active_record->promote_gate = record.promote_gate;
+            runtime.active_record->promote_gate_json = record.promote_gate_json;
           }
         }
-        // Other servers and `slipway env history` see the steps so far (best effort: the
-        // final record is stored at the end either way).
-        if (progress) (void)ledger->RecordDeploy(*progress);
+        return denied ? FailedPrecondition(*denied) : Status::Ok();
       }};
   Rollout rollout(std::move(rollout_options), stable, next, plan);
   {

@@ -85,68 +85,94 @@ std::optional<policy::Exemption> ActiveExemptionFor(const DeploymentsOptions& op
   return *active;
 }
 
+namespace {
+
+// Records the decision of `input.step` on `input_json` (its canonical document, whose
+// digest is `digest`): in the deploy record (gate or promote_gate) and through the ledger. Why
+// it could not be stored, or nullopt.
+std::optional<std::string> RecordDecision(const DeploymentsOptions& options,
+                                          const GateSubject& subject,
+                                          const policy::GateInput& input,
+                                          const std::string& input_json, const std::string& digest,
+                                          const policy::Decision& decision,
+                                          const std::optional<policy::Exemption>& exemption,
+                                          const std::string& outcome, DeployRecord& record) {
+  const bool at_promote = input.step == spec::GateStep::kPromote;
+  (at_promote ? record.promote_gate : record.gate) = outcome;
+  (at_promote ? record.promote_gate_json : record.gate_json) = Json{
+      {"step", spec::GateStepName(input.step)},
+      {"decision", outcome},
+      {"input_digest", digest},
+      {"exemption", exemption ? ExemptionJson(*exemption) : Json(nullptr)},
+      {"result", Parsed(policy::DecisionJson(decision))},
+      {"input", Parsed(input_json)}}.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (options.ledger == nullptr) return std::nullopt;
+  const policy::GateRecord stored{.id = 0,
+                                  .project = subject.request->project,
+                                  .environment = input.environment,
+                                  .deploy_id = subject.deploy_id,
+                                  .step = input.step,
+                                  .run_id = subject.request->run_id,
+                                  .decision = outcome,
+                                  .input_json = input_json,
+                                  .input_digest = digest,
+                                  .result_json = policy::DecisionJson(decision),
+                                  .exemption_id = exemption ? exemption->id : 0,
+                                  .at = input.now};
+  Result<int64_t> id = options.ledger->Record(stored);
+  if (!id.ok()) return "the gate's decision could not be stored: " + id.status().message();
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::string> RunGate(const DeploymentsOptions& options, const GateSubject& subject,
                                    policy::GateInput input, DeployRecord& record) {
   const runner::DeployRequest& request = *subject.request;
+  const bool at_promote = input.step == spec::GateStep::kPromote;
   const std::vector<const spec::Policy*> policies =
-      policy::PoliciesFor(*subject.pipeline, input.environment, input.strategy);
+      policy::PoliciesFor(*subject.pipeline, input.environment, input.strategy, input.step);
   if (policies.empty()) return std::nullopt;
   const policy::Decision decision = policy::Evaluate(policies, input);
+  std::optional<policy::Exemption> exemption;
+  if (!decision.allowed) {
+    exemption = ActiveExemptionFor(options, request.project, input.environment);
+  }
+  const std::string outcome = decision.allowed ? "allow" : exemption ? "exempted" : "deny";
   const std::string input_json = policy::CanonicalInputJson(input);
   const std::string digest = policy::InputDigest(input_json);
-
-  std::optional<policy::Exemption> exemption;
-  if (!decision.allowed)
-    exemption = ActiveExemptionFor(options, request.project, input.environment);
-  record.gate = decision.allowed ? "allow" : exemption ? "exempted" : "deny";
-  record.gate_json = Json{{"decision", record.gate},
-                          {"input_digest", digest},
-                          {"exemption", exemption ? ExemptionJson(*exemption) : Json(nullptr)},
-                          {"result", Parsed(policy::DecisionJson(decision))},
-                          {"input", Parsed(input_json)}}
-                         .dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (options.ledger != nullptr) {
-    const policy::GateRecord stored{.id = 0,
-                                    .project = request.project,
-                                    .environment = input.environment,
-                                    .deploy_id = subject.deploy_id,
-                                    .run_id = request.run_id,
-                                    .decision = record.gate,
-                                    .input_json = input_json,
-                                    .input_digest = digest,
-                                    .result_json = policy::DecisionJson(decision),
-                                    .exemption_id = exemption ? exemption->id : 0,
-                                    .at = input.now};
-    Result<int64_t> id = options.ledger->Record(stored);
-    if (!id.ok()) {
-      // An unrecorded decision must not let a deploy through.
-      return "the gate's decision could not be stored: " + id.status().message();
-    }
+  // An unrecorded decision must not let a deploy through.
+  if (auto unrecorded = RecordDecision(options, subject, input, input_json, digest, decision,
+                                       exemption, outcome, record)) {
+    return unrecorded;
   }
 
+  const std::string gate = at_promote ? "promotion gate" : "gate";
   for (const std::string& failure : decision.audit_failures) {
-    request.log->Line("gate (audit only): " + failure);
+    request.log->Line(gate + " (audit only): " + failure);
   }
   const std::string policy_names =
       std::to_string(policies.size()) + " polic" + (policies.size() == 1 ? "y" : "ies");
   if (decision.allowed) {
-    request.log->Line("✔ gate: " + policy_names + " passed (input " + digest.substr(0, 19) + "…)");
+    request.log->Line("✔ " + gate + ": " + policy_names + " passed (input " + digest.substr(0, 19) +
+                      "…)");
     return std::nullopt;
   }
-  for (const std::string& denial : decision.denials) request.log->Line("✘ gate: " + denial);
-  std::string reason = "the release gate denied the deploy: ";
+  for (const std::string& denial : decision.denials) request.log->Line("✘ " + gate + ": " + denial);
+  std::string reason = at_promote ? "the release gate denied the promotion: "
+                                  : "the release gate denied the deploy: ";
   for (size_t i = 0; i < decision.denials.size(); ++i) {
     reason += (i == 0 ? "" : "; ") + decision.denials[i];
   }
   if (!exemption) return reason;
   request.log->Line(
-      "⚠ gate: EXEMPTED — exemption " + std::to_string(exemption->id) + " by " +
+      "⚠ " + gate + ": EXEMPTED — exemption " + std::to_string(exemption->id) + " by " +
       exemption->requested_by +
       (exemption->approved_by.empty() ? "" : ", approved by " + exemption->approved_by) +
       ", until " + FormatRfc3339(exemption->expires) + ": " + exemption->justification);
   if (options.ledger != nullptr) {
     (void)options.ledger->NoteExemptionUse(
-        *exemption, "the gate of deploy " + std::to_string(subject.deploy_id) + " to " +
+        *exemption, "the " + gate + " of deploy " + std::to_string(subject.deploy_id) + " to " +
                         input.environment + " (" + reason + ")");
   }
   return std::nullopt;

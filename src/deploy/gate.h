@@ -55,10 +55,20 @@ Result<policy::ApprovalFacts> WaitForApprovals(const DeploymentsOptions& options
                                                Runtime& runtime, const GateSubject& subject,
                                                const std::string& author);
 
-// Evaluates the policies that apply, records the decision (ledger and `record`) and logs it.
-// nullopt when the deploy may go on (allowed, or denied and exempted); else why it may not.
+// Evaluates the policies of `input.step` that apply, records the decision (ledger, and
+// record.gate or record.promote_gate) and logs it. nullopt when the deploy may go on (allowed,
+// or denied and exempted); else why it may not.
 std::optional<std::string> RunGate(const DeploymentsOptions& options, const GateSubject& subject,
                                    policy::GateInput input, DeployRecord& record);
+
+// The gate at promotion (promote_gate.cc): when policies `at: promote` apply, evaluates them
+// with a fresh input document (the run's facts and changed files read again, the approvals
+// counted now, the error budget measured now, the time now) as RunGate does. nullopt when the
+// promotion may go on; else why it may not (the rollout then rolls back).
+std::optional<std::string> RunPromoteGate(const DeploymentsOptions& options,
+                                          EnvironmentLedger& environments,
+                                          const GateSubject& subject,
+                                          const std::string& environment, DeployRecord& record);
 
 // The exemption active now for the request's environment (through the ledger), if any. Its
 // use is noted in the audit trail by the caller (GateLedger::NoteExemptionUse).

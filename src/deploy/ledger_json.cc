@@ -122,7 +122,9 @@ std::string DeployRecordJson(const DeployRecord& record) {
                {"reason", record.reason},
                {"steps", steps},
                {"gate", record.gate},
-               {"gate_json", record.gate_json}});
+               {"gate_json", record.gate_json},
+               {"promote_gate", record.promote_gate},
+               {"promote_gate_json", record.promote_gate_json}});
 }
 
 Result<DeployRecord> ParseDeployRecordJson(std::string_view text) {
@@ -145,6 +147,8 @@ Result<DeployRecord> ParseDeployRecordJson(std::string_view text) {
     record.reason = json.value("reason", "");
     record.gate = json.value("gate", "");
     record.gate_json = json.value("gate_json", "");
+    record.promote_gate = json.value("promote_gate", "");
+    record.promote_gate_json = json.value("promote_gate_json", "");
     if (json.contains("steps") && json["steps"].is_array()) {
       for (const Json& step : json["steps"]) {
         if (!step.is_object()) continue;

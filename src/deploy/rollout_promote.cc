@@ -1,4 +1,4 @@
-// The end of every successful rollout (promotion) and the analysis step.
+// The end of every successful rollout (the promotion gate, promotion) and the analysis step.
 #include <thread>
 
 #include "deploy/rollout_state.h"
@@ -31,6 +31,11 @@ Status RolloutState::Analyse(const std::string& template_name,
       return Status::Ok();
   }
   return Internal("unknown verdict");
+}
+
+Status RolloutState::PromotionGate() {
+  if (!options.before_promotion) return Status::Ok();
+  return Step("promotion gate", [&](std::string&) { return options.before_promotion(); });
 }
 
 Status RolloutState::Promote(std::chrono::milliseconds keep_stable) {

@@ -62,6 +62,10 @@ struct RolloutState {
                  const std::vector<std::pair<std::string, std::string>>& args,
                  bool receives_traffic, std::string& message);
 
+  // Runs options.before_promotion, when set, as the step "promotion gate" (canary and
+  // blue-green call it just before Promote).
+  Status PromotionGate();
+
   // Moves all traffic to the new revision, keeps the stable one running `keep_stable` (an
   // abort meanwhile routes back to it), then stops it. Recorded as steps.
   Status Promote(std::chrono::milliseconds keep_stable);

@@ -22,13 +22,19 @@ Status Start(RolloutState& state, int instances) {
                     [&](std::string&) { return state.StartAndWait(state.next, instances); });
 }
 
+// The promotion gate, then the promotion (canary and blue-green).
+Status GateAndPromote(RolloutState& state, std::chrono::milliseconds keep_stable) {
+  if (Status gated = state.PromotionGate(); !gated.ok()) return gated;
+  return state.Promote(keep_stable);
+}
+
 }  // namespace
 
 Status RunCanary(RolloutState& state) {
   const int full = state.next.instances;
   if (!state.stable) {
     if (Status started = Start(state, full); !started.ok()) return started;
-    return state.Promote(std::chrono::milliseconds(0));
+    return GateAndPromote(state, std::chrono::milliseconds(0));
   }
   int weight = 0;
   const int first_weight = [&] {
@@ -77,13 +83,13 @@ Status RunCanary(RolloutState& state) {
     ++finished_steps;
   }
   if (Status concluded = background.Conclude(); !concluded.ok()) return concluded;
-  return state.Promote(std::chrono::milliseconds(0));
+  return GateAndPromote(state, std::chrono::milliseconds(0));
 }
 
 Status RunBlueGreen(RolloutState& state) {
   // Green starts at full size but gets no traffic until the switch.
   if (Status started = Start(state, state.next.instances); !started.ok()) return started;
-  if (!state.stable) return state.Promote(std::chrono::milliseconds(0));
+  if (!state.stable) return GateAndPromote(state, std::chrono::milliseconds(0));
   if (state.options.analyzer || !state.plan.pre_promotion_analysis.empty()) {
     Status analysed = state.Step("pre-promotion analysis", [&](std::string& message) {
       return state.Analyse(state.plan.pre_promotion_analysis, state.plan.pre_promotion_args, false,
@@ -99,7 +105,7 @@ Status RunBlueGreen(RolloutState& state) {
     });
     if (!approved.ok()) return approved;
   }
-  return state.Promote(state.plan.scale_down_delay);
+  return GateAndPromote(state, state.plan.scale_down_delay);
 }
 
 Status RunRolling(RolloutState& state) {

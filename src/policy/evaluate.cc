@@ -37,9 +37,13 @@ RuleResult EvaluateRule(const spec::PolicyRule& rule, const expr::Activation& ac
 
 std::vector<const spec::Policy*> PoliciesFor(const spec::Pipeline& pipeline,
                                              std::string_view environment,
-                                             std::string_view strategy) {
+                                             std::string_view strategy, spec::GateStep step) {
+  const bool rolling = strategy == "rolling";
+  if (rolling && step == spec::GateStep::kPromote) return {};
   std::vector<const spec::Policy*> found;
   for (const spec::Policy& policy : pipeline.policies) {
+    const auto& at = policy.at;
+    if (!rolling && std::find(at.begin(), at.end(), step) == at.end()) continue;
     const auto& environments = policy.environments;
     const auto& strategies = policy.strategies;
     if (std::find(environments.begin(), environments.end(), environment) == environments.end()) {

@@ -126,7 +126,8 @@ Value::Map InputVariables(const GateInput& in) {
                         {"count", Value(static_cast<int64_t>(in.approvals.approvers.size()))},
                         {"approvers", Strings(in.approvals.approvers)},
                         {"satisfied", Value(in.approvals.satisfied)}})},
-      {"error_budget", ErrorBudget(in.error_budget)}};
+      {"error_budget", ErrorBudget(in.error_budget)},
+      {"gate", Value(Value::Map{{"step", Value(spec::GateStepName(in.step))}})}};
 }
 
 Value InputDocument(const GateInput& in) { return Value(InputVariables(in)); }
@@ -182,7 +183,8 @@ std::string CanonicalInputJson(const GateInput& in) {
         {"approvers", in.approvals.approvers},
         {"satisfied", in.approvals.satisfied}}},
       {"error_budget",
-       {{"evaluated", in.error_budget.evaluated}, {"frozen", frozen}, {"slos", slos}}}};
+       {{"evaluated", in.error_budget.evaluated}, {"frozen", frozen}, {"slos", slos}}},
+      {"gate", {{"step", spec::GateStepName(in.step)}}}};
   return document.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

@@ -1,12 +1,13 @@
 // Release policy (docs/policy.md): gates over CEL rules, approvals, audited emergency
 // exemptions.
 //
-// A gate runs before a deploy starts. It builds the input document from what is known about
-// the deploy (GateInput: artifact, run, change, environment, time, approvals, error budget),
-// evaluates every policy of the pipeline that applies to the environment and strategy, and
-// decides: allow, or deny with every failing rule's message. Audit-mode policies are recorded
-// and never deny. An active exemption turns a deny into "exempted": the deploy goes on and the
-// decision says who overrode what and why.
+// A gate runs before a deploy starts (step `deploy`) and, for policies `at: promote`, again
+// just before a canary or blue-green revision takes all the traffic (step `promote`). It builds the
+// input document from what is known about the deploy (GateInput: artifact, run, change,
+// environment, time, approvals, error budget), evaluates every policy of the pipeline that applies
+// to the environment and strategy, and decides: allow, or deny with every failing rule's message.
+// Audit-mode policies are recorded and never deny. An active exemption turns a deny into
+// "exempted": the deploy goes on and the decision says who overrode what and why.
 //
 // Everything here is pure (no I/O, no clock): callers pass `now`, and the deploy module stores
 // decisions and reads approvals and exemptions through a GateLedger (the server's store; none
@@ -89,6 +90,7 @@ struct ApprovalFacts {
 };
 
 struct GateInput {
+  spec::GateStep step = spec::GateStep::kDeploy;  // the gate's step (`gate.step`)
   std::string project, environment, strategy;
   ArtifactFacts artifact;
   RunFacts run;
@@ -107,11 +109,13 @@ std::string CanonicalInputJson(const GateInput& input);
 
 // ---- Policies and decisions ----
 
-// The policies of `pipeline` that apply to a deploy to `environment` with `strategy`
-// ("rolling", "blue-green", "canary"), in file order.
+// The policies of `pipeline` that gate `step` of a deploy to `environment` with `strategy`
+// ("rolling", "blue-green", "canary"), in file order. A rolling deploy has no promotion
+// point: its deploy step also takes the policies `at: promote` (a gate is never skipped, so
+// they hold at least when it starts), and its promote step has none.
 std::vector<const spec::Policy*> PoliciesFor(const spec::Pipeline& pipeline,
                                              std::string_view environment,
-                                             std::string_view strategy);
+                                             std::string_view strategy, spec::GateStep step);
 
 struct RuleResult {
   std::string expression, message;
@@ -210,11 +214,13 @@ const Exemption* ActiveExemption(std::vector<Exemption>&& exemptions, Time now) 
 
 // ---- Records ----
 
-// A gate's decision as stored: "allow", "deny" or "exempted" (denied, overridden).
+// A gate's decision as stored: "allow", "deny" or "exempted" (denied, overridden). A deploy
+// has at most one per step.
 struct GateRecord {
   int64_t id = 0;
   std::string project, environment;
   int64_t deploy_id = 0;
+  spec::GateStep step = spec::GateStep::kDeploy;
   std::string run_id;
   std::string decision;
   std::string input_json;    // CanonicalInputJson

@@ -1,7 +1,8 @@
-// `policies:` — gates over CEL rules (docs/policy.md): where each policy applies, its mode and
-// its rules. Every rule is parsed and checked against the gate's input document
-// (policy_input.cc) here, names and CEL types, so a pipeline that loads never fails a deploy on
-// a rule's syntax, a misspelt field or a type mismatch (`artifact.sbom > 0`).
+// `policies:` — gates over CEL rules (docs/policy.md): where each policy applies (environments,
+// strategies, the steps `at`), its mode and its rules. Every rule is parsed and checked against
+// the gate's input document (policy_input.cc) here, names and CEL types, so a pipeline that
+// loads never fails a deploy on a rule's syntax, a misspelt field or a type mismatch
+// (`artifact.sbom > 0`).
 #include <algorithm>
 #include <utility>
 
@@ -11,10 +12,11 @@
 namespace slipway::spec::internal {
 namespace {
 
-const std::vector<std::string> kPolicyKeys = {"environments", "strategies", "mode", "rules"};
+const std::vector<std::string> kPolicyKeys = {"environments", "strategies", "at", "mode", "rules"};
 const std::vector<std::string> kRuleKeys = {"rule", "message"};
 const std::vector<std::string> kModes = {"enforce", "audit"};
 const std::vector<std::string> kStrategies = {"rolling", "blue-green", "canary"};
+const std::vector<std::string> kSteps = {"deploy", "promote"};
 
 constexpr size_t kMaxRules = 100;
 constexpr size_t kMaxMessageBytes = 1000;
@@ -90,6 +92,51 @@ bool ReadStrategies(LoadContext& context, const Field& field, Policy& policy) {
   return ok;
 }
 
+// `at:` — a step name or a list of them (each once, not empty).
+bool ReadSteps(LoadContext& context, const Field& field, Policy& policy) {
+  auto items = context.reader->StringOrListFields(field);
+  if (!items) return false;
+  if (items->empty()) {
+    context.reader->Error(field.pos, "'at' must not be empty",
+                          "deploy (before the deploy starts), promote (before the new revision "
+                          "takes all traffic), or both");
+    return false;
+  }
+  policy.at.clear();
+  bool ok = true;
+  for (const Field& item : *items) {
+    auto name = ReadChoice(context, item, kSteps);
+    if (!name) {
+      ok = false;
+      continue;
+    }
+    const GateStep step = *name == "promote" ? GateStep::kPromote : GateStep::kDeploy;
+    if (std::find(policy.at.begin(), policy.at.end(), step) == policy.at.end()) {
+      policy.at.push_back(step);
+    }
+  }
+  return ok;
+}
+
+// A rolling deploy has no promotion point (its traffic moves batch by batch), so a policy
+// meant only for the promotion of rolling deploys says something that never happens as
+// written: refused, rather than silently run at the start.
+bool CheckPromoteApplies(LoadContext& context, const Field& at, const Policy& policy) {
+  const bool promote_only =
+      std::find(policy.at.begin(), policy.at.end(), GateStep::kDeploy) == policy.at.end();
+  const bool only_rolling =
+      !policy.strategies.empty() &&
+      std::all_of(policy.strategies.begin(), policy.strategies.end(),
+                  [](const std::string& strategy) { return strategy == "rolling"; });
+  if (!promote_only || !only_rolling) return true;
+  context.reader->Error(at.pos,
+                        "policy '" + policy.name +
+                            "' gates only the promotion of rolling deploys, and a rolling deploy "
+                            "has no promotion point",
+                        "use at: deploy (a rolling deploy's gate runs before it starts)");
+  return false;
+}
+
 bool ReadRules(LoadContext& context, const Field& field, Policy& policy) {
   auto items = context.reader->List(field, "a list of {rule, message}");
   if (!items) return false;
@@ -125,6 +172,9 @@ std::optional<Policy> ReadPolicy(LoadContext& context, const Field& entry) {
   if (const Field* strategies = map->Find("strategies")) {
     ok &= ReadStrategies(context, *strategies, policy);
   }
+  if (const Field* at = map->Find("at")) {
+    ok &= ReadSteps(context, *at, policy) && CheckPromoteApplies(context, *at, policy);
+  }
   if (const Field* mode = map->Find("mode")) {
     auto name = ReadChoice(context, *mode, kModes);
     ok &= name.has_value();
@@ -149,3 +199,11 @@ std::vector<Policy> ReadPolicies(LoadContext& context, const Field& field) {
 }
 
 }  // namespace slipway::spec::internal
+
+namespace slipway::spec {
+
+const char* GateStepName(GateStep step) {
+  return step == GateStep::kPromote ? "promote" : "deploy";
+}
+
+}  // namespace slipway::spec

@@ -108,6 +108,8 @@ const std::vector<PolicyInputField>& PolicyInputFields() {
       {"error_budget.evaluated", kBool},
       {"error_budget.frozen", kBool},
       {"error_budget.slos", kRecords},
+      {"gate", kRecord},
+      {"gate.step", kString},
   };
   return kFields;
 }

@@ -406,14 +406,23 @@ struct PolicyRule {
   SourcePos pos;           // the expression's
 };
 
+// Where in a deploy a gate runs (docs/policy.md): `deploy` before anything of the new revision
+// starts; `promote` just before a canary or blue-green revision takes all the traffic (a
+// rolling deploy has no such point and evaluates its `promote` policies with the deploy ones).
+enum class GateStep { kDeploy, kPromote };
+const char* GateStepName(GateStep step);  // "deploy" | "promote"
+
 // A policy gates the deploys to `environments` (and, when `strategies` is not empty, only
-// those with one of these strategies). In `enforce` mode a failing rule stops the deploy; in
-// `audit` mode it is recorded only.
+// those with one of these strategies) at the steps `at`. In `enforce` mode a failing rule
+// stops the deploy (or, at `promote`, rolls it back); in `audit` mode it is recorded only.
 struct Policy {
   enum class Mode { kEnforce, kAudit };
   std::string name;                       // the key under `policies:`
   std::vector<std::string> environments;  // keys of `environments:` (checked); not empty
   std::vector<std::string> strategies;    // rolling | blue-green | canary; empty = any
+  // deploy | promote, each once, in file order; not empty. Not `promote` alone when
+  // `strategies` names only rolling (the loader refuses it).
+  std::vector<GateStep> at = {GateStep::kDeploy};
   Mode mode = Mode::kEnforce;
   std::vector<PolicyRule> rules;  // not empty
   SourcePos pos;

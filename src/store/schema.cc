@@ -283,12 +283,20 @@ CREATE INDEX deploys_by_outcome ON deploys (outcome, finished_at);
 CREATE INDEX deploys_by_start ON deploys (started_at);
 )sql";
 
+// Policies may also gate a canary's or blue-green's promotion (docs/policy.md, `at`): a
+// deploy then has up to two decisions, one per step. Earlier decisions were all of the deploy
+// step.
+constexpr const char* kGateSteps = R"sql(
+ALTER TABLE gate_decisions ADD COLUMN step TEXT NOT NULL DEFAULT 'deploy';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "last_polled_commits is empty until the first poll", kNeverPolled},
     {3, "alerts and incidents", kAlertsAndIncidents},
     {4, "release gates: decisions, approvals, exemptions", kReleaseGates},
     {5, "environments and deploys", kEnvironmentsAndDeploys},
+    {6, "gate decisions say their step (deploy or promote)", kGateSteps},
 };
 
 }  // namespace

@@ -309,13 +309,15 @@ std::optional<IncidentStatus> ParseIncidentStatus(std::string_view name);
 
 // Release gates (docs/policy.md): each gate decision with the digest of its input document,
 // approvals of deploys and emergency exemptions. Project and environment are names, and
-// deploy_id is the deploy's number within its environment (as deploy records have it).
+// deploy_id is the deploy's number within its environment (as deploy records have it). A
+// deploy has at most one decision per step.
 struct GateDecision {
   int64_t id = 0;
   std::string project, environment;
   int64_t deploy_id = 0;
   std::string run_id;
-  std::string decision;  // "allow" | "deny" | "exempted"
+  std::string step = "deploy";  // "deploy" | "promote": where in the deploy the gate ran
+  std::string decision;         // "allow" | "deny" | "exempted"
   std::string input_json, input_digest, result_json;
   int64_t exemption_id = 0;  // 0 = none
   Time decided_at;

@@ -10,7 +10,7 @@ namespace {
 
 constexpr char kDecisionColumns[] =
     "id, project, environment, deploy_id, run_id, decision, input_json, input_digest, "
-    "result_json, exemption_id, decided_at";
+    "result_json, exemption_id, decided_at, step";
 constexpr char kApprovalColumns[] =
     "id, project, environment, deploy_id, approver, role, approved, comment, at";
 constexpr char kExemptionColumns[] =
@@ -30,6 +30,7 @@ Result<GateDecision> DecisionFromRow(SqlRow& row) {
   d.result_json = row.TakeText(8);
   d.exemption_id = row.Int(9);
   d.decided_at = FromMillis(row.Int(10));
+  d.step = row.TakeText(11);
   return d;
 }
 
@@ -67,6 +68,9 @@ Status CheckDecision(const GateDecision& d) {
   if (std::find(std::begin(kNames), std::end(kNames), d.decision) == std::end(kNames)) {
     return InvalidArgument("a gate decision is allow, deny or exempted, not '" + d.decision + "'");
   }
+  if (d.step != "deploy" && d.step != "promote") {
+    return InvalidArgument("a gate decision's step is deploy or promote, not '" + d.step + "'");
+  }
   return Status::Ok();
 }
 
@@ -78,12 +82,14 @@ Result<GateDecision> SqlStore::RecordGateDecision(const GateDecision& decision) 
   SLIPWAY_RETURN_IF_ERROR(Write([&](SqlTx& tx) -> Status {
     SLIPWAY_ASSIGN_OR_RETURN(
         SqlRows rows,
-        tx.Query("INSERT INTO gate_decisions (project, environment, deploy_id, run_id, decision, "
-                 "input_json, input_digest, result_json, exemption_id, decided_at) VALUES (" +
-                     Placeholders(10) + ") RETURNING id",
-                 {decision.project, decision.environment, decision.deploy_id, decision.run_id,
-                  decision.decision, decision.input_json, decision.input_digest,
-                  decision.result_json, decision.exemption_id, ToMillis(decision.decided_at)}));
+        tx.Query(
+            "INSERT INTO gate_decisions (project, environment, deploy_id, run_id, decision, "
+            "input_json, input_digest, result_json, exemption_id, decided_at, step) VALUES "
+            "(" +
+                Placeholders(11) + ") RETURNING id",
+            {decision.project, decision.environment, decision.deploy_id, decision.run_id,
+             decision.decision, decision.input_json, decision.input_digest, decision.result_json,
+             decision.exemption_id, ToMillis(decision.decided_at), decision.step}));
     SLIPWAY_ASSIGN_OR_RETURN(stored.id, ReturnedId(rows));
     return Status::Ok();
   }));

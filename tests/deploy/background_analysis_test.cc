@@ -103,7 +103,8 @@ struct BackgroundAnalysisTest : ::testing::Test {
             .ready_timeout = 300ms,
             .poll_interval = 5ms,
             .drain_delay = 0ms,
-            .on_step = {}};
+            .on_step = {},
+            .before_promotion = {}};
   }
 
   static StrategyPlan Canary(std::vector<CanaryStepPlan> steps, int start_after_step = 0) {

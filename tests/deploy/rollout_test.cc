@@ -65,7 +65,8 @@ struct RolloutTest : ::testing::Test {
             .ready_timeout = 300ms,
             .poll_interval = 5ms,
             .drain_delay = 0ms,
-            .on_step = {}};
+            .on_step = {},
+            .before_promotion = {}};
   }
 };
 

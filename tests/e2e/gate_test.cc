@@ -353,5 +353,44 @@ jobs:
   EXPECT_CONTAINS(exempt.err, "needs a server");
 }
 
+// A policy `at: [deploy, promote]` that only the deploy step passes: the deploy starts, its
+// promotion is denied, and explain and history show both decisions.
+TEST_F(LocalGateTest, APromotionGateDeniesAfterTheDeployGateAllowedAndExplainShowsBoth) {
+  Write("app/VERSION", "v1\n");
+  CommitPipeline(R"(environments:
+  production:
+    target:
+      exec:
+        apply: "true"
+        status: 'echo "{\"desired\":1,\"running\":1,\"ready\":1,\"endpoints\":[],\"message\":\"\"}"'
+    router:
+      proxy: { listen: 127.0.0.1:)" +
+                 std::to_string(FreePort()) + R"( }
+policies:
+  promotion:
+    environments: production
+    at: [deploy, promote]
+    rules:
+      - { rule: "gate.step == 'deploy'", message: this release is not promoted today }
+jobs:
+  deploy:
+    deploy: { environment: production, artifact: ./app, strategy: { blue-green: {} } }
+)");
+  Outcome run = Run();
+  EXPECT_EQ(run.exit_code, 1) << run;
+  EXPECT_CONTAINS(run.out, "✔ gate: 1 policy passed");
+  EXPECT_CONTAINS(run.out,
+                  "the release gate denied the promotion: promotion: this release is "
+                  "not promoted today");
+
+  Outcome explained = Slipway({"gate", "explain", "production.1", "--local", "--project", "repo"});
+  ASSERT_EQ(explained.exit_code, 0) << explained;
+  EXPECT_CONTAINS(explained.out, "gate of production.1: ALLOWED");
+  EXPECT_CONTAINS(explained.out, "promotion gate of production.1: DENIED");
+  EXPECT_CONTAINS(explained.out, "\"step\": \"promote\"");
+  Outcome history = Slipway({"env", "history", "production", "--local", "--project", "repo"});
+  EXPECT_CONTAINS(history.out, "allow, promote deny");
+}
+
 }  // namespace
 }  // namespace slipway::e2e

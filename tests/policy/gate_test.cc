@@ -78,17 +78,72 @@ constexpr std::string_view kPolicies = R"(policies:
 TEST(GateTest, OnlyPoliciesOfTheEnvironmentAndStrategyApply) {
   const spec::Pipeline pipeline = Pipeline(kPolicies);
   std::vector<std::string> names;
-  for (const spec::Policy* p : PoliciesFor(pipeline, "production", "canary")) {
+  for (const spec::Policy* p :
+       PoliciesFor(pipeline, "production", "canary", spec::GateStep::kDeploy)) {
     names.push_back(p->name);
   }
   EXPECT_THAT(names, ElementsAre("supply-chain", "office-hours"));
-  EXPECT_EQ(PoliciesFor(pipeline, "production", "blue-green").size(), 3u);
-  EXPECT_EQ(PoliciesFor(pipeline, "staging", "rolling").size(), 1u);
+  EXPECT_EQ(PoliciesFor(pipeline, "production", "blue-green", spec::GateStep::kDeploy).size(), 3u);
+  EXPECT_EQ(PoliciesFor(pipeline, "staging", "rolling", spec::GateStep::kDeploy).size(), 1u);
+}
+
+// `at:` chooses the step; a rolling deploy has no promotion point, so its deploy step takes
+// the promote policies too (never skipped) and its promote step has none.
+TEST(GateTest, PoliciesApplyAtTheirStepsAndRollingDeploysTakePromotePoliciesAtTheStart) {
+  const spec::Pipeline pipeline = Pipeline(R"(policies:
+  start:
+    environments: production
+    rules:
+      - { rule: "true", message: x }
+  budget:
+    environments: production
+    at: promote
+    rules:
+      - { rule: "!error_budget.frozen", message: the error budget holds }
+  both:
+    environments: production
+    at: [deploy, promote]
+    rules:
+      - { rule: "true", message: x }
+)");
+  auto names = [&](std::string_view strategy, spec::GateStep step) {
+    std::vector<std::string> out;
+    for (const spec::Policy* p : PoliciesFor(pipeline, "production", strategy, step)) {
+      out.push_back(p->name);
+    }
+    return out;
+  };
+  EXPECT_THAT(names("canary", spec::GateStep::kDeploy), ElementsAre("start", "both"));
+  EXPECT_THAT(names("canary", spec::GateStep::kPromote), ElementsAre("budget", "both"));
+  EXPECT_THAT(names("blue-green", spec::GateStep::kPromote), ElementsAre("budget", "both"));
+  EXPECT_THAT(names("rolling", spec::GateStep::kDeploy), ElementsAre("start", "budget", "both"));
+  EXPECT_THAT(names("rolling", spec::GateStep::kPromote), IsEmpty());
+}
+
+TEST(GateTest, RulesSeeWhichStepTheGateIs) {
+  const spec::Pipeline pipeline = Pipeline(R"(policies:
+  promote-approved:
+    environments: production
+    at: [deploy, promote]
+    rules:
+      - { rule: "gate.step == 'deploy' || approvals.satisfied", message: approved to promote }
+)");
+  GateInput input = Input();
+  input.approvals.satisfied = false;
+  EXPECT_TRUE(
+      Evaluate(PoliciesFor(pipeline, "production", "canary", spec::GateStep::kDeploy), input)
+          .allowed);
+  input.step = spec::GateStep::kPromote;
+  const Decision promote =
+      Evaluate(PoliciesFor(pipeline, "production", "canary", spec::GateStep::kPromote), input);
+  EXPECT_THAT(promote.denials, ElementsAre("promote-approved: approved to promote"));
+  EXPECT_EQ(nlohmann::json::parse(CanonicalInputJson(input))["gate"]["step"], "promote");
 }
 
 TEST(GateTest, AllowsWhenEveryEnforcedRulePasses) {
   const spec::Pipeline pipeline = Pipeline(kPolicies);
-  const Decision decision = Evaluate(PoliciesFor(pipeline, "production", "canary"), Input());
+  const Decision decision =
+      Evaluate(PoliciesFor(pipeline, "production", "canary", spec::GateStep::kDeploy), Input());
   EXPECT_TRUE(decision.allowed);
   EXPECT_THAT(decision.denials, IsEmpty());
   EXPECT_THAT(decision.audit_failures, IsEmpty());
@@ -103,7 +158,8 @@ TEST(GateTest, DeniesWithEveryFailingRulesMessage) {
   input.artifact.provenance_status = "none";
   input.artifact.sbom = false;
   input.run.tests->failed = 3;
-  const Decision decision = Evaluate(PoliciesFor(pipeline, "production", "canary"), input);
+  const Decision decision =
+      Evaluate(PoliciesFor(pipeline, "production", "canary", spec::GateStep::kDeploy), input);
   EXPECT_FALSE(decision.allowed);
   EXPECT_THAT(decision.denials,
               ElementsAre("supply-chain: provenance must verify",
@@ -114,7 +170,8 @@ TEST(GateTest, AuditModeRecordsButNeverDenies) {
   const spec::Pipeline pipeline = Pipeline(kPolicies);
   GateInput input = Input();
   input.now += std::chrono::hours(8);  // 22:00 UTC
-  const Decision decision = Evaluate(PoliciesFor(pipeline, "production", "canary"), input);
+  const Decision decision =
+      Evaluate(PoliciesFor(pipeline, "production", "canary", spec::GateStep::kDeploy), input);
   EXPECT_TRUE(decision.allowed);
   EXPECT_THAT(decision.audit_failures, ElementsAre("office-hours: deploys happen in office hours"));
   EXPECT_FALSE(decision.policies[1].passed);
@@ -131,7 +188,8 @@ TEST(GateTest, ARuleThatCannotBeEvaluatedFailsAndSaysWhy) {
 )");
   GateInput input = Input();
   input.run.tests.reset();  // unknown: the counts are null
-  const Decision decision = Evaluate(PoliciesFor(pipeline, "production", "rolling"), input);
+  const Decision decision =
+      Evaluate(PoliciesFor(pipeline, "production", "rolling", spec::GateStep::kDeploy), input);
   EXPECT_FALSE(decision.allowed);
   ASSERT_EQ(decision.denials.size(), 3u);
   EXPECT_THAT(decision.denials[0], HasSubstr("tests: no failing tests"));
@@ -145,8 +203,8 @@ TEST(GateTest, DecisionJsonListsEveryPolicyAndRule) {
   const spec::Pipeline pipeline = Pipeline(kPolicies);
   GateInput input = Input();
   input.artifact.sbom = false;
-  const nlohmann::json json = nlohmann::json::parse(
-      DecisionJson(Evaluate(PoliciesFor(pipeline, "production", "canary"), input)));
+  const nlohmann::json json = nlohmann::json::parse(DecisionJson(
+      Evaluate(PoliciesFor(pipeline, "production", "canary", spec::GateStep::kDeploy), input)));
   EXPECT_EQ(json["allowed"], false);
   EXPECT_EQ(json["denials"], nlohmann::json({"supply-chain: an SBOM is attached"}));
   EXPECT_EQ(json["policies"][0]["name"], "supply-chain");

@@ -58,6 +58,72 @@ TEST(PoliciesTest, LoadsPoliciesWithTheirRulesModesAndWhereTheyApply) {
   EXPECT_EQ(night->mode, Policy::Mode::kAudit);
   EXPECT_THAT(night->environments, ElementsAre("staging", "production"));
   EXPECT_THAT(night->strategies, IsEmpty());
+  EXPECT_THAT(night->at, ElementsAre(GateStep::kDeploy)) << "by default a policy gates the start";
+}
+
+TEST(PoliciesTest, AtSaysWhichStepsAPolicyGates) {
+  const std::string yaml = WithPolicies("", R"(policies:
+  budget:
+    environments: production
+    at: promote
+    rules:
+      - { rule: "!error_budget.frozen", message: the error budget holds }
+  both:
+    environments: production
+    strategies: [canary, rolling]
+    at: [deploy, promote, deploy]
+    rules:
+      - { rule: "gate.step == 'deploy' || approvals.satisfied", message: approved }
+  rolling-start:
+    environments: production
+    strategies: rolling
+    at: [deploy, promote]
+    rules:
+      - { rule: "true", message: x }
+)");
+  LoadResult loaded = ParsePipeline(yaml, "p.yml");
+  ASSERT_TRUE(loaded.ok()) << loaded.diagnostics.front().ToString();
+  EXPECT_THAT(loaded.pipeline->FindPolicy("budget")->at, ElementsAre(GateStep::kPromote));
+  EXPECT_THAT(loaded.pipeline->FindPolicy("both")->at,
+              ElementsAre(GateStep::kDeploy, GateStep::kPromote));
+  EXPECT_THAT(loaded.pipeline->FindPolicy("rolling-start")->at,
+              ElementsAre(GateStep::kDeploy, GateStep::kPromote));
+  EXPECT_STREQ(GateStepName(GateStep::kPromote), "promote");
+}
+
+TEST(PoliciesTest, BadStepsAndAPromoteGateOfRollingDeploysOnlyAreReported) {
+  const std::string yaml = WithPolicies("", R"(policies:
+  typo:
+    environments: production
+    at: [deploy, promotion]
+    rules:
+      - { rule: "true", message: x }
+  empty:
+    environments: production
+    at: []
+    rules:
+      - { rule: "true", message: x }
+  rolling:
+    environments: production
+    strategies: [rolling]
+    at: promote
+    rules:
+      - { rule: "true", message: x }
+  typed:
+    environments: production
+    at: {promote: true}
+    rules:
+      - { rule: "true", message: x }
+)");
+  EXPECT_THAT(
+      Errors(yaml),
+      ElementsAre(
+          "p.yml:9:18: expected deploy or promote, got 'promotion' (did you mean 'promote'?)",
+          HasSubstr("p.yml:14:9: 'at' must not be empty"),
+          "p.yml:20:9: policy 'rolling' gates only the promotion of rolling deploys, and a "
+          "rolling deploy has no promotion point (use at: deploy (a rolling deploy's gate runs "
+          "before it starts))",
+          HasSubstr("p.yml:25:9: expected a string or a list of strings")));
 }
 
 TEST(PoliciesTest, ReportsEveryProblemWithItsPosition) {

@@ -42,11 +42,15 @@ SLIPWAY_STORE_TEST_SUITE(GatesTest);
 TEST_P(GatesTest, DecisionsRoundTripNewestFirst) {
   ASSERT_OK_AND_ASSIGN(GateDecision first, store().RecordGateDecision(Decision(1, "deny")));
   ASSERT_OK_AND_ASSIGN(GateDecision second, store().RecordGateDecision(Decision(2, "exempted", 7)));
-  ASSERT_OK(store().RecordGateDecision(Decision(2, "allow")).status());
+  GateDecision promote = Decision(2, "allow");
+  promote.step = "promote";
+  ASSERT_OK(store().RecordGateDecision(promote).status());
   EXPECT_GT(second.id, first.id);
   ASSERT_OK_AND_ASSIGN(auto of_two, store().ListGateDecisions("shop", "production", 2));
   ASSERT_EQ(of_two.size(), 2u);
   EXPECT_EQ(of_two[0].decision, "allow");
+  EXPECT_EQ(of_two[0].step, "promote");
+  EXPECT_EQ(of_two[1].step, "deploy") << "the default step";
   EXPECT_EQ(of_two[1].decision, "exempted");
   EXPECT_EQ(of_two[1].exemption_id, 7);
   EXPECT_EQ(of_two[1].input_json, R"({"project":"shop"})");
@@ -63,9 +67,12 @@ TEST_P(GatesTest, DecisionsRoundTripNewestFirst) {
                                  {"allow", 1}, {"deny", 1}, {"exempted", 1}}));
 }
 
-TEST_P(GatesTest, AnUnknownDecisionIsRefusedAndNothingIsStored) {
+TEST_P(GatesTest, AnUnknownDecisionOrStepIsRefusedAndNothingIsStored) {
   auto refused = store().RecordGateDecision(Decision(1, "maybe"));
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  GateDecision switched = Decision(1, "allow");
+  switched.step = "switch";
+  EXPECT_EQ(store().RecordGateDecision(switched).status().code(), StatusCode::kInvalidArgument);
   ASSERT_OK_AND_ASSIGN(auto all, store().ListGateDecisions("shop", "production", 0));
   EXPECT_TRUE(all.empty());
 }
